@@ -1,0 +1,447 @@
+/*
+ * pcap-pfring.c - the pfring-pcap capture module.
+ *
+ * Device names:
+ *	pfring:eth0			capture eth0 through libpfring
+ *	pfring:eth0,eth1 / pfring:eth0@2	several devices / one RX queue
+ *	pfring/<path>:<spec>		the same, configured by the file <path>
+ *	eth0				only in PF_RING compatibility mode: some
+ *					PCAP_PF_RING_* variable is set and
+ *					PCAP_NO_PF_RING is not
+ * Clustering, slots, caplen, sampling and direction come from PFRING_*
+ * variables and config files: see pfring-config(7).
+ */
+#ifdef HAVE_CONFIG_H
+#include <config.h>
+#endif
+
+#include <errno.h>
+#include <limits.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "pcap-int.h"
+#include "pcap-pfring.h"
+#include "pf_config.h"
+#include "pf_ring.h"
+
+#define PFRING_PREFIX		"pfring:"
+
+extern char **environ;
+
+struct pcap_pfring {
+	pfring	*ring;
+	int	nonblock;
+	int	filter_in_userland;	/* the kernel refused the filter */
+};
+
+static const char *
+pfring_getenv(const char *name)
+{
+	return getenv(name);
+}
+
+/* PF_RING's libpcap takes over plain interface names; so do we when its
+ * variables are in use, so existing deployments run unchanged. */
+static int
+pfring_compat_mode(void)
+{
+	char **e;
+
+	if (getenv("PCAP_NO_PF_RING") != NULL)
+		return 0;
+	for (e = environ; e != NULL && *e != NULL; e++) {
+		if (strncmp(*e, "PCAP_PF_RING_", 13) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+static int
+pcap_pfring_read(pcap_t *p, int max_packets, pcap_handler callback,
+    u_char *user)
+{
+	struct pcap_pfring *pp = p->priv;
+	struct pfring_pkthdr hdr;
+	struct pcap_pkthdr ph;
+	const u_char *pkt;
+	int n = 0, rc;
+
+	for (;;) {
+		if (p->break_loop) {
+			p->break_loop = 0;
+			pp->ring->break_loop = 0;
+			return PCAP_ERROR_BREAK;
+		}
+		rc = pf_ring_next(pp->ring, &pkt, &hdr);
+		if (rc < 0) {
+			snprintf(p->errbuf, PCAP_ERRBUF_SIZE, "%s",
+			    pfring_last_error(pp->ring));
+			return PCAP_ERROR;
+		}
+		if (rc == 0) {
+			if (n > 0 || pp->nonblock)
+				return n;
+			rc = pfring_poll(pp->ring,
+			    p->opt.timeout > 0 ? p->opt.timeout : -1);
+			if (rc < 0) {
+				snprintf(p->errbuf, PCAP_ERRBUF_SIZE, "%s",
+				    pfring_last_error(pp->ring));
+				return PCAP_ERROR;
+			}
+			if (rc == 0 && p->opt.timeout > 0 && !p->break_loop)
+				return 0;
+			continue;
+		}
+		if (pp->filter_in_userland && p->fcode.bf_insns != NULL &&
+		    pcap_filter(p->fcode.bf_insns, pkt, hdr.len, hdr.caplen) == 0)
+			continue;
+		ph.ts = hdr.ts;
+		ph.caplen = hdr.caplen < (uint32_t)p->snapshot ?
+		    hdr.caplen : (uint32_t)p->snapshot;
+		ph.len = hdr.len;
+		callback(user, &ph, pkt);
+		n++;
+		if (!PACKET_COUNT_IS_UNLIMITED(max_packets) && n >= max_packets)
+			return n;
+	}
+}
+
+static int
+pcap_pfring_inject(pcap_t *p, const void *buf, int size)
+{
+	struct pcap_pfring *pp = p->priv;
+	int rc;
+
+	if (size <= 0) {
+		snprintf(p->errbuf, PCAP_ERRBUF_SIZE, "pfring: packet of %d bytes", size);
+		return PCAP_ERROR;
+	}
+	rc = pfring_send(pp->ring, (char *)(uintptr_t)buf, (u_int)size, 1);
+	if (rc < 0) {
+		snprintf(p->errbuf, PCAP_ERRBUF_SIZE, "pfring send: %s",
+		    rc == PF_RING_ERROR_NO_TX_SLOT_AVAILABLE ?
+		    "no buffer space (try again)" : pfring_last_error(pp->ring));
+		return PCAP_ERROR;
+	}
+	return rc;
+}
+
+static int
+pcap_pfring_setfilter(pcap_t *p, struct bpf_program *fp)
+{
+	struct pcap_pfring *pp = p->priv;
+	struct sock_fprog prog;
+
+	/* Keep a copy: it is the fallback if the kernel refuses it. */
+	if (install_bpf_program(p, fp) < 0)
+		return PCAP_ERROR;
+	prog.len = (unsigned short)fp->bf_len;
+	prog.filter = (struct sock_filter *)fp->bf_insns;
+	pp->filter_in_userland = pfring_set_bpf_program(pp->ring, &prog) < 0;
+	return 0;
+}
+
+static int
+pcap_pfring_setdirection(pcap_t *p, pcap_direction_t d)
+{
+	struct pcap_pfring *pp = p->priv;
+	packet_direction dir;
+
+	switch (d) {
+	case PCAP_D_IN:
+		dir = rx_only_direction;
+		break;
+	case PCAP_D_OUT:
+		dir = tx_only_direction;
+		break;
+	case PCAP_D_INOUT:
+		dir = rx_and_tx_direction;
+		break;
+	default:
+		snprintf(p->errbuf, PCAP_ERRBUF_SIZE, "pfring: invalid direction %d", (int)d);
+		return PCAP_ERROR;
+	}
+	if (pfring_set_direction(pp->ring, dir) < 0) {
+		snprintf(p->errbuf, PCAP_ERRBUF_SIZE, "%s", pfring_last_error(pp->ring));
+		return PCAP_ERROR;
+	}
+	p->direction = d;
+	return 0;
+}
+
+static int
+pcap_pfring_stats(pcap_t *p, struct pcap_stat *ps)
+{
+	struct pcap_pfring *pp = p->priv;
+	pfring_stat st;
+
+	if (pfring_stats(pp->ring, &st) < 0) {
+		snprintf(p->errbuf, PCAP_ERRBUF_SIZE, "%s", pfring_last_error(pp->ring));
+		return PCAP_ERROR;
+	}
+	/* As libpcap's Linux module: "received" includes what was dropped. */
+	ps->ps_recv = (u_int)(st.recv + st.drop);
+	ps->ps_drop = (u_int)st.drop;
+	ps->ps_ifdrop = 0;
+	return 0;
+}
+
+static int
+pcap_pfring_getnonblock(pcap_t *p)
+{
+	struct pcap_pfring *pp = p->priv;
+
+	return pp->nonblock;
+}
+
+static int
+pcap_pfring_setnonblock(pcap_t *p, int nonblock)
+{
+	struct pcap_pfring *pp = p->priv;
+
+	pp->nonblock = nonblock;
+	return 0;
+}
+
+static void
+pcap_pfring_breakloop(pcap_t *p)
+{
+	struct pcap_pfring *pp = p->priv;
+
+	pcap_breakloop_common(p);
+	if (pp->ring != NULL)
+		pfring_breakloop(pp->ring);
+}
+
+static void
+pcap_pfring_cleanup(pcap_t *p)
+{
+	struct pcap_pfring *pp = p->priv;
+
+	if (pp->ring != NULL) {
+		pfring_close(pp->ring);
+		pp->ring = NULL;
+	}
+	/* The fd belonged to the ring, which closed it. */
+	p->fd = -1;
+	p->selectable_fd = -1;
+	pcap_cleanup_live_common(p);
+}
+
+static int
+pcap_pfring_fail(pcap_t *p, int status, const char *fmt, const char *arg)
+{
+	snprintf(p->errbuf, PCAP_ERRBUF_SIZE, fmt, arg);
+	pcap_pfring_cleanup(p);
+	return status;
+}
+
+static int
+pcap_pfring_activate(pcap_t *p)
+{
+	struct pcap_pfring *pp = p->priv;
+	struct pf_devspec devs;
+	struct pf_config cfg;
+	struct pf_open_params params;
+	char path[PATH_MAX], err[PF_ERRBUF_SIZE];
+	const char *spec;
+	int kind;
+	pfring *ring;
+	int rc;
+
+	kind = pf_device_name_split(p->opt.device, path, sizeof(path), &spec,
+	    err, sizeof(err));
+	if (kind < 0)
+		return pcap_pfring_fail(p, PCAP_ERROR, "%s", err);
+	if (kind == PF_NAME_ZC)
+		return pcap_pfring_fail(p, PCAP_ERROR,
+		    "%s: zc: devices are not available in this build yet",
+		    p->opt.device);
+	if (pf_devspec_parse(spec, &devs, err, sizeof(err)) < 0) {
+		snprintf(p->errbuf, PCAP_ERRBUF_SIZE, "%.64s: %.180s", p->opt.device, err);
+		pcap_pfring_cleanup(p);
+		return PCAP_ERROR;
+	}
+	if (pf_config_load(&cfg, kind == PF_NAME_PFRING_FILE ? path : NULL,
+	    pfring_getenv, err, sizeof(err)) < 0)
+		return pcap_pfring_fail(p, PCAP_ERROR, "%s", err);
+
+	/* A configured caplen is the operator's choice: it wins over -s. */
+	if (cfg.set & PF_KEY_CAPLEN)
+		p->snapshot = (int)cfg.caplen;
+	if (p->snapshot <= 0 || p->snapshot > MAXIMUM_SNAPLEN)
+		p->snapshot = MAXIMUM_SNAPLEN;
+
+	memset(&params, 0, sizeof(params));
+	params.caplen = (uint32_t)p->snapshot;
+	params.flags = 0;
+	if (p->opt.promisc)
+		params.flags |= PF_RING_PROMISC;
+	if (p->opt.tstamp_precision == PCAP_TSTAMP_PRECISION_NANO)
+		params.flags |= PF_RING_NANO_TIMESTAMP;
+	if (p->opt.immediate) {
+		params.flags |= PF_RING_IMMEDIATE;
+		params.block_timeout_ms = 1;
+	} else {
+		params.block_timeout_ms = p->opt.timeout > 0 ? p->opt.timeout : 0;
+	}
+	params.buffer_bytes = p->opt.buffer_size;
+
+	ring = pf_ring_open(&devs, &cfg, &params, err, sizeof(err));
+	if (ring == NULL)
+		return pcap_pfring_fail(p,
+		    strstr(err, "no such interface") != NULL ?
+		    PCAP_ERROR_NO_SUCH_DEVICE : PCAP_ERROR, "%s", err);
+	pp->ring = ring;
+	if (cfg.cluster_id != 0 &&
+	    pfring_set_cluster(ring, cfg.cluster_id, cfg.cluster_type) < 0)
+		return pcap_pfring_fail(p, PCAP_ERROR, "%s", pfring_last_error(ring));
+	if (cfg.direction != rx_and_tx_direction &&
+	    pfring_set_direction(ring, cfg.direction) < 0)
+		return pcap_pfring_fail(p, PCAP_ERROR, "%s", pfring_last_error(ring));
+	rc = pfring_enable_ring(ring);
+	if (rc < 0)
+		return pcap_pfring_fail(p, PCAP_ERROR, "%s", pfring_last_error(ring));
+
+	pp->nonblock = p->opt.nonblock;
+	p->linktype = DLT_EN10MB;
+	p->fd = pfring_get_selectable_fd(ring);
+	p->selectable_fd = p->fd;
+	p->bufsize = p->snapshot;
+	/* Filters use the kernel's VLAN metadata, as libpcap's Linux module does. */
+	p->bpf_codegen_flags |= BPF_SPECIAL_VLAN_HANDLING;
+
+	p->read_op = pcap_pfring_read;
+	p->inject_op = pcap_pfring_inject;
+	p->setfilter_op = pcap_pfring_setfilter;
+	p->setdirection_op = pcap_pfring_setdirection;
+	p->set_datalink_op = NULL;
+	p->getnonblock_op = pcap_pfring_getnonblock;
+	p->setnonblock_op = pcap_pfring_setnonblock;
+	p->stats_op = pcap_pfring_stats;
+	p->breakloop_op = pcap_pfring_breakloop;
+	p->cleanup_op = pcap_pfring_cleanup;
+	return 0;
+}
+
+pcap_t *
+pcap_pfring_create(const char *device, char *ebuf, int *is_ours)
+{
+	char path[PATH_MAX], err[PF_ERRBUF_SIZE];
+	const char *spec;
+	int kind;
+	pcap_t *p;
+
+	/* A malformed "pfring/" name is ours: activate reports the problem. */
+	kind = pf_device_name_split(device, path, sizeof(path), &spec,
+	    err, sizeof(err));
+	if (kind == PF_NAME_NOT_OURS) {
+		if (!pfring_compat_mode())
+			goto not_ours;
+		kind = PF_NAME_PFRING;
+	}
+	*is_ours = 1;
+	/* The escape hatch: libpcap's own capture for "pfring:eth0". */
+	if (kind == PF_NAME_PFRING && getenv("PCAP_NO_PF_RING") != NULL &&
+	    strpbrk(spec, ",@") == NULL)
+		return pcap_create_interface(spec, ebuf);
+
+	p = PCAP_CREATE_COMMON(ebuf, struct pcap_pfring);
+	if (p == NULL)
+		return NULL;
+	p->activate_op = pcap_pfring_activate;
+	p->tstamp_precision_list = malloc(2 * sizeof(u_int));
+	if (p->tstamp_precision_list == NULL) {
+		pcap_fmt_errmsg_for_errno(ebuf, PCAP_ERRBUF_SIZE, errno, "malloc");
+		pcap_close(p);
+		return NULL;
+	}
+	p->tstamp_precision_list[0] = PCAP_TSTAMP_PRECISION_MICRO;
+	p->tstamp_precision_list[1] = PCAP_TSTAMP_PRECISION_NANO;
+	p->tstamp_precision_count = 2;
+	return p;
+
+not_ours:
+	*is_ours = 0;
+	return NULL;
+}
+
+static bpf_u_int32
+pfring_if_flags(int fd, const char *name)
+{
+	struct ifreq ifr;
+	bpf_u_int32 flags = 0;
+
+	memset(&ifr, 0, sizeof(ifr));
+	pcap_strlcpy(ifr.ifr_name, name, sizeof(ifr.ifr_name));
+	if (fd < 0 || ioctl(fd, SIOCGIFFLAGS, &ifr) < 0)
+		return PCAP_IF_CONNECTION_STATUS_UNKNOWN;
+	if (ifr.ifr_flags & IFF_UP)
+		flags |= PCAP_IF_UP;
+	if (ifr.ifr_flags & IFF_RUNNING)
+		flags |= PCAP_IF_RUNNING;
+	if (ifr.ifr_flags & IFF_LOOPBACK)
+		flags |= PCAP_IF_LOOPBACK | PCAP_IF_CONNECTION_STATUS_NOT_APPLICABLE;
+	else if (ifr.ifr_flags & IFF_RUNNING)
+		flags |= PCAP_IF_CONNECTION_STATUS_CONNECTED;
+	else
+		flags |= PCAP_IF_CONNECTION_STATUS_DISCONNECTED;
+	return flags;
+}
+
+/* "pfring:<if>" for every interface, so capture GUIs can offer them. */
+int
+pcap_pfring_findalldevs(pcap_if_list_t *devlistp, char *err_str)
+{
+	struct if_nameindex *names, *n;
+	char name[IF_NAMESIZE + sizeof(PFRING_PREFIX)];
+	char desc[IF_NAMESIZE + 64];
+	int fd, rc = 0;
+
+	names = if_nameindex();
+	if (names == NULL)
+		return 0;	/* no interfaces to offer is not an error */
+	fd = socket(AF_INET, SOCK_DGRAM, 0);
+	for (n = names; n->if_index != 0; n++) {
+		snprintf(name, sizeof(name), PFRING_PREFIX "%s", n->if_name);
+		snprintf(desc, sizeof(desc), "%s through pfring-pcap", n->if_name);
+		if (add_dev(devlistp, name, pfring_if_flags(fd, n->if_name),
+		    desc, err_str) == NULL) {
+			rc = PCAP_ERROR;
+			break;
+		}
+	}
+	if (fd >= 0)
+		close(fd);
+	if_freenameindex(names);
+	return rc;
+}
+
+int
+pcap_pfring_lookupnet_device(const char *device, char *ifname, size_t len)
+{
+	struct pf_devspec devs;
+	char path[PATH_MAX], err[PF_ERRBUF_SIZE];
+	const char *spec;
+	int kind;
+
+	if (device == NULL)
+		return PCAP_PFRING_LOOKUP_NOT_OURS;
+	kind = pf_device_name_split(device, path, sizeof(path), &spec,
+	    err, sizeof(err));
+	if (kind == PF_NAME_NOT_OURS)
+		return PCAP_PFRING_LOOKUP_NOT_OURS;
+	if (kind != PF_NAME_PFRING && kind != PF_NAME_PFRING_FILE)
+		return PCAP_PFRING_LOOKUP_NO_ADDRESS;
+	if (pf_devspec_parse(spec, &devs, err, sizeof(err)) < 0 ||
+	    devs.n_devices != 1)
+		return PCAP_PFRING_LOOKUP_NO_ADDRESS;
+	pcap_strlcpy(ifname, devs.devices[0], len);
+	return PCAP_PFRING_LOOKUP_INTERFACE;
+}

@@ -1,0 +1,519 @@
+/*
+ * pf_api.c - the public libpfring API: argument checks, shared state
+ * (sampling, breakloop, errors) and dispatch to the engine.
+ */
+#include <errno.h>
+#include <net/if.h>
+#include <poll.h>
+#include <sched.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include "pf_ring.h"
+
+#define PF_DEFAULT_BLOCK_TIMEOUT_MS 100
+
+int
+pf_ring_error(pfring *ring, int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(ring->errbuf, sizeof(ring->errbuf), fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+const char *
+pfring_last_error(pfring *ring)
+{
+	return ring ? ring->errbuf : "no ring";
+}
+
+static const char *
+env_getter(const char *name)
+{
+	return getenv(name);
+}
+
+pfring *
+pf_ring_open(const struct pf_devspec *devs, const struct pf_config *cfg,
+	     const struct pf_open_params *params, char *err, size_t errlen)
+{
+	pfring *ring;
+	int rc;
+
+	ring = calloc(1, sizeof(*ring));
+	if (ring == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	ring->devs = *devs;
+	ring->cfg = *cfg;
+	ring->params = *params;
+	if (ring->params.caplen == 0)
+		ring->params.caplen = 65535;
+	if (ring->cfg.caplen != 0)
+		ring->params.caplen = ring->cfg.caplen;
+	ring->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (ring->wake_fd < 0) {
+		snprintf(err, errlen, "eventfd: %s", strerror(errno));
+		free(ring);
+		return NULL;
+	}
+	if (cfg->engine == PF_ENGINE_KMOD) {
+		snprintf(err, errlen, "engine 'kmod' requested but the pf_ring kernel module is not available");
+		close(ring->wake_fd);
+		free(ring);
+		return NULL;
+	}
+	ring->ops = &pf_engine_packet;
+	rc = ring->ops->open(ring, &ring->params);
+	if (rc < 0) {
+		snprintf(err, errlen, "%s", ring->errbuf);
+		close(ring->wake_fd);
+		free(ring);
+		return NULL;
+	}
+	return ring;
+}
+
+pfring *
+pfring_open_err(const char *device_name, uint32_t caplen, uint32_t flags,
+		char *errbuf, size_t errbuf_len)
+{
+	struct pf_devspec devs;
+	struct pf_config cfg;
+	struct pf_open_params params;
+	pfring *ring;
+
+	if (device_name == NULL) {
+		snprintf(errbuf, errbuf_len, "no device name");
+		return NULL;
+	}
+	if (pf_devspec_parse(device_name, &devs, errbuf, errbuf_len) < 0)
+		return NULL;
+	if (pf_config_load(&cfg, NULL, env_getter, errbuf, errbuf_len) < 0)
+		return NULL;
+	memset(&params, 0, sizeof(params));
+	params.caplen = caplen;
+	params.flags = flags;
+	params.block_timeout_ms = (flags & PF_RING_IMMEDIATE) ? 1 : PF_DEFAULT_BLOCK_TIMEOUT_MS;
+	ring = pf_ring_open(&devs, &cfg, &params, errbuf, errbuf_len);
+	if (ring == NULL)
+		return NULL;
+	/* The environment's cluster and sampling apply to API users too. */
+	if (cfg.cluster_id != 0 &&
+	    pfring_set_cluster(ring, cfg.cluster_id, cfg.cluster_type) < 0) {
+		snprintf(errbuf, errbuf_len, "%s", ring->errbuf);
+		pfring_close(ring);
+		return NULL;
+	}
+	if (cfg.direction != rx_and_tx_direction &&
+	    pfring_set_direction(ring, cfg.direction) < 0) {
+		snprintf(errbuf, errbuf_len, "%s", ring->errbuf);
+		pfring_close(ring);
+		return NULL;
+	}
+	return ring;
+}
+
+pfring *
+pfring_open(const char *device_name, uint32_t caplen, uint32_t flags)
+{
+	char err[PF_ERRBUF_SIZE];
+	pfring *ring;
+
+	ring = pfring_open_err(device_name, caplen, flags, err, sizeof(err));
+	if (ring == NULL)
+		fprintf(stderr, "pfring_open: %s\n", err);
+	return ring;
+}
+
+void
+pfring_close(pfring *ring)
+{
+	if (ring == NULL)
+		return;
+	ring->ops->close(ring);
+	close(ring->wake_fd);
+	free(ring);
+}
+
+int
+pfring_enable_ring(pfring *ring)
+{
+	int rc;
+
+	if (ring == NULL)
+		return PF_RING_ERROR_INVALID_ARGUMENT;
+	if (ring->enabled)
+		return 0;
+	rc = ring->ops->enable(ring);
+	if (rc == 0)
+		ring->enabled = 1;
+	return rc;
+}
+
+int
+pfring_disable_ring(pfring *ring)
+{
+	if (ring == NULL)
+		return PF_RING_ERROR_INVALID_ARGUMENT;
+	/* Packets keep landing in the kernel ring; they are simply not read. */
+	ring->enabled = 0;
+	return 0;
+}
+
+int
+pf_ring_next(pfring *ring, const u_char **pkt, struct pfring_pkthdr *hdr)
+{
+	int rc;
+
+	for (;;) {
+		rc = ring->ops->next(ring, pkt, hdr);
+		if (rc <= 0 || ring->cfg.sampling_rate <= 1)
+			return rc;
+		/* 1 of N: deliver the first, skip the next N-1. */
+		if (ring->sample_count++ == 0)
+			return rc;
+		if (ring->sample_count >= ring->cfg.sampling_rate)
+			ring->sample_count = 0;
+		ring->sampled_out++;
+	}
+}
+
+int
+pfring_poll(pfring *ring, int wait_ms)
+{
+	struct pollfd pfd[2];
+	uint64_t junk;
+	int rc;
+
+	if (ring == NULL)
+		return PF_RING_ERROR_INVALID_ARGUMENT;
+	pfd[0].fd = ring->ops->selectable_fd(ring);
+	pfd[0].events = POLLIN;
+	pfd[1].fd = ring->wake_fd;
+	pfd[1].events = POLLIN;
+	do {
+		rc = poll(pfd, 2, wait_ms);
+	} while (rc < 0 && errno == EINTR && !ring->break_loop);
+	if (rc < 0) {
+		if (errno == EINTR)
+			return 0;
+		return pf_ring_error(ring, PF_RING_ERROR_GENERIC, "poll: %s", strerror(errno));
+	}
+	if (pfd[1].revents & POLLIN) {
+		if (read(ring->wake_fd, &junk, sizeof(junk)) < 0 && errno != EAGAIN)
+			return pf_ring_error(ring, PF_RING_ERROR_GENERIC, "eventfd read: %s",
+					     strerror(errno));
+	}
+	if (pfd[0].revents & (POLLERR | POLLNVAL))
+		return pf_ring_error(ring, PF_RING_ERROR_GENERIC,
+				     "the capture socket reported an error (interface gone?)");
+	return (pfd[0].revents & POLLIN) ? 1 : 0;
+}
+
+int
+pfring_recv(pfring *ring, u_char **buffer, u_int buffer_len,
+	    struct pfring_pkthdr *hdr, uint8_t wait_for_incoming_packet)
+{
+	const u_char *pkt;
+	int rc;
+
+	if (ring == NULL || buffer == NULL || hdr == NULL)
+		return PF_RING_ERROR_INVALID_ARGUMENT;
+	if (!ring->enabled)
+		return pf_ring_error(ring, PF_RING_ERROR_NOT_ENABLED,
+				     "ring not enabled: call pfring_enable_ring() first");
+	for (;;) {
+		if (ring->break_loop)
+			return 0;
+		rc = pf_ring_next(ring, &pkt, hdr);
+		if (rc < 0)
+			return rc;
+		if (rc == 1) {
+			if (buffer_len == 0) {
+				*buffer = (u_char *)pkt;
+			} else {
+				if (hdr->caplen > buffer_len)
+					hdr->caplen = buffer_len;
+				memcpy(*buffer, pkt, hdr->caplen);
+			}
+			return 1;
+		}
+		if (!wait_for_incoming_packet)
+			return 0;
+		rc = pfring_poll(ring, -1);
+		if (rc < 0)
+			return rc;
+	}
+}
+
+int
+pfring_loop(pfring *ring, pfringProcesssPacket looper,
+	    const u_char *user_bytes, uint8_t wait_for_packet)
+{
+	struct pfring_pkthdr hdr;
+	u_char *pkt;
+	int rc;
+
+	if (ring == NULL || looper == NULL)
+		return PF_RING_ERROR_INVALID_ARGUMENT;
+	ring->break_loop = 0;
+	while (!ring->break_loop) {
+		rc = pfring_recv(ring, &pkt, 0, &hdr, wait_for_packet);
+		if (rc < 0)
+			return rc;
+		if (rc == 0) {
+			if (!wait_for_packet && !ring->break_loop)
+				sched_yield();
+			continue;
+		}
+		looper(&hdr, pkt, user_bytes);
+	}
+	return 0;
+}
+
+void
+pfring_breakloop(pfring *ring)
+{
+	uint64_t one = 1;
+
+	if (ring == NULL)
+		return;
+	ring->break_loop = 1;
+	/* Async-signal-safe: only a write to the eventfd. */
+	if (write(ring->wake_fd, &one, sizeof(one)) < 0) {
+		/* EAGAIN: the counter is already non-zero, poll will wake anyway. */
+	}
+}
+
+int
+pfring_send(pfring *ring, char *pkt, u_int pkt_len, uint8_t flush_packet)
+{
+	(void)flush_packet; /* every packet is sent at once */
+	if (ring == NULL || pkt == NULL || pkt_len == 0)
+		return PF_RING_ERROR_INVALID_ARGUMENT;
+	return ring->ops->send(ring, (const u_char *)pkt, pkt_len);
+}
+
+int
+pfring_stats(pfring *ring, pfring_stat *stats)
+{
+	if (ring == NULL || stats == NULL)
+		return PF_RING_ERROR_INVALID_ARGUMENT;
+	return ring->ops->stats(ring, stats);
+}
+
+int
+pfring_set_cluster(pfring *ring, u_int clusterId, cluster_type the_type)
+{
+	if (ring == NULL)
+		return PF_RING_ERROR_INVALID_ARGUMENT;
+	if (clusterId == 0 || clusterId > 65535)
+		return pf_ring_error(ring, PF_RING_ERROR_INVALID_ARGUMENT,
+				     "cluster id %u out of range 1..65535", clusterId);
+	if (pf_cluster_type_name(the_type) == NULL)
+		return pf_ring_error(ring, PF_RING_ERROR_INVALID_ARGUMENT,
+				     "unknown cluster type %d", (int)the_type);
+	return ring->ops->set_cluster(ring, clusterId, the_type);
+}
+
+int
+pfring_remove_from_cluster(pfring *ring)
+{
+	if (ring == NULL)
+		return PF_RING_ERROR_INVALID_ARGUMENT;
+	return ring->ops->remove_from_cluster(ring);
+}
+
+int
+pfring_set_bpf_program(pfring *ring, const struct sock_fprog *prog)
+{
+	if (ring == NULL || prog == NULL || prog->len == 0 || prog->filter == NULL)
+		return PF_RING_ERROR_INVALID_ARGUMENT;
+	return ring->ops->set_bpf(ring, prog);
+}
+
+int
+pfring_remove_bpf_filter(pfring *ring)
+{
+	if (ring == NULL)
+		return PF_RING_ERROR_INVALID_ARGUMENT;
+	return ring->ops->set_bpf(ring, NULL);
+}
+
+int
+pfring_set_direction(pfring *ring, packet_direction direction)
+{
+	if (ring == NULL)
+		return PF_RING_ERROR_INVALID_ARGUMENT;
+	if (direction != rx_and_tx_direction && direction != rx_only_direction &&
+	    direction != tx_only_direction)
+		return pf_ring_error(ring, PF_RING_ERROR_INVALID_ARGUMENT,
+				     "unknown direction %d", (int)direction);
+	ring->cfg.direction = direction;
+	return ring->ops->set_direction(ring, direction);
+}
+
+int
+pfring_set_sampling_rate(pfring *ring, uint32_t rate)
+{
+	if (ring == NULL || rate == 0)
+		return PF_RING_ERROR_INVALID_ARGUMENT;
+	ring->cfg.sampling_rate = rate;
+	ring->sample_count = 0;
+	return 0;
+}
+
+int
+pfring_set_poll_watermark(pfring *ring, uint16_t watermark)
+{
+	if (ring == NULL || watermark == 0)
+		return PF_RING_ERROR_INVALID_ARGUMENT;
+	/* The packet engine wakes per filled or timed-out block, which
+	 * already batches; the value is kept for engines that count. */
+	ring->cfg.watermark = watermark;
+	return 0;
+}
+
+int
+pfring_set_poll_watermark_timeout(pfring *ring, uint16_t poll_watermark_timeout)
+{
+	if (ring == NULL)
+		return PF_RING_ERROR_INVALID_ARGUMENT;
+	if (ring->enabled)
+		return pf_ring_error(ring, PF_RING_ERROR_INVALID_STATE,
+				     "the watermark timeout must be set before the ring is enabled");
+	ring->params.block_timeout_ms = poll_watermark_timeout ? poll_watermark_timeout : 1;
+	return 0;
+}
+
+int
+pfring_set_application_name(pfring *ring, char *name)
+{
+	if (ring == NULL || name == NULL)
+		return PF_RING_ERROR_INVALID_ARGUMENT;
+	snprintf(ring->cfg.appname, sizeof(ring->cfg.appname), "%s", name);
+	return 0;
+}
+
+int
+pfring_get_selectable_fd(pfring *ring)
+{
+	if (ring == NULL)
+		return PF_RING_ERROR_INVALID_ARGUMENT;
+	return ring->ops->selectable_fd(ring);
+}
+
+int
+pfring_set_socket_mode(pfring *ring, int mode)
+{
+	if (ring == NULL)
+		return PF_RING_ERROR_INVALID_ARGUMENT;
+	if (mode == 0)
+		return 0; /* recv_and_send_mode: what every ring does here */
+	return pf_ring_error(ring, PF_RING_ERROR_NOT_SUPPORTED,
+			     "socket mode %d is not supported", mode);
+}
+
+int
+pfring_get_bound_device_ifindex(pfring *ring, int *if_index)
+{
+	unsigned int idx;
+
+	if (ring == NULL || if_index == NULL)
+		return PF_RING_ERROR_INVALID_ARGUMENT;
+	idx = if_nametoindex(ring->devs.devices[0]);
+	if (idx == 0)
+		return PF_RING_ERROR_UNKNOWN_ADAPTER;
+	*if_index = (int)idx;
+	return 0;
+}
+
+uint32_t
+pfring_get_caplen(pfring *ring)
+{
+	return ring ? ring->params.caplen : 0;
+}
+
+int
+pfring_get_link_type(pfring *ring)
+{
+	(void)ring;
+	return 1; /* DLT_EN10MB: only Ethernet-framed devices are accepted */
+}
+
+const char *
+pfring_get_engine_name(pfring *ring)
+{
+	return ring ? ring->ops->name : "";
+}
+
+pfring_if_t *
+pfring_findalldevs(void)
+{
+	struct if_nameindex *names, *n;
+	pfring_if_t *head = NULL, **tail = &head, *dev;
+
+	names = if_nameindex();
+	if (names == NULL)
+		return NULL;
+	for (n = names; n->if_index != 0; n++) {
+		dev = calloc(1, sizeof(*dev));
+		if (dev == NULL)
+			break;
+		dev->name = strdup(n->if_name);
+		dev->system_name = strdup(n->if_name);
+		dev->module = strdup("packet");
+		dev->ifindex = (int)n->if_index;
+		dev->status = 1;
+		if (dev->name == NULL || dev->system_name == NULL || dev->module == NULL) {
+			free(dev->name);
+			free(dev->system_name);
+			free(dev->module);
+			free(dev);
+			break;
+		}
+		*tail = dev;
+		tail = &dev->next;
+	}
+	if_freenameindex(names);
+	return head;
+}
+
+void
+pfring_freealldevs(pfring_if_t *list)
+{
+	pfring_if_t *next;
+
+	for (; list != NULL; list = next) {
+		next = list->next;
+		free(list->name);
+		free(list->system_name);
+		free(list->module);
+		free(list);
+	}
+}
+
+int
+pfring_version(pfring *ring, uint32_t *version)
+{
+	(void)ring;
+	if (version == NULL)
+		return PF_RING_ERROR_INVALID_ARGUMENT;
+	*version = RING_VERSION_NUM;
+	return 0;
+}
+
+const char *
+pfring_version_string(void)
+{
+	return PFRING_VERSION_STRING;
+}

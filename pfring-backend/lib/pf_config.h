@@ -1,0 +1,120 @@
+/*
+ * pf_config.h - configuration of one ring: device names, config files and
+ * environment variables, merged into one struct pf_config.
+ *
+ * Precedence, lowest first (each later source overrides the earlier ones,
+ * key by key): built-in defaults, the file named by PFRING_CONFIG, the
+ * environment (PCAP_PF_RING_* aliases, then PFRING_*), the per-handle file
+ * named in the device ("pfring/<path>:<dev>").  The most specific source wins.
+ */
+#ifndef PF_CONFIG_H
+#define PF_CONFIG_H
+
+#include <stddef.h>
+#include <net/if.h>
+#include <limits.h>
+
+#include "pfring.h"
+
+#define PF_MAX_DEVICES 8
+#define PF_ERRBUF_SIZE 256
+#define PF_APPNAME_MAX 64
+
+enum pf_engine_choice {
+	PF_ENGINE_AUTO = 0,
+	PF_ENGINE_PACKET,
+	PF_ENGINE_KMOD,
+};
+
+/* Bit per key, so merging knows which keys a source set. */
+enum pf_config_key {
+	PF_KEY_CLUSTER      = 1 << 0,
+	PF_KEY_CLUSTER_TYPE = 1 << 1,
+	PF_KEY_RX_SLOTS     = 1 << 2,
+	PF_KEY_CAPLEN       = 1 << 3,
+	PF_KEY_SAMPLING     = 1 << 4,
+	PF_KEY_DIRECTION    = 1 << 5,
+	PF_KEY_WATERMARK    = 1 << 6,
+	PF_KEY_APPNAME      = 1 << 7,
+	PF_KEY_ENGINE       = 1 << 8,
+};
+
+struct pf_config {
+	unsigned int set;              /* enum pf_config_key bits given explicitly */
+	unsigned int cluster_id;       /* 0 = no cluster */
+	cluster_type cluster_type;     /* default cluster_per_flow */
+	unsigned int rx_slots;         /* default 4096 */
+	unsigned int caplen;           /* 0 = the application's snaplen */
+	unsigned int sampling_rate;    /* 1 = every packet */
+	packet_direction direction;    /* default rx_and_tx_direction */
+	unsigned int watermark;        /* packets before poll() wakes; default 1 */
+	char appname[PF_APPNAME_MAX];
+	enum pf_engine_choice engine;
+};
+
+/* A parsed device string: "eth0", "eth0,eth1", "eth0@2", with the optional
+ * per-handle config file of "pfring/<path>:" already split off by the caller. */
+struct pf_devspec {
+	int n_devices;
+	char devices[PF_MAX_DEVICES][IF_NAMESIZE];
+	int queue;                     /* -1 = all RX queues */
+};
+
+void pf_config_defaults(struct pf_config *cfg);
+
+/*
+ * Parse "eth0[,eth1...][@queue]".  Returns 0, or -1 with a message naming
+ * the problem in err.  Does not check that the interfaces exist.
+ */
+int pf_devspec_parse(const char *spec, struct pf_devspec *out,
+		     char *err, size_t errlen);
+
+/*
+ * Parse the text of a config file (name is used in messages as
+ * "name:line: ..."), applying keys over cfg.  Returns 0 or -1 with err set.
+ */
+int pf_config_parse_text(const char *name, const char *text, size_t len,
+			 struct pf_config *cfg, char *err, size_t errlen);
+/* Read and parse a file; a missing or unreadable file is an error naming it. */
+int pf_config_parse_file(const char *path, struct pf_config *cfg,
+			 char *err, size_t errlen);
+
+/*
+ * Apply environment variables from envp-style lookups (getenv is passed in
+ * so tests need not touch the real environment).  Returns 0 or -1 with err
+ * naming the variable and the bad value.
+ */
+typedef const char *(*pf_getenv_fn)(const char *name);
+int pf_config_apply_env(struct pf_config *cfg, pf_getenv_fn get,
+			char *err, size_t errlen);
+
+/*
+ * The whole merge for one handle: defaults, PFRING_CONFIG, environment, then
+ * handle_file (NULL for none).
+ */
+int pf_config_load(struct pf_config *cfg, const char *handle_file,
+		   pf_getenv_fn get, char *err, size_t errlen);
+
+/* "per_flow" / "round_robin" / "2_tuple" ... <-> cluster_type. -1 if unknown. */
+int pf_cluster_type_from_name(const char *name);
+const char *pf_cluster_type_name(cluster_type t);
+
+#endif /* PF_CONFIG_H */
+
+/* What a pcap device name asks for. */
+enum pf_name_kind {
+	PF_NAME_NOT_OURS = 0,  /* an ordinary interface name */
+	PF_NAME_PFRING,        /* "pfring:<spec>" */
+	PF_NAME_PFRING_FILE,   /* "pfring/<path>:<spec>": per-handle config file */
+	PF_NAME_ZC,            /* "zc:<spec>" */
+};
+
+/*
+ * Split a pcap device name.  *spec points at the part after the prefix;
+ * for PF_NAME_PFRING_FILE, path gets the config file: the text from the '/'
+ * after "pfring" up to the last ':' (so "pfring/etc/x.conf:eth0" names
+ * /etc/x.conf).  Returns the kind, or -1 with err set when a "pfring/" name
+ * has no ':' or its path does not fit in pathlen.
+ */
+int pf_device_name_split(const char *device, char *path, size_t pathlen,
+			 const char **spec, char *err, size_t errlen);

@@ -1,0 +1,662 @@
+/*
+ * pf_engine_packet.c - the packet engine: AF_PACKET sockets with TPACKET_V3
+ * mmap rings, clusters as PACKET_FANOUT groups.  Works on any stock Linux,
+ * no kernel module needed.
+ *
+ * Direction, RX-queue and snap length are enforced by a classic BPF prefix
+ * in front of the user's filter, so unwanted packets never take ring space.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <net/if_arp.h>
+#include <linux/if_ether.h>
+#include <linux/if_packet.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "pf_fanout.h"
+#include "pf_ring.h"
+
+#define VLAN_TAG_LEN 4
+#define MIN_BLOCK_SIZE (64u * 1024u)
+#define MAX_BLOCK_SIZE (4u * 1024u * 1024u)
+
+struct pkt_socket {
+	int fd;
+	int ifindex;
+	uint8_t *map;
+	size_t map_len;
+	unsigned int block_size;
+	unsigned int block_nr;
+	unsigned int cur_block;
+	struct tpacket_block_desc *block;  /* being read, or NULL */
+	uint32_t pkts_left;
+	struct tpacket3_hdr *next_pkt;
+	uint64_t recv_total;               /* from PACKET_STATISTICS, which resets on read */
+	uint64_t drop_total;
+};
+
+struct pkt_engine {
+	int n_socks;
+	struct pkt_socket socks[PF_MAX_DEVICES];
+	int epoll_fd;                      /* when n_socks > 1 */
+	int next_sock;                     /* round robin over devices */
+	u_int cluster_id;                  /* 0 = none */
+	cluster_type cluster;
+	int joined;
+	struct sock_filter *user_prog;     /* copy of the user's filter */
+	unsigned short user_len;
+};
+
+static struct pkt_engine *
+engine_of(pfring *ring)
+{
+	return ring->engine;
+}
+
+static unsigned int
+round_up_pow2(unsigned int v)
+{
+	unsigned int p = 1;
+
+	while (p < v && p < (1u << 31))
+		p <<= 1;
+	return p;
+}
+
+/* Ethernet-framed devices only: pcap reports DLT_EN10MB for every packet. */
+static int
+check_device(pfring *ring, int fd, const char *name, int queue, int *mtu)
+{
+	struct ifreq ifr;
+	char path[128];
+	struct stat st;
+
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
+	if (ioctl(fd, SIOCGIFHWADDR, &ifr) < 0)
+		return pf_ring_error(ring, PF_RING_ERROR_UNKNOWN_ADAPTER,
+				     "interface '%s': %s", name, strerror(errno));
+	if (ifr.ifr_hwaddr.sa_family != ARPHRD_ETHER &&
+	    ifr.ifr_hwaddr.sa_family != ARPHRD_LOOPBACK)
+		return pf_ring_error(ring, PF_RING_ERROR_NOT_SUPPORTED,
+				     "interface '%s' is not an Ethernet interface (ARPHRD %d)",
+				     name, ifr.ifr_hwaddr.sa_family);
+	*mtu = 1500;
+	if (ioctl(fd, SIOCGIFMTU, &ifr) == 0 && ifr.ifr_mtu > 0)
+		*mtu = ifr.ifr_mtu;
+	if (queue >= 0) {
+		snprintf(path, sizeof(path), "/sys/class/net/%s/queues/rx-%d", name, queue);
+		if (stat(path, &st) < 0)
+			return pf_ring_error(ring, PF_RING_ERROR_INVALID_ARGUMENT,
+					     "interface '%s' has no RX queue %d", name, queue);
+	}
+	return 0;
+}
+
+static int
+attach_filter(pfring *ring, int fd, struct sock_filter *insns, unsigned short len)
+{
+	struct sock_fprog prog = { .len = len, .filter = insns };
+
+	if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof(prog)) < 0)
+		return pf_ring_error(ring, PF_RING_ERROR_GENERIC,
+				     "attaching the kernel filter: %s", strerror(errno));
+	return 0;
+}
+
+static int
+attach_drop_all(pfring *ring, int fd)
+{
+	struct sock_filter drop = BPF_STMT(BPF_RET | BPF_K, 0);
+
+	return attach_filter(ring, fd, &drop, 1);
+}
+
+/*
+ * The filter the kernel runs: queue check, direction check, then the user's
+ * program (its accept lengths capped at caplen) or "accept caplen bytes".
+ * Each check drops with its own "ret #0", so no jump crosses the user's code.
+ */
+static int
+build_filter(pfring *ring, struct sock_filter **out, unsigned short *out_len)
+{
+	struct pkt_engine *pe = engine_of(ring);
+	unsigned int caplen = ring->params.caplen;
+	struct sock_filter *f;
+	unsigned int n = 0, max, i;
+	int queue = ring->devs.queue;
+
+	max = 8 + (pe->user_prog ? pe->user_len : 1);
+	if (max > BPF_MAXINSNS)
+		return pf_ring_error(ring, PF_RING_ERROR_INVALID_ARGUMENT,
+				     "filter too long for the kernel (%u instructions)", max);
+	f = calloc(max, sizeof(*f));
+	if (f == NULL)
+		return pf_ring_error(ring, PF_RING_ERROR_GENERIC, "out of memory");
+	if (queue >= 0) {
+		/* Drivers record RX queue q as q+1; 0 means "not recorded",
+		 * which a single-queue device reports: that is queue 0. */
+		f[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+						       SKF_AD_OFF + SKF_AD_QUEUE);
+		if (queue == 0) {
+			f[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 1, 2, 0);
+			f[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0, 1, 0);
+		} else {
+			f[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K,
+							      (unsigned int)queue + 1, 1, 0);
+		}
+		f[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, 0);
+	}
+	if (ring->cfg.direction != rx_and_tx_direction) {
+		f[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+						       SKF_AD_OFF + SKF_AD_PKTTYPE);
+		if (ring->cfg.direction == rx_only_direction)
+			f[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K,
+							      PACKET_OUTGOING, 0, 1);
+		else
+			f[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K,
+							      PACKET_OUTGOING, 1, 0);
+		f[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, 0);
+	}
+	if (pe->user_prog != NULL) {
+		for (i = 0; i < pe->user_len; i++) {
+			f[n] = pe->user_prog[i];
+			if (f[n].code == (BPF_RET | BPF_K) && f[n].k > caplen)
+				f[n].k = caplen;
+			n++;
+		}
+	} else {
+		f[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, caplen);
+	}
+	*out = f;
+	*out_len = (unsigned short)n;
+	return 0;
+}
+
+static int
+install_filters(pfring *ring)
+{
+	struct pkt_engine *pe = engine_of(ring);
+	struct sock_filter *f = NULL;
+	unsigned short len = 0;
+	int i, rc;
+
+	rc = build_filter(ring, &f, &len);
+	if (rc < 0)
+		return rc;
+	for (i = 0; i < pe->n_socks; i++) {
+		rc = attach_filter(ring, pe->socks[i].fd, f, len);
+		if (rc < 0)
+			break;
+	}
+	free(f);
+	return rc;
+}
+
+static int
+setup_ring(pfring *ring, struct pkt_socket *s, int mtu)
+{
+	const struct pf_open_params *p = &ring->params;
+	struct tpacket_req3 req;
+	unsigned int frame_max, slot_size;
+	size_t ring_bytes;
+	int version = TPACKET_V3;
+
+	if (setsockopt(s->fd, SOL_PACKET, PACKET_VERSION, &version, sizeof(version)) < 0)
+		return pf_ring_error(ring, PF_RING_ERROR_NOT_SUPPORTED,
+				     "TPACKET_V3: %s", strerror(errno));
+	/* A slot holds one full-size frame (MTU + Ethernet + two VLAN tags). */
+	frame_max = (unsigned int)mtu + 14 + 2 * VLAN_TAG_LEN;
+	if (frame_max > p->caplen)
+		frame_max = p->caplen;
+	slot_size = TPACKET_ALIGN(TPACKET3_HDRLEN + frame_max);
+	if (p->buffer_bytes != 0 && !(ring->cfg.set & PF_KEY_RX_SLOTS))
+		ring_bytes = p->buffer_bytes;
+	else
+		ring_bytes = (size_t)ring->cfg.rx_slots * slot_size;
+
+	s->block_size = round_up_pow2((unsigned int)(ring_bytes / 8));
+	if (s->block_size < MIN_BLOCK_SIZE)
+		s->block_size = MIN_BLOCK_SIZE;
+	if (s->block_size > MAX_BLOCK_SIZE)
+		s->block_size = MAX_BLOCK_SIZE;
+	while (s->block_size < slot_size)
+		s->block_size <<= 1;
+	s->block_nr = (unsigned int)((ring_bytes + s->block_size - 1) / s->block_size);
+	if (s->block_nr < 2)
+		s->block_nr = 2;
+
+	memset(&req, 0, sizeof(req));
+	req.tp_block_size = s->block_size;
+	req.tp_block_nr = s->block_nr;
+	req.tp_frame_size = TPACKET_ALIGNMENT << 7;
+	req.tp_frame_nr = (s->block_size / req.tp_frame_size) * s->block_nr;
+	req.tp_retire_blk_tov = p->block_timeout_ms > 0 ? (unsigned int)p->block_timeout_ms : 0;
+	if (setsockopt(s->fd, SOL_PACKET, PACKET_RX_RING, &req, sizeof(req)) < 0)
+		return pf_ring_error(ring, PF_RING_ERROR_GENERIC,
+				     "PACKET_RX_RING (%u blocks of %u bytes): %s",
+				     s->block_nr, s->block_size, strerror(errno));
+	s->map_len = (size_t)s->block_size * s->block_nr;
+	s->map = mmap(NULL, s->map_len, PROT_READ | PROT_WRITE,
+		      MAP_SHARED | MAP_LOCKED | MAP_POPULATE, s->fd, 0);
+	if (s->map == MAP_FAILED) /* MAP_LOCKED can exceed RLIMIT_MEMLOCK */
+		s->map = mmap(NULL, s->map_len, PROT_READ | PROT_WRITE,
+			      MAP_SHARED | MAP_POPULATE, s->fd, 0);
+	if (s->map == MAP_FAILED) {
+		s->map = NULL;
+		return pf_ring_error(ring, PF_RING_ERROR_GENERIC, "mmap of the ring (%zu bytes): %s",
+				     s->map_len, strerror(errno));
+	}
+	return 0;
+}
+
+static void
+packet_close(pfring *ring)
+{
+	struct pkt_engine *pe = engine_of(ring);
+	int i;
+
+	if (pe == NULL)
+		return;
+	for (i = 0; i < pe->n_socks; i++) {
+		if (pe->socks[i].map != NULL)
+			munmap(pe->socks[i].map, pe->socks[i].map_len);
+		if (pe->socks[i].fd >= 0)
+			close(pe->socks[i].fd);
+	}
+	if (pe->epoll_fd >= 0)
+		close(pe->epoll_fd);
+	free(pe->user_prog);
+	free(pe);
+	ring->engine = NULL;
+}
+
+static int
+packet_open(pfring *ring, const struct pf_open_params *params)
+{
+	struct pkt_engine *pe;
+	struct packet_mreq mreq;
+	struct epoll_event ev;
+	int i, mtu = 1500, rc;
+
+	pe = calloc(1, sizeof(*pe));
+	if (pe == NULL)
+		return pf_ring_error(ring, PF_RING_ERROR_GENERIC, "out of memory");
+	ring->engine = pe;
+	pe->epoll_fd = -1;
+	for (i = 0; i < PF_MAX_DEVICES; i++)
+		pe->socks[i].fd = -1;
+
+	for (i = 0; i < ring->devs.n_devices; i++) {
+		struct pkt_socket *s = &pe->socks[i];
+		const char *name = ring->devs.devices[i];
+
+		pe->n_socks = i + 1;
+		s->ifindex = (int)if_nametoindex(name);
+		if (s->ifindex == 0) {
+			rc = pf_ring_error(ring, PF_RING_ERROR_UNKNOWN_ADAPTER,
+					   "no such interface '%s'", name);
+			goto fail;
+		}
+		/* Protocol 0: nothing arrives until enable binds ETH_P_ALL. */
+		s->fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
+		if (s->fd < 0) {
+			rc = pf_ring_error(ring, PF_RING_ERROR_GENERIC,
+					   "AF_PACKET socket: %s%s", strerror(errno),
+					   errno == EPERM ? " (needs CAP_NET_RAW)" : "");
+			goto fail;
+		}
+		rc = check_device(ring, s->fd, name, ring->devs.queue, &mtu);
+		if (rc < 0)
+			goto fail;
+		rc = attach_drop_all(ring, s->fd);
+		if (rc < 0)
+			goto fail;
+		if (!(params->flags & PF_RING_TX_ONLY)) {
+			rc = setup_ring(ring, s, mtu);
+			if (rc < 0)
+				goto fail;
+		}
+		if (params->flags & PF_RING_PROMISC) {
+			memset(&mreq, 0, sizeof(mreq));
+			mreq.mr_ifindex = s->ifindex;
+			mreq.mr_type = PACKET_MR_PROMISC;
+			if (setsockopt(s->fd, SOL_PACKET, PACKET_ADD_MEMBERSHIP,
+				       &mreq, sizeof(mreq)) < 0) {
+				rc = pf_ring_error(ring, PF_RING_ERROR_GENERIC,
+						   "promiscuous mode on '%s': %s", name,
+						   strerror(errno));
+				goto fail;
+			}
+		}
+	}
+	if (pe->n_socks > 1) {
+		pe->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
+		if (pe->epoll_fd < 0) {
+			rc = pf_ring_error(ring, PF_RING_ERROR_GENERIC, "epoll: %s", strerror(errno));
+			goto fail;
+		}
+		for (i = 0; i < pe->n_socks; i++) {
+			memset(&ev, 0, sizeof(ev));
+			ev.events = EPOLLIN;
+			ev.data.u32 = (uint32_t)i;
+			if (epoll_ctl(pe->epoll_fd, EPOLL_CTL_ADD, pe->socks[i].fd, &ev) < 0) {
+				rc = pf_ring_error(ring, PF_RING_ERROR_GENERIC, "epoll_ctl: %s",
+						   strerror(errno));
+				goto fail;
+			}
+		}
+	}
+	return 0;
+fail:
+	packet_close(ring);
+	return rc;
+}
+
+static int
+join_cluster(pfring *ring, struct pkt_socket *s)
+{
+	struct pkt_engine *pe = engine_of(ring);
+	char err[PF_ERRBUF_SIZE];
+	int mode, prog_fd = -1, arg;
+
+	if (pe->cluster == cluster_round_robin) {
+		mode = PACKET_FANOUT_LB;
+	} else {
+		prog_fd = pf_fanout_prog_load(pe->cluster, err, sizeof(err));
+		if (prog_fd < 0)
+			return pf_ring_error(ring, PF_RING_ERROR_GENERIC,
+					     "cluster %u (%s): cannot load the flow hash program: %s",
+					     pe->cluster_id, pf_cluster_type_name(pe->cluster), err);
+		mode = PACKET_FANOUT_EBPF;
+	}
+	arg = (int)(pe->cluster_id | ((unsigned int)mode << 16));
+	if (setsockopt(s->fd, SOL_PACKET, PACKET_FANOUT, &arg, sizeof(arg)) < 0) {
+		int e = errno;
+
+		if (prog_fd >= 0)
+			close(prog_fd);
+		if (e == EINVAL)
+			return pf_ring_error(ring, PF_RING_ERROR_WRONG_CONFIGURATION,
+					     "cannot join cluster %u as %s: the cluster exists with "
+					     "another cluster type or on another device",
+					     pe->cluster_id, pf_cluster_type_name(pe->cluster));
+		return pf_ring_error(ring, PF_RING_ERROR_GENERIC, "joining cluster %u: %s",
+				     pe->cluster_id, strerror(e));
+	}
+	if (prog_fd >= 0) {
+		int rc = setsockopt(s->fd, SOL_PACKET, PACKET_FANOUT_DATA,
+				    &prog_fd, sizeof(prog_fd));
+		int e = errno;
+
+		close(prog_fd);
+		if (rc < 0)
+			return pf_ring_error(ring, PF_RING_ERROR_GENERIC,
+					     "attaching the flow hash to cluster %u: %s",
+					     pe->cluster_id, strerror(e));
+	}
+	return 0;
+}
+
+static int
+packet_enable(pfring *ring)
+{
+	struct pkt_engine *pe = engine_of(ring);
+	struct sockaddr_ll sll;
+	int i, rc;
+
+	for (i = 0; i < pe->n_socks; i++) {
+		struct pkt_socket *s = &pe->socks[i];
+
+		memset(&sll, 0, sizeof(sll));
+		sll.sll_family = AF_PACKET;
+		sll.sll_ifindex = s->ifindex;
+		sll.sll_protocol = (ring->params.flags & PF_RING_TX_ONLY) ? 0 : htons(ETH_P_ALL);
+		if (bind(s->fd, (struct sockaddr *)&sll, sizeof(sll)) < 0)
+			return pf_ring_error(ring, PF_RING_ERROR_GENERIC, "bind to '%s': %s",
+					     ring->devs.devices[i], strerror(errno));
+		if (pe->cluster_id != 0) {
+			rc = join_cluster(ring, s);
+			if (rc < 0)
+				return rc;
+			pe->joined = 1;
+		}
+	}
+	return install_filters(ring);
+}
+
+static void
+release_block(struct pkt_socket *s)
+{
+	/* The kernel may refill the block as soon as it sees this store. */
+	__atomic_store_n(&s->block->hdr.bh1.block_status, TP_STATUS_KERNEL, __ATOMIC_RELEASE);
+	s->block = NULL;
+	s->cur_block = (s->cur_block + 1) % s->block_nr;
+}
+
+static int
+socket_next(pfring *ring, struct pkt_socket *s, const u_char **pkt, struct pfring_pkthdr *hdr)
+{
+	struct tpacket_block_desc *bd;
+	struct tpacket3_hdr *tp;
+	struct sockaddr_ll *sll;
+	u_char *data;
+
+	if (s->block != NULL && s->pkts_left == 0)
+		release_block(s);
+	if (s->block == NULL) {
+		bd = (struct tpacket_block_desc *)(s->map + (size_t)s->cur_block * s->block_size);
+		if (!(__atomic_load_n(&bd->hdr.bh1.block_status, __ATOMIC_ACQUIRE) & TP_STATUS_USER))
+			return 0;
+		s->block = bd;
+		s->pkts_left = bd->hdr.bh1.num_pkts;
+		s->next_pkt = (struct tpacket3_hdr *)((uint8_t *)bd + bd->hdr.bh1.offset_to_first_pkt);
+		if (s->pkts_left == 0) {
+			release_block(s);
+			return 0;
+		}
+	}
+	tp = s->next_pkt;
+	s->pkts_left--;
+	s->next_pkt = (struct tpacket3_hdr *)((uint8_t *)tp + tp->tp_next_offset);
+
+	sll = (struct sockaddr_ll *)((uint8_t *)tp + TPACKET_ALIGN(sizeof(*tp)));
+	data = (u_char *)tp + tp->tp_mac;
+	hdr->caplen = tp->tp_snaplen;
+	hdr->len = tp->tp_len;
+	hdr->extended_hdr.timestamp_ns = (uint64_t)tp->tp_sec * 1000000000ull + tp->tp_nsec;
+	hdr->ts.tv_sec = tp->tp_sec;
+	hdr->ts.tv_usec = (ring->params.flags & PF_RING_NANO_TIMESTAMP) ?
+		(suseconds_t)tp->tp_nsec : (suseconds_t)(tp->tp_nsec / 1000);
+	hdr->extended_hdr.flags = 0;
+	hdr->extended_hdr.rx_direction = sll->sll_pkttype != PACKET_OUTGOING;
+	hdr->extended_hdr.if_index = sll->sll_ifindex;
+	hdr->extended_hdr.pkt_hash = 0;
+	hdr->extended_hdr.vlan_id = 0;
+
+	/*
+	 * The kernel took the VLAN tag out of the frame (offload); put it
+	 * back so the packet is what was on the wire.  The sockaddr_ll
+	 * before the frame has been read and may be overwritten.
+	 */
+	if ((tp->tp_status & TP_STATUS_VLAN_VALID) && hdr->caplen >= 12 &&
+	    tp->tp_mac >= TPACKET_ALIGN(sizeof(*tp)) + VLAN_TAG_LEN) {
+		uint16_t tpid = (tp->tp_status & TP_STATUS_VLAN_TPID_VALID) ?
+			tp->hv1.tp_vlan_tpid : ETH_P_8021Q;
+		uint16_t tci = tp->hv1.tp_vlan_tci;
+
+		data -= VLAN_TAG_LEN;
+		memmove(data, data + VLAN_TAG_LEN, 12);
+		tpid = htons(tpid);
+		tci = htons(tci);
+		memcpy(data + 12, &tpid, 2);
+		memcpy(data + 14, &tci, 2);
+		hdr->caplen += VLAN_TAG_LEN;
+		hdr->len += VLAN_TAG_LEN;
+		hdr->extended_hdr.vlan_id = tp->hv1.tp_vlan_tci & 0x0fff;
+	}
+	*pkt = data;
+	return 1;
+}
+
+static int
+packet_next(pfring *ring, const u_char **pkt, struct pfring_pkthdr *hdr)
+{
+	struct pkt_engine *pe = engine_of(ring);
+	int i, idx;
+
+	for (i = 0; i < pe->n_socks; i++) {
+		idx = (pe->next_sock + i) % pe->n_socks;
+		if (socket_next(ring, &pe->socks[idx], pkt, hdr) == 1) {
+			/* Stay on a socket while it has packets: fewer cache misses. */
+			pe->next_sock = idx;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+static int
+packet_send(pfring *ring, const u_char *pkt, u_int len)
+{
+	struct pkt_engine *pe = engine_of(ring);
+	struct sockaddr_ll sll;
+	ssize_t n;
+
+	memset(&sll, 0, sizeof(sll));
+	sll.sll_family = AF_PACKET;
+	sll.sll_ifindex = pe->socks[0].ifindex;
+	sll.sll_halen = ETH_ALEN;
+	if (len >= ETH_ALEN)
+		memcpy(sll.sll_addr, pkt, ETH_ALEN);
+	n = sendto(pe->socks[0].fd, pkt, len, 0, (struct sockaddr *)&sll, sizeof(sll));
+	if (n < 0) {
+		if (errno == EAGAIN || errno == ENOBUFS)
+			return PF_RING_ERROR_NO_TX_SLOT_AVAILABLE;
+		return pf_ring_error(ring, PF_RING_ERROR_GENERIC, "send on '%s': %s",
+				     ring->devs.devices[0], strerror(errno));
+	}
+	return (int)n;
+}
+
+static int
+packet_stats(pfring *ring, pfring_stat *stats)
+{
+	struct pkt_engine *pe = engine_of(ring);
+	struct tpacket_stats_v3 st;
+	socklen_t len;
+	int i;
+
+	memset(stats, 0, sizeof(*stats));
+	for (i = 0; i < pe->n_socks; i++) {
+		struct pkt_socket *s = &pe->socks[i];
+
+		if (s->map != NULL) {
+			len = sizeof(st);
+			if (getsockopt(s->fd, SOL_PACKET, PACKET_STATISTICS, &st, &len) < 0)
+				return pf_ring_error(ring, PF_RING_ERROR_GENERIC,
+						     "PACKET_STATISTICS: %s", strerror(errno));
+			/* tp_packets counts the dropped ones too. */
+			s->recv_total += st.tp_packets - st.tp_drops;
+			s->drop_total += st.tp_drops;
+		}
+		stats->recv += s->recv_total;
+		stats->drop += s->drop_total;
+	}
+	return 0;
+}
+
+static int
+packet_set_cluster(pfring *ring, u_int id, cluster_type type)
+{
+	struct pkt_engine *pe = engine_of(ring);
+	int i, rc;
+
+	if (pe->joined)
+		return pf_ring_error(ring, PF_RING_ERROR_INVALID_STATE,
+				     "already in cluster %u", pe->cluster_id);
+	if (pe->n_socks > 1)
+		return pf_ring_error(ring, PF_RING_ERROR_NOT_SUPPORTED,
+				     "a cluster spans one device; '%s' has %d",
+				     ring->devs.devices[0], pe->n_socks);
+	pe->cluster_id = id;
+	pe->cluster = type;
+	if (!ring->enabled)
+		return 0;
+	for (i = 0; i < pe->n_socks; i++) {
+		rc = join_cluster(ring, &pe->socks[i]);
+		if (rc < 0)
+			return rc;
+	}
+	pe->joined = 1;
+	return 0;
+}
+
+static int
+packet_remove_from_cluster(pfring *ring)
+{
+	struct pkt_engine *pe = engine_of(ring);
+
+	if (pe->joined)
+		return pf_ring_error(ring, PF_RING_ERROR_NOT_SUPPORTED,
+				     "an AF_PACKET socket cannot leave its cluster: close the ring");
+	pe->cluster_id = 0;
+	return 0;
+}
+
+static int
+packet_set_bpf(pfring *ring, const struct sock_fprog *prog)
+{
+	struct pkt_engine *pe = engine_of(ring);
+	struct sock_filter *copy = NULL;
+
+	if (prog != NULL) {
+		copy = malloc(prog->len * sizeof(*copy));
+		if (copy == NULL)
+			return pf_ring_error(ring, PF_RING_ERROR_GENERIC, "out of memory");
+		memcpy(copy, prog->filter, prog->len * sizeof(*copy));
+	}
+	free(pe->user_prog);
+	pe->user_prog = copy;
+	pe->user_len = prog ? prog->len : 0;
+	return ring->enabled ? install_filters(ring) : 0;
+}
+
+static int
+packet_set_direction(pfring *ring, packet_direction direction)
+{
+	(void)direction; /* already in ring->cfg, which the filter reads */
+	return ring->enabled ? install_filters(ring) : 0;
+}
+
+static int
+packet_selectable_fd(pfring *ring)
+{
+	struct pkt_engine *pe = engine_of(ring);
+
+	return pe->n_socks > 1 ? pe->epoll_fd : pe->socks[0].fd;
+}
+
+const struct pf_engine_ops pf_engine_packet = {
+	.name = "packet",
+	.open = packet_open,
+	.close = packet_close,
+	.enable = packet_enable,
+	.next = packet_next,
+	.send = packet_send,
+	.stats = packet_stats,
+	.set_cluster = packet_set_cluster,
+	.remove_from_cluster = packet_remove_from_cluster,
+	.set_bpf = packet_set_bpf,
+	.set_direction = packet_set_direction,
+	.selectable_fd = packet_selectable_fd,
+};

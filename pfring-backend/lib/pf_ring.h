@@ -1,0 +1,71 @@
+/*
+ * pf_ring.h - libpfring internals: the ring object and the engine ops table.
+ *
+ * The public API (pfring.h) validates arguments and keeps the state every
+ * engine shares (config, sampling, breakloop); an engine only moves packets.
+ */
+#ifndef PF_RING_H
+#define PF_RING_H
+
+#include <stdint.h>
+#include <stddef.h>
+#include <linux/filter.h>
+
+#include "pfring.h"
+#include "pf_config.h"
+
+struct pf_open_params {
+	uint32_t caplen;          /* bytes kept per packet */
+	uint32_t flags;           /* PF_RING_* open flags */
+	int block_timeout_ms;     /* > 0: deliver a partly filled block after this long */
+	size_t buffer_bytes;      /* 0: size the ring from cfg->rx_slots */
+};
+
+struct pf_engine_ops {
+	const char *name;
+	/* Create sockets/rings for ring->devs; nothing is received until enable. */
+	int (*open)(pfring *ring, const struct pf_open_params *params);
+	void (*close)(pfring *ring);
+	int (*enable)(pfring *ring);
+	/* Next packet without waiting: 1 = *pkt/hdr filled, 0 = none, < 0 error.
+	 * *pkt stays valid until the next call. */
+	int (*next)(pfring *ring, const u_char **pkt, struct pfring_pkthdr *hdr);
+	int (*send)(pfring *ring, const u_char *pkt, u_int len);
+	int (*stats)(pfring *ring, pfring_stat *stats);
+	int (*set_cluster)(pfring *ring, u_int id, cluster_type type);
+	int (*remove_from_cluster)(pfring *ring);
+	/* NULL prog removes the filter. */
+	int (*set_bpf)(pfring *ring, const struct sock_fprog *prog);
+	int (*set_direction)(pfring *ring, packet_direction direction);
+	/* The fd that poll() reports readable when next() has packets. */
+	int (*selectable_fd)(pfring *ring);
+};
+
+struct pfring {
+	const struct pf_engine_ops *ops;
+	void *engine;                 /* the engine's own state */
+	struct pf_devspec devs;
+	struct pf_config cfg;
+	struct pf_open_params params;
+	int enabled;
+	volatile int break_loop;
+	int wake_fd;                  /* eventfd: pfring_breakloop() wakes pfring_poll() */
+	uint32_t sample_count;        /* packets seen since the last one delivered */
+	uint64_t sampled_out;         /* packets skipped by sampling */
+	char errbuf[PF_ERRBUF_SIZE];
+};
+
+/* Open with an explicit config (the pcap module has already merged its own). */
+pfring *pf_ring_open(const struct pf_devspec *devs, const struct pf_config *cfg,
+		     const struct pf_open_params *params, char *err, size_t errlen);
+
+/* Next packet after sampling, without waiting (see pf_engine_ops.next). */
+int pf_ring_next(pfring *ring, const u_char **pkt, struct pfring_pkthdr *hdr);
+
+/* Record an error on the ring and return code; printf-style. */
+int pf_ring_error(pfring *ring, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+extern const struct pf_engine_ops pf_engine_packet;
+
+#endif /* PF_RING_H */

@@ -1,0 +1,74 @@
+#!/bin/bash
+# test.sh: every test, as CI runs it, on a fresh Debian 12 machine as root.
+#  1. install the Debian packages needed, build (fetching pinned upstream
+#     libpcap from Debian's source archive);
+#  2. make check: unit tests, fuzz-target replays, and the integration tests
+#     (veth pairs in namespaces of their own, Debian's unmodified tcpdump
+#     loading our libpcap);
+#  3. an ASan+UBSan build runs the unit tests;
+#  4. valgrind runs the unit tests.
+# Ends with the line "N passed, N failed".
+set -uo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+build=$top/build
+asan=$top/build-asan
+[ "$(id -u)" -eq 0 ] || { echo "test: run as root (integration tests create network namespaces)" >&2; exit 1; }
+
+passed=0 failed=0 skipped=0
+count_suite() { # test-suite.log of an automake run
+	local log=$1 p f e s
+	p=$(sed -n 's/^# PASS: *//p' "$log" | head -1)
+	f=$(sed -n 's/^# FAIL: *//p' "$log" | head -1)
+	e=$(sed -n 's/^# ERROR: *//p' "$log" | head -1)
+	s=$(sed -n 's/^# SKIP: *//p' "$log" | head -1)
+	passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0} + ${e:-0}))
+	skipped=$((skipped + ${s:-0}))
+}
+summary() {
+	echo
+	echo "$passed passed, $failed failed, $skipped skipped"
+	[ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
+	exit $?
+}
+
+sh "$top/scripts/install-deps.sh" || { echo "test: installing dependencies failed" >&2; exit 1; }
+sh "$top/scripts/build.sh" "$build" || { echo "test: build failed" >&2; exit 1; }
+
+echo "== make check"
+make -C "$build" -s -j2 check >"$build/check.out" 2>&1
+grep -E '^(PASS|FAIL|SKIP|ERROR|XFAIL|XPASS):' "$build/check.out"
+if [ -f "$build/test-suite.log" ]; then
+	count_suite "$build/test-suite.log"
+	grep -q '^# FAIL: *0$' "$build/test-suite.log" && grep -q '^# ERROR: *0$' "$build/test-suite.log" ||
+		cat "$build/test-suite.log"
+else
+	cat "$build/check.out"; failed=$((failed + 1))
+fi
+
+echo "== ASan+UBSan build: unit tests"
+mkdir -p "$asan"
+if (cd "$asan" && { [ -f Makefile ] || "$top/configure" -q --enable-sanitizers; } &&
+    make -s -j2 check-unit >check.out 2>&1); then :; fi
+grep -E '^(PASS|FAIL|SKIP|ERROR):' "$asan/check.out" | sed 's/^/asan /'
+if [ -f "$asan/test-suite.log" ]; then
+	count_suite "$asan/test-suite.log"
+	grep -q '^# FAIL: *0$' "$asan/test-suite.log" || cat "$asan/test-suite.log"
+else
+	cat "$asan/check.out"; failed=$((failed + 1))
+fi
+
+echo "== valgrind: unit tests"
+for t in $(make -s -C "$build" print-unit-tests); do
+	if (cd "$build" && valgrind -q --error-exitcode=3 --leak-check=full \
+	    --errors-for-leak-kinds=definite,indirect ./"$t" >/dev/null 2>"$t.valgrind"); then
+		echo "PASS: valgrind $t"; passed=$((passed + 1))
+	else
+		rc=$?
+		if [ "$rc" -eq 77 ]; then
+			echo "SKIP: valgrind $t"; skipped=$((skipped + 1))
+		else
+			echo "FAIL: valgrind $t (exit $rc)"; cat "$build/$t.valgrind"; failed=$((failed + 1))
+		fi
+	fi
+done
+summary

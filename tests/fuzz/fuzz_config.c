@@ -1,0 +1,233 @@
+/*
+ * fuzz_config.c - libFuzzer target for the config file, environment value
+ * and device name parsers of pf_config.c.
+ *
+ * Built with -DFUZZ_REPLAY_MAIN it is a plain program instead: it runs each
+ * file named on the command line through the same entry point, or a built-in
+ * set of awkward inputs when given none, so "make check" replays a corpus
+ * without needing clang's fuzzer runtime.  See tests/fuzz/fuzz.am for the
+ * libFuzzer build command.
+ */
+#include "pf_config.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* The getter has no context argument; a fuzz run is single-threaded. */
+static const char *env_input;
+
+static const char *fuzz_getenv(const char *name)
+{
+	/* PFRING_CONFIG would make the input a file name to open: keep it out */
+	if (strcmp(name, "PFRING_CONFIG") == 0)
+		return NULL;
+	return env_input;
+}
+
+/* A message must be terminated inside the buffer and not be empty. */
+static void check_err(const char *err, size_t errlen)
+{
+	if (memchr(err, '\0', errlen) == NULL || err[0] == '\0')
+		abort();
+}
+
+static void check_config(const struct pf_config *c)
+{
+	if (c->set & ~0x1ffu)
+		abort();
+	if ((c->set & PF_KEY_CLUSTER) && (c->cluster_id < 1 || c->cluster_id > 65535))
+		abort();
+	if (c->rx_slots < 1 || c->rx_slots > 1048576)
+		abort();
+	if (c->caplen > 262144 || c->sampling_rate < 1 || c->sampling_rate > 16777216)
+		abort();
+	if (c->watermark < 1 || c->watermark > 65535)
+		abort();
+	if (memchr(c->appname, '\0', sizeof(c->appname)) == NULL)
+		abort();
+	if ((unsigned int)c->cluster_type > cluster_per_flow_tcp_5_tuple ||
+	    (unsigned int)c->direction > tx_only_direction ||
+	    (unsigned int)c->engine > PF_ENGINE_KMOD)
+		abort();
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct pf_config cfg;
+	struct pf_devspec ds;
+	char err[PF_ERRBUF_SIZE];
+	char tiny[7];
+	char *str;
+	int i, j;
+
+	/* The raw bytes, not terminated: any read past size is a real bug. */
+	pf_config_defaults(&cfg);
+	if (pf_config_parse_text("fuzz.conf", (const char *)data, size, &cfg,
+				 err, sizeof(err)) != 0)
+		check_err(err, sizeof(err));
+	check_config(&cfg);
+	pf_config_defaults(&cfg);
+	if (pf_config_parse_text("fuzz.conf", (const char *)data, size, &cfg,
+				 tiny, sizeof(tiny)) != 0)
+		check_err(tiny, sizeof(tiny));
+
+	str = malloc(size + 1);
+	if (str == NULL)
+		return 0;
+	memcpy(str, data, size);
+	str[size] = '\0';
+
+	memset(&ds, 0, sizeof(ds));
+	if (pf_devspec_parse(str, &ds, err, sizeof(err)) == 0) {
+		if (ds.n_devices < 1 || ds.n_devices > PF_MAX_DEVICES ||
+		    ds.queue < -1 || ds.queue > 4095)
+			abort();
+		for (i = 0; i < ds.n_devices; i++) {
+			size_t n = strnlen(ds.devices[i], IF_NAMESIZE);
+
+			if (n == 0 || n >= IF_NAMESIZE)
+				abort();
+			for (j = 0; j < i; j++) {
+				if (strcmp(ds.devices[i], ds.devices[j]) == 0)
+					abort();
+			}
+		}
+	} else {
+		check_err(err, sizeof(err));
+	}
+
+	/* The same value for every variable exercises all value grammars. */
+	env_input = str;
+	pf_config_defaults(&cfg);
+	if (pf_config_apply_env(&cfg, fuzz_getenv, err, sizeof(err)) != 0)
+		check_err(err, sizeof(err));
+	check_config(&cfg);
+	env_input = NULL;
+
+	i = pf_cluster_type_from_name(str);
+	if (i >= 0 && pf_cluster_type_from_name(pf_cluster_type_name((cluster_type)i)) != i)
+		abort();
+
+	free(str);
+	return 0;
+}
+
+#ifdef FUZZ_REPLAY_MAIN
+
+/* sizeof - 1 keeps embedded NULs and drops the literal's terminator. */
+#define IN(s) { s, sizeof(s) - 1 }
+static const struct {
+	const char *data;
+	size_t len;
+} builtin[] = {
+	IN(""),
+	IN("\n"),
+	IN("\r\n\r\n"),
+	IN("cluster = 42\ncluster_type = round_robin\nrx_slots = 8192\n"),
+	IN("caplen=1\rsampling=2\r\n"),
+	IN("rx_slots = 99999999999999999999\n"),
+	IN("rx_slots = 18446744073709551615\n"),
+	IN("rx_slots = 4096x"),
+	IN("cluster = -1\n"),
+	IN("cluster ="),
+	IN("="),
+	IN("= = ="),
+	IN("#"),
+	IN("appname = \x7f\x80\xff"),
+	IN("appname = a\0b\n"),
+	IN("\0"),
+	IN("rule"),
+	IN("hash=1"),
+	IN("default accept"),
+	IN("cluster_type = cluster_per_flow_tcp_5_tuple # x"),
+	IN("direction = inout\nengine = kmod\nwatermark = 65535"),
+	IN("eth0"),
+	IN("eth0,eth1@1"),
+	IN("eth0@1,eth1"),
+	IN("eth0@"),
+	IN("@"),
+	IN(","),
+	IN(",,,,,,,,,,"),
+	IN("a,b,c,d,e,f,g,h,i"),
+	IN("a,b,c,d,e,f,g,h@4095"),
+	IN("xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx@1"),
+	IN("eth0@4096"),
+	IN("eth0@00000000000000000000000000000000001"),
+	IN("eth0,eth0"),
+	IN(".."),
+	IN("e\tth0"),
+	IN("per_flow"),
+	IN("cluster_per_flow_5_tuple"),
+};
+
+static int replay_file(const char *path)
+{
+	unsigned char *buf = NULL;
+	size_t len = 0, cap = 0, got;
+	FILE *f = fopen(path, "rb");
+
+	if (f == NULL) {
+		perror(path);
+		return -1;
+	}
+	do {
+		if (len == cap) {
+			unsigned char *nb;
+
+			cap = cap ? cap * 2 : 4096;
+			nb = realloc(buf, cap);
+			if (nb == NULL) {
+				free(buf);
+				fclose(f);
+				fprintf(stderr, "%s: out of memory\n", path);
+				return -1;
+			}
+			buf = nb;
+		}
+		got = fread(buf + len, 1, cap - len, f);
+		len += got;
+	} while (got > 0);
+	if (ferror(f)) {
+		perror(path);
+		fclose(f);
+		free(buf);
+		return -1;
+	}
+	fclose(f);
+	LLVMFuzzerTestOneInput(buf, len);
+	free(buf);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	char longline[3000];
+	size_t i;
+	int n = 0, bad = 0;
+
+	if (argc > 1) {
+		for (i = 1; i < (size_t)argc; i++) {
+			if (replay_file(argv[i]) < 0)
+				bad++;
+			n++;
+		}
+	} else {
+		for (i = 0; i < sizeof(builtin) / sizeof(builtin[0]); i++, n++)
+			LLVMFuzzerTestOneInput((const uint8_t *)builtin[i].data,
+					       builtin[i].len);
+		memset(longline, 'a', sizeof(longline));
+		LLVMFuzzerTestOneInput((const uint8_t *)longline, sizeof(longline));
+		memcpy(longline, "appname =", 9);
+		longline[1025] = '\n';
+		LLVMFuzzerTestOneInput((const uint8_t *)longline, sizeof(longline));
+		n += 2;
+	}
+	printf("fuzz_config: %d inputs replayed\n", n);
+	return bad ? 1 : 0;
+}
+
+#endif /* FUZZ_REPLAY_MAIN */

@@ -1,0 +1,40 @@
+#!/bin/bash
+# Configuration mistakes must stop tcpdump with a message that names the
+# culprit: a bad key in a per-handle config file (with file and line), a
+# missing config file, an unknown interface, an unknown cluster type.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+lib_init
+ns_setup
+CID=$(unique_cluster_id 2)
+
+# expect_error NAME WHAT STRING: tcpdump NAME (already run) exited 1, never
+# started capturing, and its stderr contains STRING.
+expect_error() {
+	local name=$1 what=$2 str=$3
+	check_eq "$what: tcpdump exit status (1 = error, 124 = kept running)" 1 "${TD_RC[$name]}"
+	check_true "$what: no 'listening on'" eval "! grep -q 'listening on' '$WORK/$name.err'"
+	check_contains "$what: message names the culprit" "$WORK/$name.err" "$str"
+}
+
+# Unknown interface: stock libpcap names it too, so this runs in both modes.
+tcpdump_run noif "$NSB" "$(capdev nosuchif0)"
+expect_error noif "unknown interface" nosuchif0
+
+if [ "$STOCK" = 1 ]; then
+	log "SKIP sub-checks: config file, missing config file, cluster type (pfring only)"
+	finish
+fi
+
+# Lines 1-2 carry nothing that could fail, so the first error is line 3.
+printf '# pfring-pcap test config: the key on line 3 is misspelt\n\nslotz = 4096\n' >"$WORK/span.conf"
+tcpdump_run badkey "$NSB" "pfring/$WORK/span.conf:$IFB"
+expect_error badkey "bad key in config file" "$WORK/span.conf:3: unknown key 'slotz'"
+
+tcpdump_run nofile "$NSB" "pfring/$WORK/missing.conf:$IFB"
+expect_error nofile "missing config file" "$WORK/missing.conf"
+
+tcpdump_run badtype "$NSB" "$(capdev "$IFB")" "PFRING_CLUSTER=$CID" PFRING_CLUSTER_TYPE=per_flw
+expect_error badtype "unknown cluster type" per_flw
+finish
