@@ -99,7 +99,6 @@ int pf_config_load(struct pf_config *cfg, const char *handle_file,
 int pf_cluster_type_from_name(const char *name);
 const char *pf_cluster_type_name(cluster_type t);
 
-#endif /* PF_CONFIG_H */
 
 /* What a pcap device name asks for. */
 enum pf_name_kind {
@@ -118,3 +117,5 @@ enum pf_name_kind {
  */
 int pf_device_name_split(const char *device, char *path, size_t pathlen,
 			 const char **spec, char *err, size_t errlen);
+
+#endif /* PF_CONFIG_H */
