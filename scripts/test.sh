@@ -59,7 +59,7 @@ fi
 
 echo "== valgrind: unit tests"
 for t in $(make -s -C "$build" print-unit-tests); do
-	if (cd "$build" && valgrind -q --error-exitcode=3 --leak-check=full \
+	if (cd "$build" && valgrind -q --error-exitcode=3 --leak-check=full --suppressions="$top/tests/valgrind.supp" \
 	    --errors-for-leak-kinds=definite,indirect ./"$t" >/dev/null 2>"$t.valgrind"); then
 		echo "PASS: valgrind $t"; passed=$((passed + 1))
 	else

@@ -48,22 +48,37 @@ const char *pf_fanout_prog_name(cluster_type type)
 	}
 }
 
-/* Last non-empty line of the verifier log: usually the rejected insn's reason. */
-static const char *pf_fanout_last_line(char *log)
+/*
+ * The reason is the last line of the verifier log that is not one of the
+ * summary lines it ends with.
+ */
+static const char *pf_fanout_reason(char *log)
 {
-	size_t n = strlen(log);
-	char *p;
+	static const char *const summary[] = { "processed ", "verification time", "stack depth" };
+	size_t n = strlen(log), i;
+	char *line;
 
-	while (n > 0 && (log[n - 1] == '\n' || log[n - 1] == ' '))
-		log[--n] = '\0';
-	p = strrchr(log, '\n');
-	return p ? p + 1 : log;
+	for (;;) {
+		while (n > 0 && (log[n - 1] == '\n' || log[n - 1] == ' '))
+			log[--n] = '\0';
+		if (n == 0)
+			return log;
+		line = strrchr(log, '\n');
+		line = line ? line + 1 : log;
+		for (i = 0; i < sizeof summary / sizeof summary[0]; i++)
+			if (strncmp(line, summary[i], strlen(summary[i])) == 0)
+				break;
+		if (i == sizeof summary / sizeof summary[0] || line == log)
+			return line;
+		n = (size_t)(line - log);
+		log[n] = '\0';
+	}
 }
 
 static void pf_fanout_load_error(int rc, const char *name, char *log, char *err, size_t errlen)
 {
 	int e = rc < 0 ? -rc : rc;
-	const char *line = log ? pf_fanout_last_line(log) : "";
+	const char *line = log ? pf_fanout_reason(log) : "";
 
 	if (e == EPERM)
 		snprintf(err, errlen,

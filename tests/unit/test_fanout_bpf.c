@@ -68,12 +68,16 @@ static int runnable(const uint8_t *pkt, uint32_t len)
 static int run_prog(int fd, const uint8_t *pkt, uint32_t len, uint32_t *ret)
 {
 	struct bpf_test_run_opts o;
+	uint8_t out[FF_MAX + 64];
 	int rc;
 
 	memset(&o, 0, sizeof o);
 	o.sz = sizeof o;
 	o.data_in = pkt;
 	o.data_size_in = len;
+	/* Not needed, but valgrind insists on a data_out buffer. */
+	o.data_out = out;
+	o.data_size_out = sizeof out;
 	o.repeat = 1;
 	rc = bpf_prog_test_run_opts(fd, &o);
 	*ret = o.retval;

@@ -1,0 +1,229 @@
+/*
+ * pfcount - count packets on a device through libpfring.
+ *
+ *   pfcount -i DEV [-c CLUSTER] [-t TYPE] [-f BPF] [-n COUNT] [-s SECONDS] [-v]
+ *
+ * Prints a line per second (packets/s, Mbit/s, drops) and totals at exit.
+ * Stops on SIGINT/SIGTERM, after COUNT packets or after SECONDS.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "pfring.h"
+
+#define SNAPLEN 128 /* counting needs only hdr->len; -v shows a few header bytes */
+
+static pfring *ring;
+static atomic_ulong n_pkts, n_bytes;
+static unsigned long max_pkts;
+static int verbose;
+static atomic_int done;
+
+static const struct {
+	const char *name;
+	cluster_type type;
+} cluster_types[] = {
+	{ "per_flow", cluster_per_flow },
+	{ "round_robin", cluster_round_robin },
+	{ "2_tuple", cluster_per_flow_2_tuple },
+	{ "4_tuple", cluster_per_flow_4_tuple },
+	{ "5_tuple", cluster_per_flow_5_tuple },
+	{ "tcp_5_tuple", cluster_per_flow_tcp_5_tuple },
+};
+
+static void usage(void)
+{
+	fprintf(stderr,
+		"usage: pfcount -i DEV [-c CLUSTER] [-t TYPE] [-f BPF] [-n COUNT] [-s SECONDS] [-v]\n"
+		"  TYPE: per_flow (default), round_robin, 2_tuple, 4_tuple, 5_tuple, tcp_5_tuple\n");
+	exit(2);
+}
+
+static unsigned long parse_num(const char *s, const char *what)
+{
+	char *end;
+	errno = 0;
+	unsigned long v = strtoul(s, &end, 10);
+	if (errno || end == s || *end || s[0] == '-') {
+		fprintf(stderr, "pfcount: bad %s: %s\n", what, s);
+		exit(2);
+	}
+	return v;
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void on_packet(const struct pfring_pkthdr *h, const u_char *p, const u_char *user)
+{
+	(void)user;
+	unsigned long n = atomic_fetch_add_explicit(&n_pkts, 1, memory_order_relaxed) + 1;
+	atomic_fetch_add_explicit(&n_bytes, h->len, memory_order_relaxed);
+	if (verbose) {
+		printf("%ld.%06ld len %u caplen %u %s if %d hash 0x%08x",
+		       (long)h->ts.tv_sec, (long)h->ts.tv_usec, h->len, h->caplen,
+		       h->extended_hdr.rx_direction ? "rx" : "tx",
+		       h->extended_hdr.if_index, h->extended_hdr.pkt_hash);
+		for (uint32_t i = 0; i < h->caplen && i < 34; i++)
+			printf("%s%02x", i ? "" : " ", p[i]);
+		putchar('\n');
+	}
+	if (max_pkts && n >= max_pkts)
+		pfring_breakloop(ring);
+}
+
+struct ticker_args {
+	double start;
+	unsigned long seconds;
+	sigset_t sigs;
+};
+
+/*
+ * Signals are blocked everywhere and taken here with sigtimedwait, so the
+ * break happens from an ordinary thread, not inside a signal handler; the
+ * same wait paces the per-second line.
+ */
+static void *ticker(void *arg)
+{
+	struct ticker_args *a = arg;
+	unsigned long last_pkts = 0, last_bytes = 0;
+	uint64_t last_drop = 0;
+	double last = a->start;
+	while (!atomic_load(&done)) {
+		struct timespec to = { 1, 0 };
+		int sig = sigtimedwait(&a->sigs, NULL, &to);
+		if (sig == SIGINT || sig == SIGTERM) {
+			pfring_breakloop(ring);
+			break;
+		}
+		if (atomic_load(&done))
+			break;
+		double t = now_s();
+		unsigned long p = atomic_load(&n_pkts), b = atomic_load(&n_bytes);
+		pfring_stat st = { 0 };
+		pfring_stats(ring, &st);
+		double dt = t - last > 0 ? t - last : 1;
+		printf("%.0fs: %.0f pkts/s %.3f Mbit/s, dropped %" PRIu64 " (total %" PRIu64 ")\n",
+		       t - a->start, (double)(p - last_pkts) / dt,
+		       (double)(b - last_bytes) * 8 / dt / 1e6, st.drop - last_drop, st.drop);
+		fflush(stdout);
+		last_pkts = p;
+		last_bytes = b;
+		last_drop = st.drop;
+		last = t;
+		if (a->seconds && t - a->start >= (double)a->seconds) {
+			pfring_breakloop(ring);
+			break;
+		}
+	}
+	return NULL;
+}
+
+int main(int argc, char **argv)
+{
+	const char *dev = NULL, *filter = NULL, *type_name = NULL;
+	unsigned long cluster = 0, seconds = 0;
+	int c;
+	while ((c = getopt(argc, argv, "i:c:t:f:n:s:vh")) != -1) {
+		switch (c) {
+		case 'i': dev = optarg; break;
+		case 'c': cluster = parse_num(optarg, "cluster id (-c)"); break;
+		case 't': type_name = optarg; break;
+		case 'f': filter = optarg; break;
+		case 'n': max_pkts = parse_num(optarg, "count (-n)"); break;
+		case 's': seconds = parse_num(optarg, "seconds (-s)"); break;
+		case 'v': verbose = 1; break;
+		default: usage();
+		}
+	}
+	if (!dev || optind != argc)
+		usage();
+	cluster_type type = cluster_per_flow;
+	if (type_name) {
+		size_t i;
+		for (i = 0; i < sizeof(cluster_types) / sizeof(cluster_types[0]); i++)
+			if (strcmp(type_name, cluster_types[i].name) == 0)
+				break;
+		if (i == sizeof(cluster_types) / sizeof(cluster_types[0])) {
+			fprintf(stderr, "pfcount: unknown cluster type '%s'\n", type_name);
+			return 2;
+		}
+		if (!cluster) {
+			fprintf(stderr, "pfcount: -t needs a cluster id (-c)\n");
+			return 2;
+		}
+		type = cluster_types[i].type;
+	}
+
+	/* Before any thread exists, so every thread inherits the mask. */
+	struct ticker_args targs = { .seconds = seconds };
+	sigemptyset(&targs.sigs);
+	sigaddset(&targs.sigs, SIGINT);
+	sigaddset(&targs.sigs, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &targs.sigs, NULL);
+
+	char err[256] = "";
+	ring = pfring_open_err(dev, SNAPLEN, PF_RING_PROMISC | PF_RING_LONG_HEADER, err, sizeof(err));
+	if (!ring) {
+		fprintf(stderr, "pfcount: %s: %s\n", dev, err[0] ? err : "cannot open");
+		return 1;
+	}
+	pfring_set_application_name(ring, "pfcount");
+	int rc;
+	if (cluster && (rc = pfring_set_cluster(ring, (u_int)cluster, type)) < 0) {
+		fprintf(stderr, "pfcount: cluster %lu: %s (%d)\n", cluster, pfring_last_error(ring), rc);
+		pfring_close(ring);
+		return 1;
+	}
+	if (filter && (rc = pfring_set_bpf_filter(ring, (char *)filter)) < 0) {
+		fprintf(stderr, "pfcount: filter '%s': %s (%d)\n", filter, pfring_last_error(ring), rc);
+		pfring_close(ring);
+		return 1;
+	}
+	if ((rc = pfring_enable_ring(ring)) < 0) {
+		fprintf(stderr, "pfcount: enable %s: %s (%d)\n", dev, pfring_last_error(ring), rc);
+		pfring_close(ring);
+		return 1;
+	}
+	fprintf(stderr, "pfcount: capturing on %s (engine %s)\n", dev, pfring_get_engine_name(ring));
+
+	targs.start = now_s();
+	pthread_t tid;
+	if ((rc = pthread_create(&tid, NULL, ticker, &targs)) != 0) {
+		fprintf(stderr, "pfcount: pthread_create: %s\n", strerror(rc));
+		pfring_close(ring);
+		return 1;
+	}
+	rc = pfring_loop(ring, on_packet, NULL, 1);
+	atomic_store(&done, 1);
+	/* Wake the ticker if it is still waiting; the signal stays blocked, so harmless. */
+	pthread_kill(tid, SIGTERM);
+	pthread_join(tid, NULL);
+
+	double dur = now_s() - targs.start;
+	pfring_stat st = { 0 };
+	int srv = pfring_stats(ring, &st);
+	unsigned long p = atomic_load(&n_pkts), b = atomic_load(&n_bytes);
+	printf("Total: %lu packets, %lu bytes in %.2f s (%.0f pkts/s, %.3f Mbit/s)\n",
+	       p, b, dur, dur > 0 ? (double)p / dur : 0, dur > 0 ? (double)b * 8 / dur / 1e6 : 0);
+	if (srv >= 0)
+		printf("Ring: %" PRIu64 " received, %" PRIu64 " dropped\n", st.recv, st.drop);
+	pfring_close(ring);
+	if (rc < 0) {
+		fprintf(stderr, "pfcount: pfring_loop failed (%d)\n", rc);
+		return 1;
+	}
+	return 0;
+}
