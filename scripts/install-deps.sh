@@ -1,12 +1,12 @@
 #!/bin/sh
-# install-deps.sh: the Debian packages pfring-pcap needs to build, run its
-# demo and run its tests.  Installs only what is missing.
+# install-deps.sh: installs the Debian packages pfring-pcap needs to build,
+# run its demo and run its tests: every name in scripts/deps/*.list ('#'
+# starts a comment).  Installs only what is missing.
 set -eu
-PKGS="gcc make autoconf automake patch pkg-config flex bison clang llvm
-libbpf-dev libelf-dev zlib1g-dev iproute2 tcpdump valgrind dpkg-dev
-ca-certificates"
+deps=$(dirname "$0")/deps
+pkgs=$(cat "$deps"/*.list | sed 's/#.*//' | tr -s ' \t\n' '\n' | sort -u)
 missing=
-for p in $PKGS; do
+for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
 		missing="$missing $p"
 done

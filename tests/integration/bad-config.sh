@@ -9,6 +9,8 @@ lib_init
 ns_setup
 CID=$(unique_cluster_id 2)
 
+_not_listening() { ! grep -q 'listening on' "$1"; }
+
 # expect_error NAME WHAT STRING [DEVICE]: tcpdump NAME (already run) exited
 # 1, never started capturing, and its stderr contains STRING.  With DEVICE,
 # STRING must appear outside tcpdump's echo of the device string, so it is
@@ -16,7 +18,7 @@ CID=$(unique_cluster_id 2)
 expect_error() {
 	local name=$1 what=$2 str=$3 dev=${4:-} text
 	check_eq "$what: tcpdump exit status (1 = error, 124 = kept running)" 1 "${TD_RC[$name]}"
-	check_true "$what: no 'listening on'" eval "! grep -q 'listening on' '$WORK/$name.err'"
+	check_true "$what: no 'listening on'" _not_listening "$WORK/$name.err"
 	text=$(cat "$WORK/$name.err")
 	[ -z "$dev" ] || text=${text//"$dev"/}
 	if [[ $text == *"$str"* ]]; then

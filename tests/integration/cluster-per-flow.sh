@@ -44,7 +44,7 @@ for ((i = 0; i < MEMBERS; i++)); do
 	check_eq "member $i 'packets captured' vs its file" "$n" "${TD_CAPTURED[m$i]}"
 	recv_sum=$((recv_sum + ${TD_RECEIVED[m$i]:-0}))
 	drop_sum=$((drop_sum + ${TD_DROPPED[m$i]:-0}))
-	while read -r flow count; do
+	while read -r flow _; do
 		[ -n "$flow" ] || continue
 		if [ -n "${member_of[$flow]:-}" ]; then
 			fail_check "flow $flow in member ${member_of[$flow]} and member $i"
@@ -61,7 +61,7 @@ check_eq "sum of 'dropped by kernel'" 0 "$drop_sum"
 # proving this comparison; ours asks the backend's own hash.
 if [ "$STOCK" = 1 ] || [ -x "$FLOWHASH" ]; then
 	bad=0
-	while read -r flow count; do
+	while read -r flow _; do
 		if [ "$STOCK" = 1 ]; then
 			sport=${flow%%>*}; sport=${sport##*:}
 			want=$(stock_member "$sport")

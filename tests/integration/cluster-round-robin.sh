@@ -31,7 +31,7 @@ for ((i = 0; i < MEMBERS; i++)); do tcpdump_stop "m$i"; done
 check_same "union of the members vs flowgen --list" \
 	"$(expected_flows -n "$N" -f "$FLOWS")" "$(pcap_flows "${files[@]}")"
 
-sum=0 min= max= drop_sum=0 counts=()
+sum=0 min='' max='' drop_sum=0 counts=()
 for ((i = 0; i < MEMBERS; i++)); do
 	n=$(pcap_count "$WORK/m$i.pcap")
 	counts+=("$n")

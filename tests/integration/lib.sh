@@ -47,9 +47,10 @@ POLL_INTERVAL=0.05
 
 FAILURES=0
 WORK=
-NSA= NSB= IFA= IFB=
+NSA='' NSB='' IFA='' IFB=''
 _NS_CREATED=()
 RUNNER=()
+# shellcheck disable=SC2034 # results for the test scripts
 declare -gA TD_PID=() TD_RC=() TD_CAPTURED=() TD_RECEIVED=() TD_DROPPED=() TD_IFDROPPED=()
 
 log() { printf '%s: %s\n' "$TEST_NAME" "$*"; }
@@ -322,6 +323,10 @@ _td_state() {
 	sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f1
 }
 
+_td_gone() { ! _td_alive "$1"; }
+_td_stopped() { [ "$(_td_state "$1")" = T ]; }
+_td_running() { [ "$(_td_state "$1")" != T ]; }
+
 _td_ready() {
 	grep -q 'listening on' "$WORK/$1.err" || ! _td_alive "${TD_PID[$1]}"
 }
@@ -377,7 +382,7 @@ tcpdump_stats() {
 tcpdump_stop() {
 	local name=$1 pid=${TD_PID[$1]} rc=0
 	kill -INT "$pid" 2>/dev/null || true
-	if ! wait_until "$DEADLINE" eval '! _td_alive '"$pid"; then
+	if ! wait_until "$DEADLINE" _td_gone "$pid"; then
 		fail_check "tcpdump $name did not exit within ${DEADLINE}s of SIGINT"
 		kill -KILL "$pid" 2>/dev/null || true
 	fi
@@ -394,10 +399,8 @@ tcpdump_signal() {
 	local pid=${TD_PID[$1]}
 	kill "-$2" "$pid"
 	case $2 in
-	STOP) wait_until "$DEADLINE" eval '[ "$(_td_state '"$pid"')" = T ]' ||
-		hard_error "tcpdump $1 did not stop" ;;
-	CONT) wait_until "$DEADLINE" eval '[ "$(_td_state '"$pid"')" != T ]' ||
-		hard_error "tcpdump $1 did not continue" ;;
+	STOP) wait_until "$DEADLINE" _td_stopped "$pid" || hard_error "tcpdump $1 did not stop" ;;
+	CONT) wait_until "$DEADLINE" _td_running "$pid" || hard_error "tcpdump $1 did not continue" ;;
 	esac
 }
 
