@@ -9,6 +9,7 @@ lib_init
 ns_setup
 CID=$(unique_cluster_id 2)
 
+# shellcheck disable=SC2317 # called through check_true
 _not_listening() { ! grep -q 'listening on' "$1"; }
 
 # expect_error NAME WHAT STRING [DEVICE]: tcpdump NAME (already run) exited

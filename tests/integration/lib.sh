@@ -18,6 +18,8 @@
 # PFRING_TEST_STOCK=1 (plain device names and the system libpcap: proves the
 # harness), PFRING_TEST_KEEP=1 (keep the work dir), TCPDUMP (tcpdump to run).
 
+# TD_* arrays are results for the test scripts, unused here.
+# shellcheck disable=SC2034
 set -euo pipefail
 export LC_ALL=C
 
@@ -50,7 +52,6 @@ WORK=
 NSA='' NSB='' IFA='' IFB=''
 _NS_CREATED=()
 RUNNER=()
-# shellcheck disable=SC2034 # results for the test scripts
 declare -gA TD_PID=() TD_RC=() TD_CAPTURED=() TD_RECEIVED=() TD_DROPPED=() TD_IFDROPPED=()
 
 log() { printf '%s: %s\n' "$TEST_NAME" "$*"; }
