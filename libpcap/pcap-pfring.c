@@ -330,6 +330,25 @@ pcap_pfring_activate(pcap_t *p)
 	return 0;
 }
 
+/* libpcap's own Linux activate, kept for PCAP_NO_PF_RING. */
+static activate_op_t stock_activate_op;
+
+/*
+ * PCAP_NO_PF_RING: the handle is libpcap's Linux one, but pcap_create()
+ * stores the full "pfring:eth0" as its device; activate on "eth0".
+ */
+static int
+pcap_pfring_activate_stock(pcap_t *p)
+{
+	char path[PATH_MAX], err[PF_ERRBUF_SIZE];
+	const char *spec;
+
+	if (pf_device_name_split(p->opt.device, path, sizeof(path), &spec,
+	    err, sizeof(err)) == PF_NAME_PFRING)
+		memmove(p->opt.device, spec, strlen(spec) + 1);
+	return stock_activate_op(p);
+}
+
 pcap_t *
 pcap_pfring_create(const char *device, char *ebuf, int *is_ours)
 {
@@ -349,8 +368,14 @@ pcap_pfring_create(const char *device, char *ebuf, int *is_ours)
 	*is_ours = 1;
 	/* The escape hatch: libpcap's own capture for "pfring:eth0". */
 	if (kind == PF_NAME_PFRING && getenv("PCAP_NO_PF_RING") != NULL &&
-	    strpbrk(spec, ",@") == NULL)
-		return pcap_create_interface(spec, ebuf);
+	    strpbrk(spec, ",@") == NULL) {
+		p = pcap_create_interface(spec, ebuf);
+		if (p != NULL) {
+			stock_activate_op = p->activate_op;
+			p->activate_op = pcap_pfring_activate_stock;
+		}
+		return p;
+	}
 
 	p = PCAP_CREATE_COMMON(ebuf, struct pcap_pfring);
 	if (p == NULL)

@@ -28,6 +28,9 @@
 #define VLAN_TAG_LEN 4
 #define MIN_BLOCK_SIZE (64u * 1024u)
 #define MAX_BLOCK_SIZE (4u * 1024u * 1024u)
+/* Unless slots are configured, a large MTU (lo: 64 KiB) must not turn the
+ * default 4096 slots into hundreds of megabytes per ring. */
+#define DEFAULT_RING_MAX (16u * 1024u * 1024u)
 
 struct pkt_socket {
 	int fd;
@@ -223,6 +226,9 @@ setup_ring(pfring *ring, struct pkt_socket *s, int mtu)
 		ring_bytes = p->buffer_bytes;
 	else
 		ring_bytes = (size_t)ring->cfg.rx_slots * slot_size;
+	if (!(ring->cfg.set & PF_KEY_RX_SLOTS) && p->buffer_bytes == 0 &&
+	    ring_bytes > DEFAULT_RING_MAX)
+		ring_bytes = DEFAULT_RING_MAX;
 
 	s->block_size = round_up_pow2((unsigned int)(ring_bytes / 8));
 	if (s->block_size < MIN_BLOCK_SIZE)

@@ -18,7 +18,8 @@ declare -A CL_PID=()
 client_start() {
 	local name=$1; shift
 	: >"$WORK/$name.out"
-	in_ns "$NSB" "$PFRING_RUN" "$CLIENT" capture "$@" >"$WORK/$name.out" 2>"$WORK/$name.err" &
+	# Not through a shell function: $! must be the client itself (signals).
+	ip netns exec "$NSB" "$PFRING_RUN" "$CLIENT" capture "$@" >"$WORK/$name.out" 2>"$WORK/$name.err" &
 	CL_PID[$name]=$!
 	wait_until "$DEADLINE" grep -q '^ready' "$WORK/$name.out" ||
 		{ fail_check "$name: not ready: $(cat "$WORK/$name.err")"; finish; }
