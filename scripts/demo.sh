@@ -64,7 +64,8 @@ for i in 0 1 2; do
 done
 echo "== sending 3000 packets over 30 UDP flows from the peer namespace"
 ip netns exec "$nsa" "$flowgen" -i "$ifa" -n 3000 -f 30
-wait_for 20 test "$(total_packets)" -ge 3000 || true
+have_all() { [ "$(total_packets)" -ge 3000 ]; }
+wait_for 20 have_all || true
 for p in "${pids[@]}"; do kill -INT "$p"; done
 wait "${pids[@]}" 2>/dev/null || true
 pids=()
@@ -73,7 +74,7 @@ echo
 for i in 0 1 2; do
 	flows=$("$pcapflows" "$work/member$i.pcap" | grep -c '>' || true)
 	echo "member $i: $("$pcapflows" -n "$work/member$i.pcap") packets in $flows flows;" \
-		"tcpdump says: $(grep -h 'captured\|dropped by kernel' "$work/member$i.err" | paste -sd, -)"
+		"tcpdump says: $(grep -h 'captured\|dropped by kernel' "$work/member$i.err" | paste -sd, - | sed 's/,/, /')"
 	"$pcapflows" "$work/member$i.pcap" | sed 's/^/    /' | head -4
 	[ "$flows" -gt 4 ] && echo "    ..."
 done
