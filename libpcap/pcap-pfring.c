@@ -16,6 +16,7 @@
 #endif
 
 #include <errno.h>
+#include <stddef.h>
 #include <limits.h>
 #include <net/if.h>
 #include <stdio.h>
@@ -62,53 +63,75 @@ pfring_compat_mode(void)
 	return 0;
 }
 
+/* libpfring's fast path calls the pcap_handler itself. */
+_Static_assert(sizeof(struct pf_pcap_hdr) == sizeof(struct pcap_pkthdr) &&
+    offsetof(struct pf_pcap_hdr, caplen) == offsetof(struct pcap_pkthdr, caplen) &&
+    offsetof(struct pf_pcap_hdr, len) == offsetof(struct pcap_pkthdr, len),
+    "struct pf_pcap_hdr must be laid out as struct pcap_pkthdr");
+
+/* The kernel refused the filter: run it here before the application's callback. */
+struct pcap_pfring_filtering {
+	pcap_t		*p;
+	pcap_handler	callback;
+	u_char		*user;
+};
+
+static void
+pcap_pfring_filter_then_deliver(u_char *arg, const struct pf_pcap_hdr *h,
+    const u_char *pkt)
+{
+	struct pcap_pfring_filtering *f = (struct pcap_pfring_filtering *)arg;
+
+	if (pcap_filter(f->p->fcode.bf_insns, pkt, h->len, h->caplen) != 0)
+		f->callback(f->user, (const struct pcap_pkthdr *)h, pkt);
+}
+
 static int
 pcap_pfring_read(pcap_t *p, int max_packets, pcap_handler callback,
     u_char *user)
 {
 	struct pcap_pfring *pp = p->priv;
-	struct pfring_pkthdr hdr;
-	struct pcap_pkthdr ph;
-	const u_char *pkt;
-	int n = 0, rc;
+	struct pcap_pfring_filtering f;
+	/*
+	 * The handler differs from pf_burst_cb only in its header pointer's
+	 * type, and the two structs are laid out alike (asserted above):
+	 * calling it directly saves a call per packet.
+	 */
+	pf_burst_cb cb = (pf_burst_cb)(void (*)(void))callback;
+	int n, rc;
 
+	if (pp->filter_in_userland && p->fcode.bf_insns != NULL) {
+		f.p = p;
+		f.callback = callback;
+		f.user = user;
+		cb = pcap_pfring_filter_then_deliver;
+		user = (u_char *)&f;
+	}
 	for (;;) {
 		if (p->break_loop) {
 			p->break_loop = 0;
 			pp->ring->break_loop = 0;
 			return PCAP_ERROR_BREAK;
 		}
-		rc = pf_ring_next(pp->ring, &pkt, &hdr);
+		n = pf_ring_burst(pp->ring,
+		    PACKET_COUNT_IS_UNLIMITED(max_packets) ? 0 : max_packets,
+		    cb, user);
+		if (n < 0) {
+			snprintf(p->errbuf, PCAP_ERRBUF_SIZE, "%s",
+			    pfring_last_error(pp->ring));
+			return PCAP_ERROR;
+		}
+		if (n > 0 || pp->nonblock)
+			return n;
+		rc = pfring_poll(pp->ring,
+		    p->opt.timeout > 0 ? p->opt.timeout : -1);
 		if (rc < 0) {
 			snprintf(p->errbuf, PCAP_ERRBUF_SIZE, "%s",
 			    pfring_last_error(pp->ring));
 			return PCAP_ERROR;
 		}
-		if (rc == 0) {
-			if (n > 0 || pp->nonblock)
-				return n;
-			rc = pfring_poll(pp->ring,
-			    p->opt.timeout > 0 ? p->opt.timeout : -1);
-			if (rc < 0) {
-				snprintf(p->errbuf, PCAP_ERRBUF_SIZE, "%s",
-				    pfring_last_error(pp->ring));
-				return PCAP_ERROR;
-			}
-			if (rc == 0 && p->opt.timeout > 0 && !p->break_loop)
-				return 0;
-			continue;
-		}
-		if (pp->filter_in_userland && p->fcode.bf_insns != NULL &&
-		    pcap_filter(p->fcode.bf_insns, pkt, hdr.len, hdr.caplen) == 0)
-			continue;
-		ph.ts = hdr.ts;
-		ph.caplen = hdr.caplen < (uint32_t)p->snapshot ?
-		    hdr.caplen : (uint32_t)p->snapshot;
-		ph.len = hdr.len;
-		callback(user, &ph, pkt);
-		n++;
-		if (!PACKET_COUNT_IS_UNLIMITED(max_packets) && n >= max_packets)
-			return n;
+		if (rc == 0 && p->opt.timeout > 0 && !p->break_loop)
+			return 0;
 	}
 }
 

@@ -188,6 +188,33 @@ pf_ring_next(pfring *ring, const u_char **pkt, struct pfring_pkthdr *hdr)
 }
 
 int
+pf_ring_burst(pfring *ring, int max, pf_burst_cb cb, u_char *user)
+{
+	struct pfring_pkthdr hdr;
+	struct pf_pcap_hdr h;
+	const u_char *pkt;
+	int n = 0, rc;
+
+	if (ring->ops->burst != NULL && ring->cfg.sampling_rate <= 1)
+		return ring->ops->burst(ring, max, cb, user);
+	while (max <= 0 || n < max) {
+		if (ring->break_loop)
+			break;
+		rc = pf_ring_next(ring, &pkt, &hdr);
+		if (rc < 0)
+			return rc;
+		if (rc == 0)
+			break;
+		h.ts = hdr.ts;
+		h.caplen = hdr.caplen < ring->params.caplen ? hdr.caplen : ring->params.caplen;
+		h.len = hdr.len;
+		cb(user, &h, pkt);
+		n++;
+	}
+	return n;
+}
+
+int
 pfring_poll(pfring *ring, int wait_ms)
 {
 	struct pollfd pfd[2];

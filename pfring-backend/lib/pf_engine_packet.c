@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "pf_fanout.h"
+#include "pf_flow.h"
 #include "pf_ring.h"
 
 #define VLAN_TAG_LEN 4
@@ -449,32 +450,70 @@ release_block(struct pkt_socket *s)
 	s->cur_block = (s->cur_block + 1) % s->block_nr;
 }
 
+/* Move to the next block the kernel handed over; 0 when there is none. */
 static int
-socket_next(pfring *ring, struct pkt_socket *s, const u_char **pkt, struct pfring_pkthdr *hdr)
+socket_take_block(struct pkt_socket *s)
 {
 	struct tpacket_block_desc *bd;
-	struct tpacket3_hdr *tp;
-	struct sockaddr_ll *sll;
-	u_char *data;
 
-	if (s->block != NULL && s->pkts_left == 0)
-		release_block(s);
-	if (s->block == NULL) {
+	for (;;) {
+		if (s->block != NULL)
+			release_block(s);
 		bd = (struct tpacket_block_desc *)(s->map + (size_t)s->cur_block * s->block_size);
 		if (!(__atomic_load_n(&bd->hdr.bh1.block_status, __ATOMIC_ACQUIRE) & TP_STATUS_USER))
 			return 0;
 		s->block = bd;
 		s->pkts_left = bd->hdr.bh1.num_pkts;
 		s->next_pkt = (struct tpacket3_hdr *)((uint8_t *)bd + bd->hdr.bh1.offset_to_first_pkt);
-		if (s->pkts_left == 0) {
-			release_block(s);
-			return 0;
-		}
+		if (s->pkts_left != 0)
+			return 1;
 	}
-	tp = s->next_pkt;
+}
+
+/*
+ * The kernel took the VLAN tag out of the frame (offload); put it back so
+ * the packet is what was on the wire.  The sockaddr_ll before the frame has
+ * been read by then and may be overwritten.  Returns the frame's new start.
+ */
+static u_char *
+restore_vlan(struct tpacket3_hdr *tp, u_char *data, uint32_t *caplen, uint32_t *len)
+{
+	uint16_t tpid, tci;
+
+	if (*caplen < 12 || tp->tp_mac < TPACKET_ALIGN(sizeof(*tp)) + VLAN_TAG_LEN)
+		return data;
+	tpid = htons((tp->tp_status & TP_STATUS_VLAN_TPID_VALID) ?
+		     tp->hv1.tp_vlan_tpid : ETH_P_8021Q);
+	tci = htons(tp->hv1.tp_vlan_tci);
+	data -= VLAN_TAG_LEN;
+	memmove(data, data + VLAN_TAG_LEN, 12);
+	memcpy(data + 12, &tpid, 2);
+	memcpy(data + 14, &tci, 2);
+	*caplen += VLAN_TAG_LEN;
+	*len += VLAN_TAG_LEN;
+	return data;
+}
+
+static struct tpacket3_hdr *
+socket_pop(struct pkt_socket *s)
+{
+	struct tpacket3_hdr *tp = s->next_pkt;
+
 	s->pkts_left--;
 	s->next_pkt = (struct tpacket3_hdr *)((uint8_t *)tp + tp->tp_next_offset);
+	return tp;
+}
 
+static int
+socket_next(pfring *ring, struct pkt_socket *s, const u_char **pkt, struct pfring_pkthdr *hdr)
+{
+	struct tpacket3_hdr *tp;
+	struct sockaddr_ll *sll;
+	u_char *data;
+
+	if (s->pkts_left == 0 && !socket_take_block(s))
+		return 0;
+	tp = socket_pop(s);
 	sll = (struct sockaddr_ll *)((uint8_t *)tp + TPACKET_ALIGN(sizeof(*tp)));
 	data = (u_char *)tp + tp->tp_mac;
 	hdr->caplen = tp->tp_snaplen;
@@ -486,32 +525,99 @@ socket_next(pfring *ring, struct pkt_socket *s, const u_char **pkt, struct pfrin
 	hdr->extended_hdr.flags = 0;
 	hdr->extended_hdr.rx_direction = sll->sll_pkttype != PACKET_OUTGOING;
 	hdr->extended_hdr.if_index = sll->sll_ifindex;
-	hdr->extended_hdr.pkt_hash = 0;
 	hdr->extended_hdr.vlan_id = 0;
-
-	/*
-	 * The kernel took the VLAN tag out of the frame (offload); put it
-	 * back so the packet is what was on the wire.  The sockaddr_ll
-	 * before the frame has been read and may be overwritten.
-	 */
-	if ((tp->tp_status & TP_STATUS_VLAN_VALID) && hdr->caplen >= 12 &&
-	    tp->tp_mac >= TPACKET_ALIGN(sizeof(*tp)) + VLAN_TAG_LEN) {
-		uint16_t tpid = (tp->tp_status & TP_STATUS_VLAN_TPID_VALID) ?
-			tp->hv1.tp_vlan_tpid : ETH_P_8021Q;
-		uint16_t tci = tp->hv1.tp_vlan_tci;
-
-		data -= VLAN_TAG_LEN;
-		memmove(data, data + VLAN_TAG_LEN, 12);
-		tpid = htons(tpid);
-		tci = htons(tci);
-		memcpy(data + 12, &tpid, 2);
-		memcpy(data + 14, &tci, 2);
-		hdr->caplen += VLAN_TAG_LEN;
-		hdr->len += VLAN_TAG_LEN;
+	if (tp->tp_status & TP_STATUS_VLAN_VALID) {
+		data = restore_vlan(tp, data, &hdr->caplen, &hdr->len);
 		hdr->extended_hdr.vlan_id = tp->hv1.tp_vlan_tci & 0x0fff;
 	}
+	/* With the tag back in the frame this is the hash the fanout used. */
+	hdr->extended_hdr.pkt_hash = (ring->params.flags & PF_RING_LONG_HEADER) ?
+		pf_flow_hash_packet(data, hdr->caplen, cluster_per_flow) : 0;
 	*pkt = data;
 	return 1;
+}
+
+/*
+ * The fast path: walk up to todo packets of a block with the header in
+ * registers and call the receiver directly.  The kernel's filter already
+ * cut packets to caplen; only a restored VLAN tag can push one past it.
+ * Inlined once per timestamp precision, so the loop does not test it.
+ */
+static inline __attribute__((always_inline)) uint32_t
+walk_block(pfring *ring, struct tpacket3_hdr **tpp, uint32_t todo,
+	   pf_burst_cb cb, u_char *user, const int nano)
+{
+	struct tpacket3_hdr *tp = *tpp;
+	struct pf_pcap_hdr h;
+	u_char *data;
+	uint32_t i;
+
+	for (i = 0; i < todo;) {
+		struct tpacket3_hdr *next =
+			(struct tpacket3_hdr *)((uint8_t *)tp + tp->tp_next_offset);
+
+		data = (u_char *)tp + tp->tp_mac;
+		h.ts.tv_sec = tp->tp_sec;
+		h.ts.tv_usec = nano ? (suseconds_t)tp->tp_nsec : (suseconds_t)(tp->tp_nsec / 1000);
+		h.caplen = tp->tp_snaplen;
+		h.len = tp->tp_len;
+		if (__builtin_expect(tp->tp_status & TP_STATUS_VLAN_VALID, 0)) {
+			data = restore_vlan(tp, data, &h.caplen, &h.len);
+			if (h.caplen > ring->params.caplen)
+				h.caplen = ring->params.caplen;
+		}
+		cb(user, &h, data);
+		tp = next;
+		i++;
+		if (__builtin_expect(ring->break_loop, 0))
+			break;
+	}
+	*tpp = tp;
+	return i;
+}
+
+static int
+socket_burst(pfring *ring, struct pkt_socket *s, int max, pf_burst_cb cb, u_char *user)
+{
+	const int nano = (ring->params.flags & PF_RING_NANO_TIMESTAMP) != 0;
+	struct tpacket3_hdr *tp;
+	uint32_t done, todo;
+	int n = 0;
+
+	while (max <= 0 || n < max) {
+		if (s->pkts_left == 0 && !socket_take_block(s))
+			break;
+		todo = s->pkts_left;
+		if (max > 0 && todo > (uint32_t)(max - n))
+			todo = (uint32_t)(max - n);
+		tp = s->next_pkt;
+		done = nano ? walk_block(ring, &tp, todo, cb, user, 1) :
+			walk_block(ring, &tp, todo, cb, user, 0);
+		s->pkts_left -= done;
+		s->next_pkt = tp;
+		n += (int)done;
+		if (ring->break_loop)
+			break;
+	}
+	return n;
+}
+
+static int
+packet_burst(pfring *ring, int max, pf_burst_cb cb, u_char *user)
+{
+	struct pkt_engine *pe = engine_of(ring);
+	int i, n = 0, rc;
+
+	for (i = 0; i < pe->n_socks && (max <= 0 || n < max); i++) {
+		rc = socket_burst(ring, &pe->socks[(pe->next_sock + i) % pe->n_socks],
+				  max <= 0 ? 0 : max - n, cb, user);
+		n += rc;
+		if (ring->break_loop)
+			break;
+	}
+	/* Start with the next device next time, so none starves. */
+	pe->next_sock = (pe->next_sock + 1) % pe->n_socks;
+	return n;
 }
 
 static int
@@ -658,6 +764,7 @@ const struct pf_engine_ops pf_engine_packet = {
 	.close = packet_close,
 	.enable = packet_enable,
 	.next = packet_next,
+	.burst = packet_burst,
 	.send = packet_send,
 	.stats = packet_stats,
 	.set_cluster = packet_set_cluster,

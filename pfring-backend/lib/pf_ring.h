@@ -9,6 +9,7 @@
 
 #include <stdint.h>
 #include <stddef.h>
+#include <sys/time.h>
 #include <linux/filter.h>
 
 #include "pfring.h"
@@ -21,6 +22,19 @@ struct pf_open_params {
 	size_t buffer_bytes;      /* 0: size the ring from cfg->rx_slots */
 };
 
+/*
+ * The fast path's packet header: laid out as libpcap's struct pcap_pkthdr on
+ * Linux, so an engine can call a pcap_handler directly, one indirect call
+ * per packet.  ts.tv_usec holds nanoseconds with PF_RING_NANO_TIMESTAMP;
+ * caplen never exceeds the ring's caplen.
+ */
+struct pf_pcap_hdr {
+	struct timeval ts;
+	uint32_t caplen;
+	uint32_t len;
+};
+typedef void (*pf_burst_cb)(u_char *user, const struct pf_pcap_hdr *h, const u_char *pkt);
+
 struct pf_engine_ops {
 	const char *name;
 	/* Create sockets/rings for ring->devs; nothing is received until enable. */
@@ -30,6 +44,10 @@ struct pf_engine_ops {
 	/* Next packet without waiting: 1 = *pkt/hdr filled, 0 = none, < 0 error.
 	 * *pkt stays valid until the next call. */
 	int (*next)(pfring *ring, const u_char **pkt, struct pfring_pkthdr *hdr);
+	/* Hand up to max (<= 0: all) waiting packets to cb without waiting;
+	 * stops early when ring->break_loop is set.  Returns how many were
+	 * handed over, < 0 on error.  NULL: pf_ring_burst() loops over next. */
+	int (*burst)(pfring *ring, int max, pf_burst_cb cb, u_char *user);
 	int (*send)(pfring *ring, const u_char *pkt, u_int len);
 	int (*stats)(pfring *ring, pfring_stat *stats);
 	int (*set_cluster)(pfring *ring, u_int id, cluster_type type);
@@ -61,6 +79,9 @@ pfring *pf_ring_open(const struct pf_devspec *devs, const struct pf_config *cfg,
 
 /* Next packet after sampling, without waiting (see pf_engine_ops.next). */
 int pf_ring_next(pfring *ring, const u_char **pkt, struct pfring_pkthdr *hdr);
+
+/* Burst delivery (see pf_engine_ops.burst), honouring sampling. */
+int pf_ring_burst(pfring *ring, int max, pf_burst_cb cb, u_char *user);
 
 /* Record an error on the ring and return code; printf-style. */
 int pf_ring_error(pfring *ring, int code, const char *fmt, ...)
