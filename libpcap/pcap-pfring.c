@@ -282,10 +282,50 @@ pcap_pfring_activate(pcap_t *p)
 	    err, sizeof(err));
 	if (kind < 0)
 		return pcap_pfring_fail(p, PCAP_ERROR, "%s", err);
-	if (kind == PF_NAME_ZC)
-		return pcap_pfring_fail(p, PCAP_ERROR,
-		    "%s: zc: devices are not available in this build yet",
-		    p->opt.device);
+	if (kind == PF_NAME_ZC) {
+		/*
+		 * zc:<cluster id>@<queue> is a queue of a ZC cluster,
+		 * zc:<interface>[@<queue>] an AF_XDP socket; libpfring reads
+		 * the name and picks the engine.  Neither runs classic BPF, so
+		 * pcap_pfring_setfilter() falls back to filtering here, and
+		 * the code generator must not rely on the kernel's VLAN
+		 * metadata: the tags are in the frames.
+		 */
+		uint32_t zflags = 0;
+
+		if (p->snapshot <= 0 || p->snapshot > MAXIMUM_SNAPLEN)
+			p->snapshot = MAXIMUM_SNAPLEN;
+		if (p->opt.promisc)
+			zflags |= PF_RING_PROMISC;
+		if (p->opt.tstamp_precision == PCAP_TSTAMP_PRECISION_NANO)
+			zflags |= PF_RING_NANO_TIMESTAMP;
+		if (p->opt.immediate)
+			zflags |= PF_RING_IMMEDIATE;
+		ring = pfring_open_err(p->opt.device, (uint32_t)p->snapshot,
+		    zflags, err, sizeof(err));
+		if (ring == NULL)
+			return pcap_pfring_fail(p, PCAP_ERROR, "%s", err);
+		pp->ring = ring;
+		if (pfring_enable_ring(ring) < 0)
+			return pcap_pfring_fail(p, PCAP_ERROR, "%s",
+			    pfring_last_error(ring));
+		pp->nonblock = p->opt.nonblock;
+		p->linktype = DLT_EN10MB;
+		p->fd = pfring_get_selectable_fd(ring);
+		p->selectable_fd = p->fd;
+		p->bufsize = p->snapshot;
+		p->read_op = pcap_pfring_read;
+		p->inject_op = pcap_pfring_inject;
+		p->setfilter_op = pcap_pfring_setfilter;
+		p->setdirection_op = pcap_pfring_setdirection;
+		p->set_datalink_op = NULL;
+		p->getnonblock_op = pcap_pfring_getnonblock;
+		p->setnonblock_op = pcap_pfring_setnonblock;
+		p->stats_op = pcap_pfring_stats;
+		p->breakloop_op = pcap_pfring_breakloop;
+		p->cleanup_op = pcap_pfring_cleanup;
+		return 0;
+	}
 	if (pf_devspec_parse(spec, &devs, err, sizeof(err)) < 0) {
 		snprintf(p->errbuf, PCAP_ERRBUF_SIZE, "%.64s: %.180s", p->opt.device, err);
 		pcap_pfring_cleanup(p);
@@ -350,6 +390,11 @@ pcap_pfring_activate(pcap_t *p)
 	p->stats_op = pcap_pfring_stats;
 	p->breakloop_op = pcap_pfring_breakloop;
 	p->cleanup_op = pcap_pfring_cleanup;
+	/* Capturing, but not as configured: e.g. rules run in user space. */
+	if (ring->notice[0] != '\0') {
+		snprintf(p->errbuf, PCAP_ERRBUF_SIZE, "%s", ring->notice);
+		return PCAP_WARNING;
+	}
 	return 0;
 }
 

@@ -8,25 +8,7 @@
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 
-/*
- * Fanout runs before the packet socket pushes the MAC header back on RX, so
- * offsets are taken relative to the MAC header, which is right for RX and TX.
- */
-#define PF_FLOW_CTX_TYPE struct __sk_buff *
-#define PF_FLOW_LOAD(ctx, off, dst, len) \
-	bpf_skb_load_bytes_relative((ctx), (off), (dst), (len), BPF_HDR_START_MAC)
-#define PF_FLOW_HWVLAN(ctx, tci_ptr) pf_fanout_hwvlan((ctx), (tci_ptr))
-
-/* RX untags the outer VLAN into skb metadata; hand it back to the parser. */
-static inline __attribute__((always_inline)) int
-pf_fanout_hwvlan(struct __sk_buff *skb, __u16 *tci)
-{
-	if (!skb->vlan_present)
-		return 0;
-	*tci = (__u16)skb->vlan_tci;
-	return 1;
-}
-
+#include "pf_skb.h"
 #include "pf_flow.h"
 
 #define PF_FANOUT_PROG(name, type) \

@@ -158,6 +158,79 @@ void pfring_freealldevs(pfring_if_t *list);
 int pfring_version(pfring *ring, uint32_t *version);
 const char *pfring_version_string(void);
 
+/*
+ * Filtering rules, evaluated in the kernel (by an eBPF socket filter; in
+ * user space, with the same matching code, when eBPF may not be loaded):
+ * hash rules (an exact flow) first, then wildcard rules by rule_id, then the
+ * default policy.  With rules in the kernel, a BPF filter cannot be attached
+ * there too: pfring_set_bpf_filter() then fails and libpcap filters in user
+ * space, so a packet must pass both.
+ */
+typedef enum {
+	forward_packet_and_stop_rule_evaluation = 0,
+	dont_forward_packet_and_stop_rule_evaluation,
+	execute_action_and_continue_rule_evaluation, /* count, go on */
+} rule_action_behaviour;
+
+#define FILTERING_PATTERN_MAX 8
+
+/* IPv4 in v4, host byte order; IPv6 in v6, network byte order. */
+typedef union {
+	uint8_t v6[16];
+	uint32_t v4;
+} ip_addr;
+
+/* Zero (all-zero) fields match anything. */
+typedef struct {
+	uint16_t rule_id;
+	rule_action_behaviour rule_action;
+	uint8_t balance_id, balance_pool;   /* flow hash % pool == id; pool 0: off */
+	uint8_t bidirectional;              /* also match with src and dst swapped */
+	struct filtering_rule_core_fields {
+		uint8_t smac[6], dmac[6];
+		uint16_t vlan_id;
+		uint8_t ip_version;          /* 4 or 6 (needed with addresses) */
+		uint8_t proto;
+		ip_addr shost, shost_mask, dhost, dhost_mask;
+		uint16_t sport_low, sport_high, dport_low, dport_high; /* high 0: any */
+	} core_fields;
+	struct filtering_rule_extended_fields {
+		uint8_t payload_len;
+		uint8_t payload_pattern[FILTERING_PATTERN_MAX]; /* within the payload's first 32 bytes */
+	} extended_fields;
+} filtering_rule;
+
+typedef struct {
+	uint16_t rule_id;
+	rule_action_behaviour rule_action;
+	uint8_t bidirectional;
+	uint8_t ip_version;                 /* 4 or 6 */
+	uint16_t vlan_id;
+	uint8_t proto;
+	ip_addr host_peer_a, host_peer_b;   /* a -> b */
+	uint16_t port_peer_a, port_peer_b;
+} hash_filtering_rule;
+
+typedef struct {
+	uint64_t matched_packets;
+	uint64_t matched_bytes;
+	uint32_t inactivity_sec;            /* hash rules: since the last match */
+} pfring_rule_stats;
+
+int pfring_add_filtering_rule(pfring *ring, filtering_rule *rule_to_add);
+int pfring_remove_filtering_rule(pfring *ring, uint16_t rule_id);
+/* add_rule 1 adds (or replaces), 0 removes. */
+int pfring_handle_hash_filtering_rule(pfring *ring, hash_filtering_rule *rule, u_char add_rule);
+int pfring_get_filtering_rule_stats(pfring *ring, uint16_t rule_id, pfring_rule_stats *stats);
+int pfring_get_hash_filtering_rule_stats(pfring *ring, hash_filtering_rule *rule,
+					 pfring_rule_stats *stats);
+/* 1: accept packets no rule decided, 0: drop them. */
+int pfring_toggle_filtering_policy(pfring *ring, uint8_t rules_default_accept_policy);
+/* Remove hash rules idle for inactivity_sec or more; returns how many. */
+int pfring_purge_idle_hash_rules(pfring *ring, uint16_t inactivity_sec);
+/* 1 in the kernel, 0 in user space, -1 no rules. */
+int pfring_rules_in_kernel(pfring *ring);
+
 /* Text of the last error on this ring. */
 const char *pfring_last_error(pfring *ring);
 

@@ -40,9 +40,10 @@ env_getter(const char *name)
 	return getenv(name);
 }
 
-pfring *
-pf_ring_open(const struct pf_devspec *devs, const struct pf_config *cfg,
-	     const struct pf_open_params *params, char *err, size_t errlen)
+static pfring *
+ring_open_engine(const struct pf_engine_ops *ops, const struct pf_devspec *devs,
+		 const struct pf_config *cfg, const struct pf_open_params *params,
+		 char *err, size_t errlen)
 {
 	pfring *ring;
 	int rc;
@@ -65,13 +66,7 @@ pf_ring_open(const struct pf_devspec *devs, const struct pf_config *cfg,
 		free(ring);
 		return NULL;
 	}
-	if (cfg->engine == PF_ENGINE_KMOD) {
-		snprintf(err, errlen, "engine 'kmod' requested but the pf_ring kernel module is not available");
-		close(ring->wake_fd);
-		free(ring);
-		return NULL;
-	}
-	ring->ops = &pf_engine_packet;
+	ring->ops = ops;
 	rc = ring->ops->open(ring, &ring->params);
 	if (rc < 0) {
 		snprintf(err, errlen, "%s", ring->errbuf);
@@ -79,7 +74,78 @@ pf_ring_open(const struct pf_devspec *devs, const struct pf_config *cfg,
 		free(ring);
 		return NULL;
 	}
+	if (pf_ring_rules_init(ring, &ring->cfg.rules) < 0) {
+		snprintf(err, errlen, "%s", ring->errbuf);
+		pfring_close(ring);
+		return NULL;
+	}
 	return ring;
+}
+
+pfring *
+pf_ring_open(const struct pf_devspec *devs, const struct pf_config *cfg,
+	     const struct pf_open_params *params, char *err, size_t errlen)
+{
+	if (cfg->engine == PF_ENGINE_KMOD) {
+		snprintf(err, errlen, "engine 'kmod' requested but the pf_ring kernel module is not available");
+		return NULL;
+	}
+	return ring_open_engine(&pf_engine_packet, devs, cfg, params, err, errlen);
+}
+
+/*
+ * "zc:<spec>": "<cluster id>@<queue>" is a queue of a ZC cluster (all
+ * digits), "<interface>[@<queue>]" an AF_XDP socket.  Returns the engine,
+ * or NULL with the reason in err (the full name quoted, as tcpdump prints it).
+ */
+static const struct pf_engine_ops *
+zc_name_parse(const char *name, struct pf_devspec *devs, char *err, size_t errlen)
+{
+	const char *spec = name + 3, *at, *q;
+	size_t n;
+	unsigned long v;
+	char *end;
+
+	memset(devs, 0, sizeof(*devs));
+	devs->queue = -1;
+	at = strchr(spec, '@');
+	n = at ? (size_t)(at - spec) : strlen(spec);
+	if (n == 0) {
+		snprintf(err, errlen, "%s: no cluster id or interface after 'zc:' "
+			 "(zc:<cluster id>@<queue> or zc:<interface>[@<queue>])", name);
+		return NULL;
+	}
+	if (n >= IF_NAMESIZE) {
+		snprintf(err, errlen, "%s: '%.*s' is too long for a cluster id or interface",
+			 name, (int)n, spec);
+		return NULL;
+	}
+	memcpy(devs->devices[0], spec, n);
+	devs->n_devices = 1;
+	if (at != NULL) {
+		q = at + 1;
+		errno = 0;
+		v = strtoul(q, &end, 10);
+		if (*q < '0' || *q > '9' || *end != '\0' || errno != 0 || v > 65535) {
+			snprintf(err, errlen, "%s: bad queue '%s' (a number 0..65535 expected)",
+				 name, q);
+			return NULL;
+		}
+		devs->queue = (int)v;
+	}
+	if (strspn(devs->devices[0], "0123456789") == n) {
+		if (devs->queue < 0) {
+			snprintf(err, errlen, "%s: which queue of ZC cluster %s? (zc:%s@<queue>)",
+				 name, devs->devices[0], devs->devices[0]);
+			return NULL;
+		}
+		return &pf_engine_zc;
+	}
+	if (strchr(devs->devices[0], ',') != NULL) {
+		snprintf(err, errlen, "%s: one interface per zc: device", name);
+		return NULL;
+	}
+	return &pf_engine_xdp;
 }
 
 pfring *
@@ -91,18 +157,29 @@ pfring_open_err(const char *device_name, uint32_t caplen, uint32_t flags,
 	struct pf_open_params params;
 	pfring *ring;
 
+	const struct pf_engine_ops *zc_ops = NULL;
+
 	if (device_name == NULL) {
 		snprintf(errbuf, errbuf_len, "no device name");
 		return NULL;
 	}
-	if (pf_devspec_parse(device_name, &devs, errbuf, errbuf_len) < 0)
+	if (strncmp(device_name, "zc:", 3) == 0) {
+		zc_ops = zc_name_parse(device_name, &devs, errbuf, errbuf_len);
+		if (zc_ops == NULL)
+			return NULL;
+	} else if (pf_devspec_parse(device_name, &devs, errbuf, errbuf_len) < 0) {
 		return NULL;
+	}
 	if (pf_config_load(&cfg, NULL, env_getter, errbuf, errbuf_len) < 0)
 		return NULL;
 	memset(&params, 0, sizeof(params));
 	params.caplen = caplen;
 	params.flags = flags;
 	params.block_timeout_ms = (flags & PF_RING_IMMEDIATE) ? 1 : PF_DEFAULT_BLOCK_TIMEOUT_MS;
+	if (zc_ops != NULL)
+		/* A zc: ring is already one queue: kernel clustering and
+		 * direction do not apply. */
+		return ring_open_engine(zc_ops, &devs, &cfg, &params, errbuf, errbuf_len);
 	ring = pf_ring_open(&devs, &cfg, &params, errbuf, errbuf_len);
 	if (ring == NULL)
 		return NULL;
@@ -140,6 +217,7 @@ pfring_close(pfring *ring)
 	if (ring == NULL)
 		return;
 	ring->ops->close(ring);
+	pf_rules_set_destroy(ring->rules);
 	close(ring->wake_fd);
 	free(ring);
 }
@@ -169,6 +247,13 @@ pfring_disable_ring(pfring *ring)
 	return 0;
 }
 
+/* Rules the kernel does not run are evaluated here, per packet. */
+static int
+rules_in_user_space(const pfring *ring)
+{
+	return ring->rules != NULL && pf_rules_set_prog_fd(ring->rules) < 0;
+}
+
 int
 pf_ring_next(pfring *ring, const u_char **pkt, struct pfring_pkthdr *hdr)
 {
@@ -176,6 +261,9 @@ pf_ring_next(pfring *ring, const u_char **pkt, struct pfring_pkthdr *hdr)
 
 	for (;;) {
 		rc = ring->ops->next(ring, pkt, hdr);
+		if (rc == 1 && rules_in_user_space(ring) &&
+		    !pf_rules_set_verdict(ring->rules, *pkt, hdr->caplen, hdr->len))
+			continue;
 		if (rc <= 0 || ring->cfg.sampling_rate <= 1)
 			return rc;
 		/* 1 of N: deliver the first, skip the next N-1. */
@@ -195,7 +283,8 @@ pf_ring_burst(pfring *ring, int max, pf_burst_cb cb, u_char *user)
 	const u_char *pkt;
 	int n = 0, rc;
 
-	if (ring->ops->burst != NULL && ring->cfg.sampling_rate <= 1)
+	if (ring->ops->burst != NULL && ring->cfg.sampling_rate <= 1 &&
+	    !rules_in_user_space(ring))
 		return ring->ops->burst(ring, max, cb, user);
 	while (max <= 0 || n < max) {
 		if (ring->break_loop)
@@ -386,6 +475,10 @@ pfring_set_direction(pfring *ring, packet_direction direction)
 		return pf_ring_error(ring, PF_RING_ERROR_INVALID_ARGUMENT,
 				     "unknown direction %d", (int)direction);
 	ring->cfg.direction = direction;
+	if (ring->rules != NULL)
+		pf_rules_set_params(ring->rules, ring->params.caplen,
+				    direction == rx_only_direction ? 1 :
+				    direction == tx_only_direction ? 2 : 0, ring->devs.queue);
 	return ring->ops->set_direction(ring, direction);
 }
 

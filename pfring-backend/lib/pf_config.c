@@ -186,6 +186,7 @@ void pf_config_defaults(struct pf_config *cfg)
 	cfg->watermark = 1;
 	cfg->appname[0] = '\0';
 	cfg->engine = PF_ENGINE_AUTO;
+	pf_rule_config_init(&cfg->rules);
 }
 
 /* Copy into dst only the keys src set: the per-key override of the header. */
@@ -209,6 +210,16 @@ static void merge(struct pf_config *dst, const struct pf_config *src)
 		dst->watermark = src->watermark;
 	if (s & PF_KEY_APPNAME)
 		memcpy(dst->appname, src->appname, sizeof(dst->appname));
+	if (s & PF_KEY_RULES) {
+		dst->rules.n_rules = src->rules.n_rules;
+		memcpy(dst->rules.rules, src->rules.rules, sizeof(src->rules.rules));
+		dst->rules.n_hash = src->rules.n_hash;
+		memcpy(dst->rules.hash, src->rules.hash, sizeof(src->rules.hash));
+	}
+	if (s & PF_KEY_DEFAULT) {
+		dst->rules.has_default = 1;
+		dst->rules.default_drop = src->rules.default_drop;
+	}
 	if (s & PF_KEY_ENGINE)
 		dst->engine = src->engine;
 	dst->set |= s;
@@ -384,14 +395,17 @@ struct line_ctx {
 	size_t errlen;
 };
 
-/* Filtering rules arrive with a later change; the words are kept back now
- * so files written for it do not silently mean something else today. */
+/* "rule", "hash" and "default" lines: see pf_rule_syntax.h. */
 static int line_rule(struct line_ctx *lc, char *line)
 {
-	(void)line;
-	set_err(lc->err, lc->errlen, "%s:%u: filtering rules are not supported yet",
-		lc->name, lc->lineno);
-	return -1;
+	char why[PF_ERRBUF_SIZE];
+
+	if (pf_rule_line_parse(line, &lc->cfg->rules, why, sizeof(why)) < 0) {
+		set_err(lc->err, lc->errlen, "%s:%u: %s", lc->name, lc->lineno, why);
+		return -1;
+	}
+	lc->cfg->set |= strncmp(line, "default", 7) == 0 ? PF_KEY_DEFAULT : PF_KEY_RULES;
+	return 0;
 }
 
 static int line_key_value(struct line_ctx *lc, char *line)
@@ -652,6 +666,40 @@ static const struct {
 	{ "PCAP_PF_RING_USE_CLUSTER_PER_FLOW_TCP_5_TUPLE", cluster_per_flow_tcp_5_tuple },
 };
 
+/* PFRING_RULES: rule lines separated by ';'. */
+static int env_rules(const char *text, struct pf_config *cfg, char *err, size_t errlen)
+{
+	char line[PF_LINE_MAX + 1], why[PF_ERRBUF_SIZE];
+	const char *next = text, *end, *start;
+	unsigned int n = 0;
+	size_t len;
+
+	while (*next != '\0') {
+		end = strchr(next, ';');
+		len = end ? (size_t)(end - next) : strlen(next);
+		n++;
+		if (len > PF_LINE_MAX) {
+			set_err(err, errlen, "PFRING_RULES: rule line %u is too long", n);
+			return -1;
+		}
+		memcpy(line, next, len);
+		line[len] = '\0';
+		next = end ? end + 1 : next + len;
+		while (len > 0 && is_space(line[len - 1]))
+			line[--len] = '\0';
+		for (start = line; is_space(*start); start++)
+			;
+		if (*start == '\0')
+			continue;
+		if (pf_rule_line_parse(start, &cfg->rules, why, sizeof(why)) < 0) {
+			set_err(err, errlen, "PFRING_RULES: rule line %u: %s", n, why);
+			return -1;
+		}
+		cfg->set |= strncmp(start, "default", 7) == 0 ? PF_KEY_DEFAULT : PF_KEY_RULES;
+	}
+	return 0;
+}
+
 int pf_config_apply_env(struct pf_config *cfg, pf_getenv_fn get,
 			char *err, size_t errlen)
 {
@@ -679,6 +727,9 @@ int pf_config_apply_env(struct pf_config *cfg, pf_getenv_fn get,
 		if (v && env_set(keys[i].env, &keys[i], v, &fresh, err, errlen) < 0)
 			return -1;
 	}
+	v = env_value(get, "PFRING_RULES");
+	if (v && env_rules(v, &fresh, err, errlen) < 0)
+		return -1;
 	merge(cfg, &fresh);
 	return 0;
 }

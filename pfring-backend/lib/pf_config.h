@@ -15,6 +15,7 @@
 #include <limits.h>
 
 #include "pfring.h"
+#include "pf_rule_syntax.h"
 
 #define PF_MAX_DEVICES 8
 #define PF_ERRBUF_SIZE 256
@@ -37,6 +38,8 @@ enum pf_config_key {
 	PF_KEY_WATERMARK    = 1 << 6,
 	PF_KEY_APPNAME      = 1 << 7,
 	PF_KEY_ENGINE       = 1 << 8,
+	PF_KEY_RULES        = 1 << 9,  /* rule and hash lines: a source's set replaces */
+	PF_KEY_DEFAULT      = 1 << 10, /* default pass|drop */
 };
 
 struct pf_config {
@@ -50,6 +53,7 @@ struct pf_config {
 	unsigned int watermark;        /* packets before poll() wakes; default 1 */
 	char appname[PF_APPNAME_MAX];
 	enum pf_engine_choice engine;
+	struct pf_rule_config rules;   /* filtering rules; none by default */
 };
 
 /* A parsed device string: "eth0", "eth0,eth1", "eth0@2", with the optional

@@ -192,8 +192,20 @@ install_filters(pfring *ring)
 	struct pkt_engine *pe = engine_of(ring);
 	struct sock_filter *f = NULL;
 	unsigned short len = 0;
-	int i, rc;
+	int i, rc, prog_fd;
 
+	/* Filtering rules in the kernel: their program does it all. */
+	prog_fd = ring->rules != NULL ? pf_rules_set_prog_fd(ring->rules) : -1;
+	if (prog_fd >= 0) {
+		for (i = 0; i < pe->n_socks; i++) {
+			if (setsockopt(pe->socks[i].fd, SOL_SOCKET, SO_ATTACH_BPF,
+				       &prog_fd, sizeof(prog_fd)) < 0)
+				return pf_ring_error(ring, PF_RING_ERROR_GENERIC,
+						     "attaching the filtering rules: %s",
+						     strerror(errno));
+		}
+		return 0;
+	}
 	rc = build_filter(ring, &f, &len);
 	if (rc < 0)
 		return rc;
@@ -731,6 +743,10 @@ packet_set_bpf(pfring *ring, const struct sock_fprog *prog)
 	struct pkt_engine *pe = engine_of(ring);
 	struct sock_filter *copy = NULL;
 
+	if (prog != NULL && ring->rules != NULL && pf_rules_set_prog_fd(ring->rules) >= 0)
+		return pf_ring_error(ring, PF_RING_ERROR_NOT_SUPPORTED,
+				     "the kernel runs the filtering rules: a BPF filter must "
+				     "run in user space");
 	if (prog != NULL) {
 		copy = malloc(prog->len * sizeof(*copy));
 		if (copy == NULL)
@@ -748,6 +764,18 @@ packet_set_direction(pfring *ring, packet_direction direction)
 {
 	(void)direction; /* already in ring->cfg, which the filter reads */
 	return ring->enabled ? install_filters(ring) : 0;
+}
+
+static int
+packet_rules_changed(pfring *ring)
+{
+	struct pkt_engine *pe = engine_of(ring);
+
+	if (pe->user_prog != NULL && ring->rules != NULL &&
+	    pf_rules_set_prog_fd(ring->rules) >= 0)
+		return pf_ring_error(ring, PF_RING_ERROR_INVALID_STATE,
+				     "remove the BPF filter before adding filtering rules");
+	return install_filters(ring);
 }
 
 static int
@@ -772,4 +800,5 @@ const struct pf_engine_ops pf_engine_packet = {
 	.set_bpf = packet_set_bpf,
 	.set_direction = packet_set_direction,
 	.selectable_fd = packet_selectable_fd,
+	.rules_changed = packet_rules_changed,
 };

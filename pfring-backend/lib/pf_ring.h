@@ -14,6 +14,7 @@
 
 #include "pfring.h"
 #include "pf_config.h"
+#include "pf_rules_set.h"
 
 struct pf_open_params {
 	uint32_t caplen;          /* bytes kept per packet */
@@ -57,6 +58,8 @@ struct pf_engine_ops {
 	int (*set_direction)(pfring *ring, packet_direction direction);
 	/* The fd that poll() reports readable when next() has packets. */
 	int (*selectable_fd)(pfring *ring);
+	/* ring->rules came or went: install what the kernel should run. */
+	int (*rules_changed)(pfring *ring);
 };
 
 struct pfring {
@@ -70,6 +73,8 @@ struct pfring {
 	int wake_fd;                  /* eventfd: pfring_breakloop() wakes pfring_poll() */
 	uint32_t sample_count;        /* packets seen since the last one delivered */
 	uint64_t sampled_out;         /* packets skipped by sampling */
+	struct pf_rules_set *rules;   /* filtering rules, or NULL */
+	char notice[PF_ERRBUF_SIZE];  /* a warning for the user (e.g. rules in user space) */
 	char errbuf[PF_ERRBUF_SIZE];
 };
 
@@ -80,6 +85,9 @@ pfring *pf_ring_open(const struct pf_devspec *devs, const struct pf_config *cfg,
 /* Next packet after sampling, without waiting (see pf_engine_ops.next). */
 int pf_ring_next(pfring *ring, const u_char **pkt, struct pfring_pkthdr *hdr);
 
+/* Create ring->rules from a configured set (no-op if it has no rules). */
+int pf_ring_rules_init(pfring *ring, const struct pf_rule_config *rc);
+
 /* Burst delivery (see pf_engine_ops.burst), honouring sampling. */
 int pf_ring_burst(pfring *ring, int max, pf_burst_cb cb, u_char *user);
 
@@ -88,5 +96,7 @@ int pf_ring_error(pfring *ring, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
 extern const struct pf_engine_ops pf_engine_packet;
+extern const struct pf_engine_ops pf_engine_zc;
+extern const struct pf_engine_ops pf_engine_xdp;
 
 #endif /* PF_RING_H */

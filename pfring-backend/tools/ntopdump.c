@@ -8,7 +8,8 @@
  *   ntopdump --extcap-interface pfring --extcap-config
  *   ntopdump --extcap-interface pfring --extcap-capture-filter BPF   (filter check)
  *   ntopdump --extcap-interface pfring --capture --fifo PATH
- *            [--extcap-capture-filter BPF] [--device DEV] [--cluster-id N]
+ *            [--extcap-capture-filter BPF] [--device DEV] [--device-name DEV]
+ *            [--cluster-id N]
  *            [--cluster-type TYPE] [--slots N] [--caplen N] [--sampling N]
  *
  * The capture goes through this project's libpcap (pcap_create() on a
@@ -59,6 +60,7 @@ struct options {
 	const char *fifo;
 	const char *filter;
 	const char *device;
+	const char *device_name;
 	const char *cluster_id;
 	const char *cluster_type;
 	const char *slots;
@@ -109,7 +111,8 @@ static void usage(FILE *f)
 		"       " PROG " --extcap-interface " IFACE_PFRING " --extcap-dlts\n"
 		"       " PROG " --extcap-interface " IFACE_PFRING " --extcap-config\n"
 		"       " PROG " --extcap-interface " IFACE_PFRING " --capture --fifo PATH\n"
-		"                [--extcap-capture-filter BPF] --device DEV [--cluster-id N]\n"
+		"                [--extcap-capture-filter BPF] --device DEV|--device-name DEV\n"
+		"                [--cluster-id N]\n"
 		"                [--cluster-type TYPE] [--slots N] [--caplen N] [--sampling N]\n"
 		"A Wireshark extcap program: Wireshark runs it, see pfring-config(7) for the settings.\n");
 }
@@ -225,26 +228,32 @@ static void print_config(const struct options *o)
 	size_t i;
 
 	check_interface(o);
-	printf("arg {number=0}{call=--device}{display=Device}{type=editselector}"
-	       "{required=true}{tooltip=A pfring: device from the list, or any device "
-	       "name the backend accepts, e.g. pfring:eth0,eth1 or pfring:eth0@2}\n");
+	/*
+	 * Wireshark 4.0 has no editable list ("editselector" came later): the
+	 * list of devices plus a free-text field that wins when filled in.
+	 */
+	printf("arg {number=0}{call=--device}{display=Device}{type=selector}"
+	       "{tooltip=The pfring: device to capture on}\n");
 	print_device_values(0);
-	printf("arg {number=1}{call=--cluster-id}{display=Cluster id}{type=integer}"
+	printf("arg {number=1}{call=--device-name}{display=Other device name}{type=string}"
+	       "{tooltip=Any device name the backend accepts, e.g. pfring:eth0,eth1 or "
+	       "pfring:eth0@2; when set it replaces the Device choice}\n");
+	printf("arg {number=2}{call=--cluster-id}{display=Cluster id}{type=integer}"
 	       "{range=0,%lu}{default=0}"
 	       "{tooltip=Join this cluster (1-%lu) to share the traffic with other "
 	       "captures; 0: no cluster}\n", CLUSTER_MAX, CLUSTER_MAX);
-	printf("arg {number=2}{call=--cluster-type}{display=Cluster type}{type=selector}"
+	printf("arg {number=3}{call=--cluster-type}{display=Cluster type}{type=selector}"
 	       "{tooltip=How the cluster spreads packets over its members}\n");
 	for (i = 0; i < N_CLUSTER_TYPES; i++)
-		printf("value {arg=2}{value=%s}{display=%s}%s\n", cluster_type_names[i],
+		printf("value {arg=3}{value=%s}{display=%s}%s\n", cluster_type_names[i],
 		       cluster_type_names[i], i == 0 ? "{default=true}" : "");
-	printf("arg {number=3}{call=--slots}{display=Ring slots}{type=integer}"
+	printf("arg {number=4}{call=--slots}{display=Ring slots}{type=integer}"
 	       "{range=1,%lu}{default=%lu}{tooltip=Packet slots in the receive ring}\n",
 	       SLOTS_MAX, SLOTS_DEFAULT);
-	printf("arg {number=4}{call=--caplen}{display=Capture length}{type=integer}"
+	printf("arg {number=5}{call=--caplen}{display=Capture length}{type=integer}"
 	       "{range=0,%lu}{default=0}"
 	       "{tooltip=Bytes kept of each packet; 0: whole packets}\n", CAPLEN_MAX);
-	printf("arg {number=5}{call=--sampling}{display=Sampling rate}{type=integer}"
+	printf("arg {number=6}{call=--sampling}{display=Sampling rate}{type=integer}"
 	       "{range=1,%lu}{default=1}{tooltip=Keep one packet in N}\n", SAMPLING_MAX);
 }
 
@@ -333,14 +342,14 @@ static int apply_settings(const struct options *o)
 }
 
 /* "eth0" means "pfring:eth0"; anything with a prefix is taken as given. */
-static const char *device_name(const char *dev, char *buf, size_t len)
+static const char *device_name(const char *opt, const char *dev, char *buf, size_t len)
 {
 	if (*dev == '\0')
-		die("--device: empty device name");
+		die("--%s: empty device name", opt);
 	if (strchr(dev, ':') != NULL)
 		return dev;
 	if ((size_t)snprintf(buf, len, DEV_PREFIX "%s", dev) >= len)
-		die("--device: device name '%.64s' is too long", dev);
+		die("--%s: device name '%.64s' is too long", opt, dev);
 	return buf;
 }
 
@@ -425,19 +434,26 @@ static int capture(const struct options *o)
 
 	if (o->fifo == NULL)
 		die("--capture needs --fifo PATH");
-	if (o->device == NULL)
-		die("no device given: set --device (Wireshark: the interface's options; "
-		    "tshark: -o extcap." IFACE_PFRING ".device:pfring:eth0)");
-	dev = device_name(o->device, devbuf, sizeof(devbuf));
-	snaplen = apply_settings(o);
-	install_signals();
-	open_capture(o, dev, snaplen);
-
-	/* Blocks until the reader opens the fifo. */
+	/*
+	 * The fifo first (this blocks until the reader opens it): the reader
+	 * copes better with a writer that closes it again and explains why on
+	 * stderr than with one that never opens it.
+	 */
 	out = fopen(o->fifo, "wb");
 	if (out == NULL)
 		die("cannot open --fifo '%s': %s", o->fifo, strerror(errno));
 	fd = fileno(out);
+
+	if (o->device_name != NULL && o->device_name[0] != '\0')
+		dev = device_name("device-name", o->device_name, devbuf, sizeof(devbuf));
+	else if (o->device != NULL)
+		dev = device_name("device", o->device, devbuf, sizeof(devbuf));
+	else
+		die("no device given: set --device or --device-name (Wireshark: the "
+		    "interface's options; tshark: -o extcap." IFACE_PFRING ".device:pfring:eth0)");
+	snaplen = apply_settings(o);
+	install_signals();
+	open_capture(o, dev, snaplen);
 	w.dumper = pcap_dump_fopen(handle, out);
 	if (w.dumper == NULL) {
 		fclose(out);
@@ -498,7 +514,7 @@ enum {
 	OPT_INTERFACES = 256, OPT_INTERFACE, OPT_DLTS, OPT_CONFIG, OPT_CAPTURE,
 	OPT_FIFO, OPT_FILTER, OPT_VERSION, OPT_DEBUG, OPT_DEBUG_FILE,
 	OPT_DEVICE, OPT_CLUSTER_ID, OPT_CLUSTER_TYPE, OPT_SLOTS, OPT_CAPLEN,
-	OPT_SAMPLING, OPT_HELP,
+	OPT_SAMPLING, OPT_DEVICE_NAME, OPT_HELP,
 };
 
 static const struct option long_opts[] = {
@@ -513,6 +529,7 @@ static const struct option long_opts[] = {
 	{ "debug", no_argument, NULL, OPT_DEBUG },
 	{ "debug-file", required_argument, NULL, OPT_DEBUG_FILE },
 	{ "device", required_argument, NULL, OPT_DEVICE },
+	{ "device-name", required_argument, NULL, OPT_DEVICE_NAME },
 	{ "cluster-id", required_argument, NULL, OPT_CLUSTER_ID },
 	{ "cluster-type", required_argument, NULL, OPT_CLUSTER_TYPE },
 	{ "slots", required_argument, NULL, OPT_SLOTS },
@@ -549,6 +566,7 @@ int main(int argc, char **argv)
 		case OPT_DEBUG: o.debug = 1; break;
 		case OPT_DEBUG_FILE: break;	/* debug messages go to stderr */
 		case OPT_DEVICE: o.device = optarg; break;
+		case OPT_DEVICE_NAME: o.device_name = optarg; break;
 		case OPT_CLUSTER_ID: o.cluster_id = optarg; break;
 		case OPT_CLUSTER_TYPE: o.cluster_type = optarg; break;
 		case OPT_SLOTS: o.slots = optarg; break;

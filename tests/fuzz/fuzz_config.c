@@ -1,6 +1,6 @@
 /*
- * fuzz_config.c - libFuzzer target for the config file, environment value
- * and device name parsers of pf_config.c.
+ * fuzz_config.c - libFuzzer target for the config file, environment value,
+ * device name and filtering-rule parsers (pf_config.c, pf_rule_syntax.c).
  *
  * Built with -DFUZZ_REPLAY_MAIN it is a plain program instead: it runs each
  * file named on the command line through the same entry point, or a built-in
@@ -37,8 +37,22 @@ static void check_err(const char *err, size_t errlen)
 
 static void check_config(const struct pf_config *c)
 {
-	if (c->set & ~0x1ffu)
+	unsigned int i;
+
+	if (c->set & ~0x7ffu)
 		abort();
+	/* Rules: within bounds, ids unique and in order. */
+	if (c->rules.n_rules > PF_RULES_MAX || c->rules.n_hash > PF_CONFIG_HASH_RULES_MAX)
+		abort();
+	for (i = 1; i < c->rules.n_rules; i++) {
+		if (c->rules.rules[i - 1].id >= c->rules.rules[i].id)
+			abort();
+	}
+	for (i = 0; i < c->rules.n_rules; i++) {
+		if (c->rules.rules[i].action > PF_RULE_CONTINUE ||
+		    c->rules.rules[i].pattern_len > PF_RULE_PATTERN_MAX)
+			abort();
+	}
 	if ((c->set & PF_KEY_CLUSTER) && (c->cluster_id < 1 || c->cluster_id > 65535))
 		abort();
 	if (c->rx_slots < 1 || c->rx_slots > 1048576)
@@ -108,6 +122,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	check_config(&cfg);
 	env_input = NULL;
 
+	{
+		struct pf_rule_config rc;
+
+		pf_rule_config_init(&rc);
+		if (pf_rule_line_parse(str, &rc, err, sizeof(err)) != 0)
+			check_err(err, sizeof(err));
+		if (rc.n_rules > 1 || rc.n_hash > 1)
+			abort();
+	}
+
 	i = pf_cluster_type_from_name(str);
 	if (i >= 0 && pf_cluster_type_from_name(pf_cluster_type_name((cluster_type)i)) != i)
 		abort();
@@ -126,6 +150,15 @@ static const struct {
 } builtin[] = {
 	IN(""),
 	IN("\n"),
+	IN("rule 10 drop proto udp dst-port 53\nrule 20 pass src 10.0.0.0/8 dst-port 1000-2000\n"),
+	IN("rule 1 count src 2001:db8::/32 payload \"GET \" bidir balance 1/4 vlan 4095\n"),
+	IN("rule 1 drop payload 0x00ff00ff src-mac 02:00:00:00:00:01 dst-mac ff:ff:ff:ff:ff:ff\n"),
+	IN("hash 5 pass tcp 10.0.0.1:1234 10.0.0.2:80 bidir vlan 7\ndefault drop\n"),
+	IN("hash 6 drop udp [::1]:53 [::2]:5353\nhash 6 drop udp [::1]:53 [::2]:5353\n"),
+	IN("rule 65535 drop src 10.0.0.0/33\n"),
+	IN("rule 1 drop payload \"unterminated\n"),
+	IN("rule 1 drop dst-port 5-\nrule 2 drop dst-port -5\n"),
+	IN("rule 1 drop src 10.0.0.1 dst ::1\n"),
 	IN("\r\n\r\n"),
 	IN("cluster = 42\ncluster_type = round_robin\nrx_slots = 8192\n"),
 	IN("caplen=1\rsampling=2\r\n"),

@@ -551,13 +551,15 @@ static void test_grammar(void)
 	PARSE_ERR("\x01\x02 = 5\n", "span.conf:1: unknown key '?\?'");
 	PARSE_ERR("rules = 5\n", "span.conf:1: unknown key 'rules'");
 
-	/* reserved words for filtering rules */
+	/* filtering rule lines: errors carry file:line (grammar in test_rule_syntax.c) */
 	PARSE_ERR("cluster = 1\nrule drop tcp port 22\n",
-		  "span.conf:2: filtering rules are not supported yet");
-	PARSE_ERR("hash = 4_tuple\n", "span.conf:1: filtering rules are not supported yet");
-	PARSE_ERR("  default accept # keep\n", "span.conf:1: filtering rules are not supported yet");
-	PARSE_ERR("rule=1\n", "span.conf:1: filtering rules are not supported yet");
-	PARSE_ERR("default\n", "span.conf:1: filtering rules are not supported yet");
+		  "span.conf:2: expected 'rule <id 0-65535> <pass|drop|count> [fields]'");
+	PARSE_ERR("hash = 4_tuple\n", "span.conf:1: expected 'hash <id> <pass|drop|count> "
+		  "<proto> <ip>:<port> <ip>:<port> [vlan <id>] [bidir]'");
+	PARSE_ERR("  default accept # keep\n", "span.conf:1: expected 'default pass' or 'default drop'");
+	PARSE_ERR("rule=1\n", "span.conf:1: unknown rule kind 'rule=1' (rule, hash or default)");
+	PARSE_ERR("default\n", "span.conf:1: expected 'default pass' or 'default drop'");
+	PARSE_ERR("\n\nrule 10 drop dstport 53\n", "span.conf:3: rule 10: unknown field 'dstport'");
 
 	/* a line of exactly the maximum is fine, one more byte is not */
 	memset(text, ' ', sizeof(text));

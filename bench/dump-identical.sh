@@ -1,0 +1,81 @@
+#!/bin/bash
+# dump-identical.sh: files written by our pcap_dump are byte-identical to the
+# ones Debian's libpcap writes for the same packets.  bench/dumpsame writes
+# the same record sequences under each library (LD_LIBRARY_PATH picks it;
+# the program reports which one it got); every file and everything it
+# reported must match.  Then Debian's tcpdump rewrites one of those files
+# under each library (-r FILE -w OUT): same bytes again.
+# Exit codes as automake: 0 pass, 1 fail, 77 skip, 99 harness error.
+set -uo pipefail
+export LC_ALL=C
+here=$(cd "$(dirname "$0")" && pwd)
+B=${PFRING_BUILDDIR:-$(cd "$here/.." && pwd)}
+prog=$B/bench/dumpsame
+ours=$B/libpcap/lib/libpcap.so.0.8
+log() { printf 'dump-identical: %s\n' "$*"; }
+
+[ -x "$prog" ] || { log "ERROR: $prog not built"; exit 99; }
+[ -e "$ours" ] || { log "ERROR: $ours not built"; exit 99; }
+stock=$(ldconfig -p | awk '/libpcap\.so\.0\.8 .*x86-64/ {print $NF; exit}')
+[ -n "$stock" ] || stock=$(ldconfig -p | awk '/libpcap\.so\.0\.8 / {print $NF; exit}')
+[ -n "$stock" ] && [ -e "$stock" ] || { log "SKIP: no system libpcap.so.0.8 to compare with"; exit 77; }
+
+W=$(mktemp -d "${TMPDIR:-/tmp}/dump-identical.XXXXXX") || exit 99
+trap 'rm -rf "$W"' EXIT
+fail=0
+
+for lib in stock ours; do
+	mkdir -p "$W/$lib"
+	if [ "$lib" = stock ]; then
+		env -u LD_LIBRARY_PATH "$prog" "$W/$lib" >"$W/$lib.out" 2>"$W/$lib.err"
+	else
+		env LD_LIBRARY_PATH="$B/libpcap/lib" "$prog" "$W/$lib" >"$W/$lib.out" 2>"$W/$lib.err"
+	fi || { log "ERROR: dumpsame under $lib failed: $(cat "$W/$lib.err")"; exit 99; }
+done
+got_stock=$(sed -n 's/^library: //p' "$W/stock.err")
+got_ours=$(sed -n 's/^library: //p' "$W/ours.err")
+if [ "$(readlink -f "$got_stock")" != "$(readlink -f "$stock")" ] ||
+   [ "$(readlink -f "$got_ours")" != "$(readlink -f "$ours")" ]; then
+	log "ERROR: libraries loaded: stock run '$got_stock' (want $stock), ours '$got_ours' (want $ours)"
+	exit 99
+fi
+log "stock: $got_stock; ours: $got_ours"
+
+n=0
+for f in "$W"/stock/*; do
+	name=$(basename "$f")
+	n=$((n + 1))
+	if cmp "$f" "$W/ours/$name"; then
+		log "ok: $name identical ($(stat -c %s "$f") bytes)"
+	else
+		log "FAIL: $name differs"; fail=1
+	fi
+done
+[ "$n" -ge 7 ] || { log "FAIL: only $n files written"; fail=1; }
+if diff -u "$W/stock.out" "$W/ours.out" >"$W/out.diff"; then
+	log "ok: ftell, flush and error results identical ($(wc -l <"$W/stock.out") lines)"
+else
+	log "FAIL: what the library reported differs:"; head -20 "$W/out.diff"; fail=1
+fi
+
+# Debian's tcpdump (it drops privileges to write unless -Z root, so root only).
+TCPDUMP=/usr/bin/tcpdump
+[ -x "$TCPDUMP" ] || TCPDUMP=/usr/sbin/tcpdump
+if [ -x "$TCPDUMP" ] && [ "$(id -u)" = 0 ]; then
+	for lib in stock ours; do
+		if [ "$lib" = stock ]; then
+			env -u LD_LIBRARY_PATH "$TCPDUMP" -Z root -r "$W/stock/plain.pcap" -w "$W/td-$lib.pcap" 2>"$W/td-$lib.err"
+		else
+			env LD_LIBRARY_PATH="$B/libpcap/lib" "$TCPDUMP" -Z root -r "$W/stock/plain.pcap" -w "$W/td-$lib.pcap" 2>"$W/td-$lib.err"
+		fi || { log "FAIL: tcpdump -r -w under $lib: $(cat "$W/td-$lib.err")"; fail=1; }
+	done
+	if cmp "$W/td-stock.pcap" "$W/td-ours.pcap"; then
+		log "ok: tcpdump -r -w output identical under both libraries ($(stat -c %s "$W/td-ours.pcap") bytes)"
+	else
+		log "FAIL: tcpdump -r -w output differs"; fail=1
+	fi
+else
+	log "note: tcpdump part skipped (needs root and tcpdump)"
+fi
+[ "$fail" = 0 ] && log PASS || log FAILED
+exit "$fail"

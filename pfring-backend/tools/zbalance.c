@@ -1,0 +1,237 @@
+/*
+ * zbalance - read one or more interfaces through libpfring (any engine) and
+ * distribute the packets into the queues of a ZC cluster, where pcap
+ * programs read them as zc:<cluster>@<queue>.
+ *
+ *   zbalance -i IF[,IF...] [-i IF...] -c CLUSTER -n QUEUES
+ *            [-m hash|rr|fanout] [-t per_flow|2_tuple|4_tuple|5_tuple|tcp_5_tuple]
+ *            [-q QUEUE_LEN] [-b BUF_LEN] [-g CORE] [-G GROUP] [-H auto|yes|no]
+ *            [-s SECONDS]
+ *
+ * Per-flow hashing uses the same flow hash as the packet engine's kernel
+ * cluster, so a flow lands on the queue index that would be its member
+ * index there.  A queue whose consumer is slow or gone drops its own
+ * packets only; the counts are printed per queue (every -s seconds, on
+ * SIGUSR1 and at exit).
+ */
+#include <errno.h>
+#include <grp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "pf_config.h"
+#include "pfring.h"
+#include "pfring_zc.h"
+
+static volatile sig_atomic_t stop, dump;
+
+static void
+on_signal(int sig)
+{
+	if (sig == SIGUSR1)
+		dump = 1;
+	else
+		stop = 1;
+}
+
+static void
+usage(void)
+{
+	fprintf(stderr,
+		"usage: zbalance -i IF[,IF...] [-i IF...] -c CLUSTER -n QUEUES\n"
+		"                [-m hash|rr|fanout] [-t per_flow|2_tuple|4_tuple|5_tuple|tcp_5_tuple]\n"
+		"                [-q QUEUE_LEN] [-b BUF_LEN] [-g CORE] [-G GROUP] [-H auto|yes|no]\n"
+		"                [-s SECONDS]\n");
+	exit(2);
+}
+
+static unsigned long
+number(const char *opt, const char *s, unsigned long min, unsigned long max)
+{
+	unsigned long v;
+	char *end;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno != 0 || *end != '\0' || *s == '\0' || v < min || v > max) {
+		fprintf(stderr, "zbalance: -%s %s: a number %lu..%lu expected\n", opt, s, min, max);
+		exit(2);
+	}
+	return v;
+}
+
+static void
+print_stats(pfring_zc_cluster *c, pfring **in, char **names, int n_in,
+	    const pfring_zc_worker_stat *ws)
+{
+	pfring_zc_stat st;
+	pfring_stat ps;
+	uint32_t i;
+	int k;
+
+	for (k = 0; k < n_in; k++) {
+		if (pfring_stats(in[k], &ps) == 0)
+			printf("input %s: received %llu dropped %llu\n", names[k],
+			       (unsigned long long)ps.recv, (unsigned long long)ps.drop);
+	}
+	printf("balancer: packets %llu filtered %llu\n", (unsigned long long)ws->in,
+	       (unsigned long long)ws->filtered);
+	for (i = 0; i < pfring_zc_cluster_queues(c); i++) {
+		pfring_zc_queue_stats(pfring_zc_cluster_queue(c, i), &st);
+		printf("queue %u: sent %llu dropped %llu consumed %llu queued %u consumer %d\n", i,
+		       (unsigned long long)st.sent, (unsigned long long)st.drop,
+		       (unsigned long long)st.recv, st.queued, (int)st.consumer);
+	}
+	fflush(stdout);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct pfring_zc_cluster_opts copts = { .group = (gid_t)-1 };
+	struct pfring_zc_worker_opts wopts = { .mode = pfring_zc_balance,
+					       .hash_type = cluster_per_flow, .core = -1 };
+	char *ifs[PF_MAX_DEVICES];
+	const char *mode = "hash";
+	pfring *in[PF_MAX_DEVICES];
+	pfring_zc_queue *out[PFRING_ZC_MAX_QUEUES];
+	pfring_zc_cluster *c;
+	pfring_zc_worker *w;
+	pfring_zc_worker_stat ws;
+	struct sigaction sa;
+	struct group *gr;
+	char err[512];
+	unsigned long id = 0, nq = 0, interval = 0, ticks = 0;
+	int n_if = 0, opt, k, t, rc = 0;
+	uint32_t i;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	while ((opt = getopt(argc, argv, "i:c:n:m:t:q:b:g:G:H:s:h")) != -1) {
+		switch (opt) {
+		case 'i':
+			if (n_if == PF_MAX_DEVICES) {
+				fprintf(stderr, "zbalance: at most %d -i\n", PF_MAX_DEVICES);
+				return 2;
+			}
+			ifs[n_if++] = optarg;
+			break;
+		case 'c': id = number("c", optarg, 1, 65535); break;
+		case 'n': nq = number("n", optarg, 1, PFRING_ZC_MAX_QUEUES); break;
+		case 'm': mode = optarg; break;
+		case 't':
+			t = pf_cluster_type_from_name(optarg);
+			if (t < 0 || t == cluster_round_robin) {
+				fprintf(stderr, "zbalance: -t %s: unknown hash type "
+					"(per_flow, 2_tuple, 4_tuple, 5_tuple, tcp_5_tuple)\n", optarg);
+				return 2;
+			}
+			wopts.hash_type = (cluster_type)t;
+			break;
+		case 'q': copts.queue_len = (uint32_t)number("q", optarg, 2, 1u << 24); break;
+		case 'b': copts.buf_len = (uint32_t)number("b", optarg, 64, 65536); break;
+		case 'g': wopts.core = (int)number("g", optarg, 0, 4095); break;
+		case 'G':
+			gr = getgrnam(optarg);
+			if (gr == NULL) {
+				fprintf(stderr, "zbalance: -G %s: no such group\n", optarg);
+				return 2;
+			}
+			copts.group = gr->gr_gid;
+			break;
+		case 'H':
+			if (strcmp(optarg, "auto") == 0)
+				copts.hugepages = PFRING_ZC_HUGEPAGES_AUTO;
+			else if (strcmp(optarg, "yes") == 0)
+				copts.hugepages = PFRING_ZC_HUGEPAGES_REQUIRE;
+			else if (strcmp(optarg, "no") == 0)
+				copts.hugepages = PFRING_ZC_HUGEPAGES_NEVER;
+			else
+				usage();
+			break;
+		case 's': interval = number("s", optarg, 0, 86400); break;
+		default: usage();
+		}
+	}
+	if (n_if == 0 || id == 0 || nq == 0 || optind != argc)
+		usage();
+	if (strcmp(mode, "hash") == 0) {
+		wopts.mode = pfring_zc_balance;
+	} else if (strcmp(mode, "rr") == 0) {
+		wopts.mode = pfring_zc_balance;
+		wopts.hash_type = cluster_round_robin;
+	} else if (strcmp(mode, "fanout") == 0) {
+		wopts.mode = pfring_zc_fanout;
+	} else {
+		fprintf(stderr, "zbalance: -m %s: hash, rr or fanout expected\n", mode);
+		return 2;
+	}
+
+	for (k = 0; k < n_if; k++) {
+		/* Nanosecond stamps: the queue buffers keep them. */
+		in[k] = pfring_open_err(ifs[k], 65535,
+					PF_RING_PROMISC | PF_RING_IMMEDIATE | PF_RING_NANO_TIMESTAMP,
+					err, sizeof(err));
+		if (in[k] == NULL) {
+			fprintf(stderr, "zbalance: %s: %s\n", ifs[k], err);
+			return 1;
+		}
+	}
+	c = pfring_zc_create_cluster((uint32_t)id, (uint32_t)nq, &copts, err, sizeof(err));
+	if (c == NULL) {
+		fprintf(stderr, "zbalance: %s\n", err);
+		return 1;
+	}
+	printf("zbalance: %s\n", pfring_zc_cluster_memory_info(c));
+	for (i = 0; i < nq; i++)
+		out[i] = pfring_zc_cluster_queue(c, i);
+	w = pfring_zc_run_balancer(in, n_if, out, (uint32_t)nq, &wopts, err, sizeof(err));
+	if (w == NULL) {
+		fprintf(stderr, "zbalance: %s\n", err);
+		pfring_zc_destroy_cluster(c);
+		return 1;
+	}
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGUSR1, &sa, NULL);
+	for (k = 0; k < n_if; k++)
+		printf("zbalance: input %s (engine %s)\n", ifs[k], pfring_get_engine_name(in[k]));
+	printf("zbalance: cluster %lu: %lu queues of %u, %s%s%s; consumers: zc:%lu@0..%lu\n",
+	       id, nq, pfring_zc_queue_len(out[0]),
+	       wopts.mode == pfring_zc_fanout ? "fan-out" :
+	       wopts.hash_type == cluster_round_robin ? "round robin" : "per-flow hash (",
+	       wopts.mode == pfring_zc_balance && wopts.hash_type != cluster_round_robin ?
+	       pf_cluster_type_name(wopts.hash_type) : "",
+	       wopts.mode == pfring_zc_balance && wopts.hash_type != cluster_round_robin ?
+	       ")" : "", id, nq - 1);
+	printf("zbalance: running\n");
+
+	while (!stop) {
+		usleep(100000);
+		pfring_zc_worker_stats(w, &ws);
+		if (ws.failed) {
+			fprintf(stderr, "zbalance: %s\n", ws.error);
+			rc = 1;
+			break;
+		}
+		if (dump) {
+			dump = 0;
+			print_stats(c, in, ifs, n_if, &ws);
+		}
+		if (interval > 0 && ++ticks >= interval * 10) {
+			ticks = 0;
+			print_stats(c, in, ifs, n_if, &ws);
+		}
+	}
+	pfring_zc_kill_worker(w, &ws);
+	print_stats(c, in, ifs, n_if, &ws);
+	pfring_zc_destroy_cluster(c);
+	for (k = 0; k < n_if; k++)
+		pfring_close(in[k]);
+	return rc;
+}

@@ -1,0 +1,791 @@
+/*
+ * zc_cluster.c - ZC clusters in shared memory: creation, the buffer pool,
+ * the producer and consumer ends of the queues.  Layout: zc_internal.h.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stddef.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "zc_internal.h"
+
+#define HUGETLBFS_MAGIC_NR 0x958458f6
+#define DEFAULT_EXTRA_BUFS 64
+
+static void
+fifo_path(char *out, size_t len, uint32_t id, uint32_t qid)
+{
+	snprintf(out, len, ZC_SHM_DIR "/pfring_zc.%u.%u.wake", id, qid);
+}
+
+static void
+shm_path(char *out, size_t len, const char *dir, uint32_t id)
+{
+	snprintf(out, len, "%s/pfring_zc.%u", dir, id);
+}
+
+/* The first hugetlbfs mount, or 0 if there is none. */
+static int
+hugetlbfs_dir(char *out, size_t len)
+{
+	char dev[256], dir[256], type[64];
+	FILE *f;
+	int found = 0;
+
+	f = fopen("/proc/mounts", "re");
+	if (f == NULL)
+		return 0;
+	while (fscanf(f, "%255s %255s %63s %*[^\n]", dev, dir, type) == 3) {
+		if (strcmp(type, "hugetlbfs") == 0) {
+			snprintf(out, len, "%s", dir);
+			found = 1;
+			break;
+		}
+	}
+	fclose(f);
+	return found;
+}
+
+/* Is byte `byte` of fd locked by another open file description?  OFD
+ * locks carry no pid, so this is only 0 (no) or 1 (yes; -1: unknown). */
+static int
+lock_holder(int fd, off_t byte)
+{
+	struct flock fl;
+
+	memset(&fl, 0, sizeof(fl));
+	fl.l_type = F_WRLCK;
+	fl.l_whence = SEEK_SET;
+	fl.l_start = byte;
+	fl.l_len = 1;
+	if (fcntl(fd, F_OFD_GETLK, &fl) < 0)
+		return -1;
+	return fl.l_type == F_UNLCK ? 0 : 1;
+}
+
+static int
+lock_byte(int fd, off_t byte)
+{
+	struct flock fl;
+
+	memset(&fl, 0, sizeof(fl));
+	fl.l_type = F_WRLCK;
+	fl.l_whence = SEEK_SET;
+	fl.l_start = byte;
+	fl.l_len = 1;
+	return fcntl(fd, F_OFD_SETLK, &fl);
+}
+
+static void
+unlock_byte(int fd, off_t byte)
+{
+	struct flock fl;
+
+	memset(&fl, 0, sizeof(fl));
+	fl.l_type = F_UNLCK;
+	fl.l_whence = SEEK_SET;
+	fl.l_start = byte;
+	fl.l_len = 1;
+	(void)fcntl(fd, F_OFD_SETLK, &fl);
+}
+
+/* An existing file for cluster id: in use (error) or stale (removed). */
+static int
+clear_stale(const char *path, uint32_t id, char *err, size_t errlen)
+{
+	struct zc_shm_hdr h;
+	int fd, held;
+
+	fd = open(path, O_RDWR | O_CLOEXEC);
+	if (fd < 0) {
+		if (errno == ENOENT)
+			return 0;
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	held = lock_holder(fd, 0);
+	if (held != 0) {
+		memset(&h, 0, sizeof(h));
+		if (pread(fd, &h, sizeof(h), 0) != (ssize_t)sizeof(h))
+			h.creator_pid = 0;
+		close(fd);
+		snprintf(err, errlen, "ZC cluster %u already exists (created by pid %d, %s)",
+			 id, (int)h.creator_pid, path);
+		return -1;
+	}
+	close(fd);
+	/* Its creator died without cleaning up. */
+	unlink(path);
+	return 0;
+}
+
+static uint32_t
+pow2_at_least(uint32_t v)
+{
+	uint32_t p = 2;
+
+	while (p < v && p < (1u << 30))
+		p <<= 1;
+	return p;
+}
+
+static int
+set_access(int fd, gid_t group)
+{
+	if (group == (gid_t)-1)
+		return fchmod(fd, 0600);
+	if (fchown(fd, (uid_t)-1, group) < 0)
+		return -1;
+	return fchmod(fd, 0660);
+}
+
+/*
+ * Create and map the backing file in dir.  Returns the fd, or -1 with why
+ * in reason (for the hugepage attempt that reason becomes the message).
+ */
+static int
+make_backing(pfring_zc_cluster *c, const char *dir, size_t size, gid_t group,
+	     int populate, char *reason, size_t rlen)
+{
+	int fd;
+	void *m;
+
+	shm_path(c->path, sizeof(c->path), dir, c->id);
+	fd = open(c->path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		snprintf(reason, rlen, "%s: %s", c->path, strerror(errno));
+		return -1;
+	}
+	if (set_access(fd, group) < 0) {
+		snprintf(reason, rlen, "permissions of %s: %s", c->path, strerror(errno));
+		goto fail;
+	}
+	if (lock_byte(fd, 0) < 0) {
+		snprintf(reason, rlen, "locking %s: %s", c->path, strerror(errno));
+		goto fail;
+	}
+	if (ftruncate(fd, (off_t)size) < 0) {
+		snprintf(reason, rlen, "sizing %s to %zu bytes: %s", c->path, size, strerror(errno));
+		goto fail;
+	}
+	/* Populate now: hugetlbfs reserves at mmap, /dev/shm would SIGBUS later
+	 * on a full tmpfs instead of failing here. */
+	m = mmap(NULL, size, PROT_READ | PROT_WRITE,
+		 MAP_SHARED | (populate ? MAP_POPULATE : 0), fd, 0);
+	if (m == MAP_FAILED) {
+		snprintf(reason, rlen, "mapping %zu bytes of %s: %s", size, c->path, strerror(errno));
+		goto fail;
+	}
+	if (!populate && posix_fallocate(fd, 0, (off_t)size) != 0) {
+		munmap(m, size);
+		snprintf(reason, rlen, "%s: not enough shared memory for %zu bytes", c->path, size);
+		goto fail;
+	}
+	c->base = m;
+	c->size = size;
+	return fd;
+fail:
+	close(fd);
+	unlink(c->path);
+	return -1;
+}
+
+static void
+unlink_fifos(uint32_t id, uint32_t n)
+{
+	char p[128];
+	uint32_t i;
+
+	for (i = 0; i < n; i++) {
+		fifo_path(p, sizeof(p), id, i);
+		unlink(p);
+	}
+}
+
+static int
+make_fifo(uint32_t id, uint32_t qid, gid_t group, char *err, size_t errlen)
+{
+	char p[128];
+	int fd;
+
+	fifo_path(p, sizeof(p), id, qid);
+	unlink(p);
+	if (mkfifo(p, 0600) < 0) {
+		snprintf(err, errlen, "mkfifo %s: %s", p, strerror(errno));
+		return -1;
+	}
+	/* O_RDWR: opening does not wait for a reader and writes never SIGPIPE. */
+	fd = open(p, O_RDWR | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0 || set_access(fd, group) < 0) {
+		snprintf(err, errlen, "%s: %s", p, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+pfring_zc_cluster *
+pfring_zc_create_cluster(uint32_t id, uint32_t n_queues,
+			 const struct pfring_zc_cluster_opts *opts,
+			 char *err, size_t errlen)
+{
+	struct pfring_zc_cluster_opts o = {
+		.queue_len = PFRING_ZC_DEFAULT_QLEN, .buf_len = PFRING_ZC_DEFAULT_BUFLEN,
+		.extra_bufs = DEFAULT_EXTRA_BUFS, .hugepages = PFRING_ZC_HUGEPAGES_AUTO,
+		.group = (gid_t)-1,
+	};
+	char hdir[256], path[300], why[256] = "", reason[300];
+	struct zc_shm_hdr h;
+	pfring_zc_cluster *c;
+	struct statfs sfs;
+	size_t size, hsize;
+	uint32_t i, j, idx;
+
+	if (opts != NULL) {
+		if (opts->queue_len)
+			o.queue_len = opts->queue_len;
+		if (opts->buf_len)
+			o.buf_len = opts->buf_len;
+		if (opts->extra_bufs)
+			o.extra_bufs = opts->extra_bufs;
+		o.hugepages = opts->hugepages;
+		o.group = opts->group;
+	}
+	if (id == 0 || id > 65535) {
+		snprintf(err, errlen, "ZC cluster id %u out of range 1..65535", id);
+		return NULL;
+	}
+	if (n_queues == 0 || n_queues > PFRING_ZC_MAX_QUEUES) {
+		snprintf(err, errlen, "ZC cluster %u: %u queues (1..%d)", id, n_queues,
+			 PFRING_ZC_MAX_QUEUES);
+		return NULL;
+	}
+	if (o.queue_len > (1u << 24) || o.buf_len < 64 || o.buf_len > 65536) {
+		snprintf(err, errlen, "ZC cluster %u: queue length %u (max %u) or buffer length %u"
+			 " (64..65536) out of range", id, o.queue_len, 1u << 24, o.buf_len);
+		return NULL;
+	}
+	memset(&h, 0, sizeof(h));
+	h.magic = ZC_MAGIC;
+	h.version = ZC_VERSION;
+	h.cluster_id = id;
+	h.n_queues = n_queues;
+	h.queue_len = pow2_at_least(o.queue_len);
+	h.buf_len = o.buf_len;
+	h.buf_stride = (uint32_t)((sizeof(pfring_zc_pkt_buff) + o.buf_len + 63) & ~63u);
+	h.n_buffers = n_queues * h.queue_len + o.extra_bufs;
+	h.queue_off = (sizeof(h) + 63) & ~(uint64_t)63;
+	h.queue_stride = zc_spsc_size(h.queue_len);
+	h.buf_off = h.queue_off + h.queue_stride * n_queues;
+	h.buf_off = (h.buf_off + 4095) & ~(uint64_t)4095;
+	size = h.buf_off + (size_t)h.n_buffers * h.buf_stride;
+
+	c = calloc(1, sizeof(*c));
+	if (c == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	c->id = id;
+	c->shm_fd = -1;
+	if (hugetlbfs_dir(hdir, sizeof(hdir))) {
+		shm_path(path, sizeof(path), hdir, id);
+		if (clear_stale(path, id, err, errlen) < 0)
+			goto fail;
+	}
+	shm_path(path, sizeof(path), ZC_SHM_DIR, id);
+	if (clear_stale(path, id, err, errlen) < 0)
+		goto fail;
+
+	if (o.hugepages == PFRING_ZC_HUGEPAGES_NEVER) {
+		snprintf(why, sizeof(why), "hugepages not wanted");
+	} else if (!hugetlbfs_dir(hdir, sizeof(hdir))) {
+		snprintf(why, sizeof(why), "no hugetlbfs mounted");
+	} else if (statfs(hdir, &sfs) < 0 || sfs.f_type != HUGETLBFS_MAGIC_NR) {
+		snprintf(why, sizeof(why), "%.200s is not hugetlbfs", hdir);
+	} else {
+		hsize = ((size + (size_t)sfs.f_bsize - 1) / (size_t)sfs.f_bsize) * (size_t)sfs.f_bsize;
+		c->shm_fd = make_backing(c, hdir, hsize, o.group, 1, reason, sizeof(reason));
+		if (c->shm_fd >= 0) {
+			h.hugepages = 1;
+			size = hsize;
+			snprintf(c->info, sizeof(c->info), "ZC cluster %u: %.1f MiB in hugepages (%s)",
+				 id, (double)size / 1048576.0, c->path);
+		} else {
+			snprintf(why, sizeof(why), "hugepages unavailable: %.200s", reason);
+		}
+	}
+	if (c->shm_fd < 0) {
+		if (o.hugepages == PFRING_ZC_HUGEPAGES_REQUIRE) {
+			snprintf(err, errlen, "ZC cluster %u: hugepages required but %s", id, why);
+			goto fail;
+		}
+		c->shm_fd = make_backing(c, ZC_SHM_DIR, size, o.group, 0, reason, sizeof(reason));
+		if (c->shm_fd < 0) {
+			snprintf(err, errlen, "ZC cluster %u: %s", id, reason);
+			goto fail;
+		}
+		snprintf(c->info, sizeof(c->info),
+			 "ZC cluster %u: %.1f MiB of plain shared memory (%s): %s", id,
+			 (double)size / 1048576.0, c->path, why);
+	}
+	h.size = size;
+	h.creator_pid = (int32_t)getpid();
+	c->hdr = (struct zc_shm_hdr *)c->base;
+	memcpy(c->hdr, &h, sizeof(h));
+	c->hdr->ready = 0;
+
+	c->queues = calloc(n_queues, sizeof(*c->queues));
+	c->free_stack = calloc(o.extra_bufs, sizeof(uint32_t));
+	if (c->queues == NULL || c->free_stack == NULL) {
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
+	for (i = 0; i < n_queues; i++)
+		c->queues[i].wake_fd = -1;
+	idx = 0;
+	for (i = 0; i < n_queues; i++) {
+		struct pfring_zc_queue *zq = &c->queues[i];
+
+		zq->base = c->base;
+		zq->hdr = c->hdr;
+		zq->q = zc_queue_at(c->base, c->hdr, i);
+		zq->id = i;
+		zq->shm_fd = c->shm_fd; /* the cluster's: for lock queries only */
+		zc_spsc_init(zq->q, h.queue_len, 0);
+		for (j = 0; j < h.queue_len; j++)
+			zq->q->slot[j] = idx++;
+		zq->tail_cache = 0;
+		zq->wake_fd = make_fifo(id, i, o.group, err, errlen);
+		if (zq->wake_fd < 0)
+			goto fail;
+	}
+	for (; idx < h.n_buffers; idx++)
+		c->free_stack[c->n_free++] = idx;
+	pthread_mutex_init(&c->pool_lock, NULL);
+	__atomic_store_n(&c->hdr->ready, 1, __ATOMIC_RELEASE);
+	return c;
+fail:
+	if (c->queues != NULL) {
+		for (i = 0; i < n_queues; i++)
+			if (c->queues[i].wake_fd >= 0)
+				close(c->queues[i].wake_fd);
+		unlink_fifos(id, n_queues);
+	}
+	if (c->base != NULL) {
+		munmap(c->base, c->size);
+		unlink(c->path);
+	}
+	if (c->shm_fd >= 0)
+		close(c->shm_fd);
+	free(c->queues);
+	free(c->free_stack);
+	free(c);
+	return NULL;
+}
+
+void
+pfring_zc_destroy_cluster(pfring_zc_cluster *c)
+{
+	uint32_t i;
+
+	if (c == NULL)
+		return;
+	unlink(c->path);
+	unlink_fifos(c->id, c->hdr->n_queues);
+	for (i = 0; i < c->hdr->n_queues; i++)
+		close(c->queues[i].wake_fd);
+	pthread_mutex_destroy(&c->pool_lock);
+	munmap(c->base, c->size);
+	close(c->shm_fd);
+	free(c->queues);
+	free(c->free_stack);
+	free(c);
+}
+
+const char *
+pfring_zc_cluster_memory_info(pfring_zc_cluster *c)
+{
+	return c->info;
+}
+
+uint32_t
+pfring_zc_cluster_queues(pfring_zc_cluster *c)
+{
+	return c->hdr->n_queues;
+}
+
+pfring_zc_queue *
+pfring_zc_cluster_queue(pfring_zc_cluster *c, uint32_t qid)
+{
+	if (c == NULL || qid >= c->hdr->n_queues)
+		return NULL;
+	return &c->queues[qid];
+}
+
+pfring_zc_pkt_buff *
+pfring_zc_get_packet_handle(pfring_zc_cluster *c)
+{
+	pfring_zc_pkt_buff *b = NULL;
+
+	pthread_mutex_lock(&c->pool_lock);
+	if (c->n_free > 0)
+		b = zc_buf(c->base, c->hdr, c->free_stack[--c->n_free]);
+	pthread_mutex_unlock(&c->pool_lock);
+	if (b != NULL)
+		memset(b, 0, sizeof(*b));
+	return b;
+}
+
+void
+pfring_zc_release_packet_handle(pfring_zc_cluster *c, pfring_zc_pkt_buff *b)
+{
+	if (b == NULL)
+		return;
+	pthread_mutex_lock(&c->pool_lock);
+	/* The stack holds every pool buffer at most once, so it cannot overflow
+	 * unless a handle is released twice; refuse rather than corrupt. */
+	if (c->n_free < c->hdr->n_buffers - c->hdr->n_queues * c->hdr->queue_len)
+		c->free_stack[c->n_free++] = zc_buf_idx(c->base, c->hdr, b);
+	pthread_mutex_unlock(&c->pool_lock);
+}
+
+uint32_t
+pfring_zc_free_handles(pfring_zc_cluster *c)
+{
+	uint32_t n;
+
+	pthread_mutex_lock(&c->pool_lock);
+	n = c->n_free;
+	pthread_mutex_unlock(&c->pool_lock);
+	return n;
+}
+
+/* --- producer end --- */
+
+void
+pfring_zc_sync_queue(pfring_zc_queue *zq)
+{
+	static const char one = 1;
+
+	if (!zq->unsynced)
+		return;
+	zq->unsynced = 0;
+	if (zc_spsc_prod_need_wake(zq->q)) {
+		/* EAGAIN: the FIFO is full of earlier wake-ups, one is enough. */
+		if (write(zq->wake_fd, &one, 1) < 0) {
+		}
+	}
+}
+
+int
+pfring_zc_send_pkt(pfring_zc_queue *zq, pfring_zc_pkt_buff **pkt, int flush)
+{
+	uint32_t *slot, mine;
+
+	if (zq == NULL || zq->consumer || pkt == NULL || *pkt == NULL)
+		return PF_RING_ERROR_INVALID_ARGUMENT;
+	slot = zc_spsc_prod_slot(zq->q, &zq->tail_cache);
+	if (slot == NULL) {
+		zc_spsc_prod_drop(zq->q);
+		return 0;
+	}
+	mine = zc_buf_idx(zq->base, zq->hdr, *pkt);
+	*pkt = zc_buf(zq->base, zq->hdr, *slot);
+	*slot = mine;
+	zc_spsc_prod_commit(zq->q);
+	zq->unsynced = 1;
+	if (flush)
+		pfring_zc_sync_queue(zq);
+	return 1;
+}
+
+int
+pfring_zc_send_pkt_burst(pfring_zc_queue *zq, pfring_zc_pkt_buff **pkts, int n, int flush)
+{
+	int i, rc, sent = 0;
+
+	for (i = 0; i < n; i++) {
+		rc = pfring_zc_send_pkt(zq, &pkts[i], 0);
+		if (rc < 0)
+			return rc;
+		sent += rc;
+	}
+	if (flush)
+		pfring_zc_sync_queue(zq);
+	return sent;
+}
+
+int
+pfring_zc_send_copy(pfring_zc_queue *zq, const u_char *frame, uint32_t caplen,
+		    uint32_t wire_len, const struct timespec *ts, uint32_t hash, int flush)
+{
+	pfring_zc_pkt_buff *b;
+	uint32_t *slot;
+
+	if (zq == NULL || zq->consumer || frame == NULL)
+		return PF_RING_ERROR_INVALID_ARGUMENT;
+	slot = zc_spsc_prod_slot(zq->q, &zq->tail_cache);
+	if (slot == NULL) {
+		zc_spsc_prod_drop(zq->q);
+		return 0;
+	}
+	b = zc_buf(zq->base, zq->hdr, *slot);
+	if (caplen > zq->hdr->buf_len)
+		caplen = zq->hdr->buf_len;
+	b->len = caplen;
+	b->wire_len = wire_len;
+	b->hash = hash;
+	b->flags = 0;
+	b->ts_sec = ts ? (int64_t)ts->tv_sec : 0;
+	b->ts_nsec = ts ? (uint32_t)ts->tv_nsec : 0;
+	memcpy(pfring_zc_pkt_data(b), frame, caplen);
+	zc_spsc_prod_commit(zq->q);
+	zq->unsynced = 1;
+	if (flush)
+		pfring_zc_sync_queue(zq);
+	return 1;
+}
+
+/* --- consumer end --- */
+
+pfring_zc_queue *
+pfring_zc_ipc_attach_queue(uint32_t id, uint32_t qid, char *err, size_t errlen)
+{
+	char hdir[256], path[300], fpath[128];
+	struct zc_shm_hdr h;
+	pfring_zc_queue *zq;
+	struct stat st;
+	void *m;
+	int fd = -1;
+
+	if (id == 0 || id > 65535) {
+		snprintf(err, errlen, "ZC cluster id %u out of range 1..65535", id);
+		return NULL;
+	}
+	if (hugetlbfs_dir(hdir, sizeof(hdir))) {
+		shm_path(path, sizeof(path), hdir, id);
+		fd = open(path, O_RDWR | O_CLOEXEC);
+	}
+	if (fd < 0) {
+		shm_path(path, sizeof(path), ZC_SHM_DIR, id);
+		fd = open(path, O_RDWR | O_CLOEXEC);
+	}
+	if (fd < 0) {
+		if (errno == ENOENT)
+			snprintf(err, errlen, "no ZC cluster %u (start one first, e.g. zbalance -c %u)",
+				 id, id);
+		else
+			snprintf(err, errlen, "ZC cluster %u: %s: %s", id, path, strerror(errno));
+		return NULL;
+	}
+	if (fstat(fd, &st) < 0 || (size_t)st.st_size < sizeof(h) ||
+	    pread(fd, &h, sizeof(h), 0) != (ssize_t)sizeof(h) || h.magic != ZC_MAGIC ||
+	    h.version != ZC_VERSION || h.cluster_id != id || h.size > (uint64_t)st.st_size) {
+		snprintf(err, errlen, "ZC cluster %u: %s is not a ZC cluster of this version", id, path);
+		close(fd);
+		return NULL;
+	}
+	if (lock_holder(fd, 0) == 0) {
+		snprintf(err, errlen, "ZC cluster %u: its creator is gone (stale %s)", id, path);
+		close(fd);
+		return NULL;
+	}
+	if (qid >= h.n_queues) {
+		snprintf(err, errlen, "ZC cluster %u has %u queue%s (0..%u): no queue %u", id,
+			 h.n_queues, h.n_queues == 1 ? "" : "s", h.n_queues - 1, qid);
+		close(fd);
+		return NULL;
+	}
+	if (lock_byte(fd, 1 + (off_t)qid) < 0) {
+		int32_t owner = 0;
+
+		/* The lock is authoritative; the pid is only for the message. */
+		if (pread(fd, &owner, sizeof(owner), (off_t)(h.queue_off + qid * h.queue_stride +
+			  offsetof(struct zc_spsc, owner_pid))) != (ssize_t)sizeof(owner))
+			owner = 0;
+		snprintf(err, errlen, "queue %u of ZC cluster %u is in use by another consumer (pid %d)",
+			 qid, id, (int)owner);
+		close(fd);
+		return NULL;
+	}
+	m = mmap(NULL, h.size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (m == MAP_FAILED) {
+		snprintf(err, errlen, "ZC cluster %u: mapping %s: %s", id, path, strerror(errno));
+		close(fd);
+		return NULL;
+	}
+	zq = calloc(1, sizeof(*zq));
+	if (zq == NULL) {
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
+	zq->base = m;
+	zq->hdr = m;
+	zq->map_len = h.size;
+	zq->shm_fd = fd;
+	zq->id = qid;
+	zq->consumer = 1;
+	zq->q = zc_queue_at(zq->base, zq->hdr, qid);
+	fifo_path(fpath, sizeof(fpath), id, qid);
+	/* O_RDWR: with the balancer gone the FIFO would otherwise poll as
+	 * hung up forever and spin its reader. */
+	zq->wake_fd = open(fpath, O_RDWR | O_NONBLOCK | O_CLOEXEC);
+	if (zq->wake_fd < 0) {
+		snprintf(err, errlen, "ZC cluster %u queue %u: %s: %s", id, qid, fpath, strerror(errno));
+		goto fail;
+	}
+	__atomic_store_n(&zq->q->owner_pid, (int32_t)getpid(), __ATOMIC_RELAXED);
+	__atomic_fetch_add(&zq->q->attaches, 1, __ATOMIC_RELAXED);
+	zq->drop_base = __atomic_load_n(&zq->q->drop, __ATOMIC_RELAXED);
+	return zq;
+fail:
+	free(zq);
+	munmap(m, h.size);
+	close(fd);
+	return NULL;
+}
+
+void
+pfring_zc_ipc_detach_queue(pfring_zc_queue *zq)
+{
+	if (zq == NULL || !zq->consumer)
+		return;
+	pfring_zc_recv_done(zq);
+	zc_spsc_cons_disarm(zq->q);
+	__atomic_store_n(&zq->q->owner_pid, 0, __ATOMIC_RELAXED);
+	unlock_byte(zq->shm_fd, 1 + (off_t)zq->id);
+	close(zq->wake_fd);
+	munmap(zq->base, zq->map_len);
+	close(zq->shm_fd);
+	free(zq);
+}
+
+void
+pfring_zc_recv_done(pfring_zc_queue *zq)
+{
+	if (zq->held) {
+		zc_spsc_cons_release(zq->q, zq->held);
+		zq->recv += zq->held;
+		zq->held = 0;
+	}
+}
+
+void
+pfring_zc_recv_release(pfring_zc_queue *zq, uint32_t n)
+{
+	if (n > zq->held)
+		n = zq->held;
+	zc_spsc_cons_release(zq->q, n);
+	zq->recv += n;
+	zq->held = 0;
+}
+
+static void
+drain_wake(pfring_zc_queue *zq)
+{
+	char junk[64];
+
+	while (read(zq->wake_fd, junk, sizeof(junk)) > 0) {
+	}
+}
+
+int
+pfring_zc_recv_pkt_burst(pfring_zc_queue *zq, pfring_zc_pkt_buff **pkts, int max, int wait)
+{
+	struct pollfd pfd;
+	uint32_t avail, i;
+
+	if (zq == NULL || !zq->consumer || pkts == NULL || max <= 0)
+		return PF_RING_ERROR_INVALID_ARGUMENT;
+	pfring_zc_recv_done(zq);
+	for (;;) {
+		avail = zc_spsc_cons_avail(zq->q);
+		if (avail > 0) {
+			if (zq->armed) {
+				zc_spsc_cons_disarm(zq->q);
+				drain_wake(zq);
+				zq->armed = 0;
+			}
+			if (avail > (uint32_t)max)
+				avail = (uint32_t)max;
+			for (i = 0; i < avail; i++)
+				pkts[i] = zc_buf(zq->base, zq->hdr, zc_spsc_cons_peek(zq->q, i));
+			zq->held = avail;
+			return (int)avail;
+		}
+		if (!zq->armed) {
+			if (!zc_spsc_cons_arm(zq->q))
+				continue;
+			zq->armed = 1;
+		}
+		if (!wait)
+			return 0;
+		pfd.fd = zq->wake_fd;
+		pfd.events = POLLIN;
+		if (poll(&pfd, 1, -1) < 0)
+			return 0; /* a signal: let the caller look at its flags */
+		drain_wake(zq);
+		/* The producer cleared the flag when it woke us: a spurious or
+		 * stale wake-up must arm again before sleeping. */
+		zq->armed = 0;
+	}
+}
+
+int
+pfring_zc_recv_pkt(pfring_zc_queue *zq, pfring_zc_pkt_buff **pkt, int wait)
+{
+	return pfring_zc_recv_pkt_burst(zq, pkt, 1, wait);
+}
+
+int
+pfring_zc_queue_fd(pfring_zc_queue *zq)
+{
+	return zq ? zq->wake_fd : PF_RING_ERROR_INVALID_ARGUMENT;
+}
+
+int
+pfring_zc_queue_stats(pfring_zc_queue *zq, pfring_zc_stat *st)
+{
+	struct zc_spsc *q;
+
+	if (zq == NULL || st == NULL)
+		return PF_RING_ERROR_INVALID_ARGUMENT;
+	q = zq->q;
+	memset(st, 0, sizeof(*st));
+	st->sent = __atomic_load_n(&q->enq, __ATOMIC_RELAXED);
+	st->queued = zc_spsc_used(q);
+	st->attaches = __atomic_load_n(&q->attaches, __ATOMIC_RELAXED);
+	if (zq->consumer) {
+		st->recv = zq->recv;
+		st->drop = __atomic_load_n(&q->drop, __ATOMIC_RELAXED) - zq->drop_base;
+		st->consumer = getpid();
+	} else {
+		st->recv = __atomic_load_n(&q->deq, __ATOMIC_RELAXED);
+		st->drop = __atomic_load_n(&q->drop, __ATOMIC_RELAXED);
+		/* The lock, not owner_pid, says whether the consumer still lives. */
+		st->consumer = lock_holder(zq->shm_fd, 1 + (off_t)zq->id) != 0 ?
+			__atomic_load_n(&q->owner_pid, __ATOMIC_RELAXED) : 0;
+	}
+	return 0;
+}
+
+uint32_t
+pfring_zc_queue_id(pfring_zc_queue *zq)
+{
+	return zq->id;
+}
+
+uint32_t
+pfring_zc_queue_len(pfring_zc_queue *zq)
+{
+	return zq->q->len;
+}

@@ -1,0 +1,60 @@
+# zc-lib.sh - lib.sh plus helpers for the zc-*.sh tests: zbalance in the
+# background, its per-queue report.  Source it, do not run it.
+# shellcheck disable=SC2034
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+ZBALANCE=${ZBALANCE:-$PFRING_BUILDDIR/pfring-backend/tools/zbalance}
+ZB_PID=
+ZB_OUT=
+
+_zb_ready() {
+	grep -q '^zbalance: running$' "$ZB_OUT" || ! kill -0 "$ZB_PID" 2>/dev/null
+}
+
+_zb_cleanup() {
+	local rc=$?
+	if [ -n "$ZB_PID" ] && kill -0 "$ZB_PID" 2>/dev/null; then
+		kill -KILL "$ZB_PID" 2>/dev/null
+		wait "$ZB_PID" 2>/dev/null
+	fi
+	# A killed zbalance leaves its files; a later create removes them too.
+	[ -z "${CID:-}" ] || rm -f "/dev/shm/pfring_zc.$CID" /dev/shm/pfring_zc."$CID".*.wake
+	# _cleanup takes the exit status from $?.
+	(exit "$rc")
+	_cleanup
+}
+
+# zbalance_start NS ZBALANCE_ARGS...: run zbalance in NS (stdout in
+# $WORK/zbalance.out), return once it says "running".
+zbalance_start() {
+	local ns=$1; shift
+	[ -x "$ZBALANCE" ] || hard_error "$ZBALANCE not built"
+	ZB_OUT=$WORK/zbalance.out
+	ip netns exec "$ns" "$ZBALANCE" "$@" >"$ZB_OUT" 2>"$WORK/zbalance.err" &
+	ZB_PID=$!
+	trap _zb_cleanup EXIT
+	if ! wait_until "$DEADLINE" _zb_ready || ! kill -0 "$ZB_PID" 2>/dev/null; then
+		fail_check "zbalance $* did not start:"
+		sed 's/^/    | /' "$WORK/zbalance.err" "$ZB_OUT"
+		finish
+	fi
+	log "zbalance $* (pid $ZB_PID): $(grep 'ZC cluster' "$ZB_OUT")"
+}
+
+_zb_gone() { ! kill -0 "$ZB_PID" 2>/dev/null; }
+
+# zbalance_stop: SIGINT, wait for its final report.
+zbalance_stop() {
+	local rc=0
+	kill -INT "$ZB_PID"
+	wait_until "$DEADLINE" _zb_gone || fail_check "zbalance did not exit within ${DEADLINE}s of SIGINT"
+	wait "$ZB_PID" || rc=$?
+	check_eq "zbalance exit status" 0 "$rc"
+	ZB_PID=
+}
+
+# zb_queue Q FIELD: FIELD (sent, dropped, consumed, queued) of queue Q in
+# zbalance's last report.
+zb_queue() {
+	sed -n "s/^queue $1: .*\\b$2 \\([0-9][0-9]*\\).*/\\1/p" "$ZB_OUT" | tail -1
+}

@@ -1,0 +1,115 @@
+#!/bin/bash
+# qemu.sh - the pf_ring.ko suite: boots Debian's own kernel under QEMU (TCG)
+# with an initramfs of busybox, veth, pf_ring.ko and the static pfrtest, and
+# takes the verdict from the guest's "KMOD ..." lines on the serial console
+# (QEMU exits 0 on poweroff and on panic alike).
+#
+# Exit: 0 pass, 1 fail, 77 skip (no QEMU, no Debian kernel or headers),
+# 99 harness error.  Environment: PFRING_BUILDDIR, PFRING_SRCDIR,
+# KMOD_KVER (kernel release to boot; default the newest in /boot with headers).
+set -uo pipefail
+export LC_ALL=C
+
+here=$(cd "$(dirname "$0")" && pwd)
+SRC=${PFRING_SRCDIR:-$(cd "$here/../.." && pwd)}
+BUILD=${PFRING_BUILDDIR:-$SRC}
+OUT=$BUILD/tests/kmod
+TIMEOUT=${KMOD_TIMEOUT:-300}
+
+log() { echo "kmod: $*"; }
+skip() { log "SKIP: $*"; exit 77; }
+hard() { log "ERROR: $*"; exit 99; }
+
+QEMU=$(command -v qemu-system-x86_64) || skip "qemu-system-x86_64 not installed"
+BUSYBOX=/bin/busybox
+readelf -d "$BUSYBOX" 2>/dev/null | grep -q NEEDED && BUSYBOX=
+[ -x "$BUSYBOX" ] || skip "busybox-static not installed"
+command -v cpio >/dev/null || skip "cpio not installed"
+
+# The newest Debian kernel that has both an image and headers.
+kver=${KMOD_KVER:-}
+if [ -z "$kver" ]; then
+	for v in $(ls /boot/vmlinuz-* 2>/dev/null | sed 's|/boot/vmlinuz-||' | sort -V -r); do
+		if [ -f "/lib/modules/$v/build/Makefile" ]; then kver=$v; break; fi
+	done
+fi
+[ -n "$kver" ] || skip "no /boot/vmlinuz-* with headers in /lib/modules/*/build (linux-image-amd64, linux-headers-amd64)"
+vmlinuz=/boot/vmlinuz-$kver
+kdir=/lib/modules/$kver/build
+log "guest kernel $kver"
+
+# The module for that kernel (the top-level make skips it on a host whose
+# running kernel has no headers).
+make -s -C "$BUILD" kernel-module KDIR="$kdir" >"$OUT/module-build.log" 2>&1 ||
+	{ cat "$OUT/module-build.log"; log "FAIL: building pf_ring.ko against $kdir"; exit 1; }
+ko=$BUILD/kernel/pf_ring.ko
+[ -f "$ko" ] || hard "$ko not built"
+vermagic=$(modinfo -F vermagic "$ko" | awk '{print $1}')
+[ "$vermagic" = "$kver" ] || hard "pf_ring.ko is for '$vermagic', not $kver"
+
+pfrtest=$OUT/pfrtest
+[ -x "$pfrtest" ] || hard "$pfrtest not built (make check builds it)"
+readelf -d "$pfrtest" 2>/dev/null | grep -q NEEDED && hard "$pfrtest is not static"
+
+# PVH boot of the ELF vmlinux skips the guest's own decompression (~5 s).
+vmlinux=$OUT/vmlinux-$kver
+if [ ! -s "$vmlinux" ]; then
+	off=$(grep -abo -P '\xfd7zXZ\x00' "$vmlinuz" | head -1 | cut -d: -f1)
+	[ -n "$off" ] || hard "no XZ stream in $vmlinuz"
+	tail -c +$((off + 1)) "$vmlinuz" | xz -dc 2>/dev/null >"$vmlinux.tmp"
+	[ "$(head -c 4 "$vmlinux.tmp" | tail -c 3)" = ELF ] || hard "could not extract vmlinux from $vmlinuz"
+	mv "$vmlinux.tmp" "$vmlinux"
+fi
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/pfr-kmod.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+root=$work/root
+mkdir -p "$root/bin" "$root/lib/modules" "$root/proc" "$root/sys" "$root/dev" "$root/tmp"
+cp "$BUSYBOX" "$root/bin/busybox"
+cp "$pfrtest" "$root/bin/pfrtest"
+cp "$here/guest-init.sh" "$root/init"
+chmod 755 "$root/init"
+cp "$ko" "$root/lib/modules/pf_ring.ko"
+: >"$root/lib/modules/order"
+for m in $(modprobe -S "$kver" --show-depends veth | awk '$1 == "insmod" {print $2}'); do
+	b=$(basename "$m")
+	case $m in
+	*.xz) xz -dc "$m" >"$root/lib/modules/${b%.xz}"; b=${b%.xz} ;;
+	*.zst) zstd -qdc "$m" >"$root/lib/modules/${b%.zst}"; b=${b%.zst} ;;
+	*) cp "$m" "$root/lib/modules/$b" ;;
+	esac
+	echo "$b" >>"$root/lib/modules/order"
+done
+[ -s "$root/lib/modules/order" ] || hard "veth module of $kver not found"
+(cd "$root" && find . | cpio -o -H newc --quiet) >"$work/initramfs.cpio" || hard "cpio failed"
+
+serial=$OUT/serial.log
+log "booting (serial log: $serial)"
+start=$(date +%s)
+timeout -k 10 "$TIMEOUT" "$QEMU" -machine pc -accel tcg -m 512 -smp 1 \
+	-nographic -no-reboot -nodefaults -serial "file:$serial" \
+	-kernel "$vmlinux" -initrd "$work/initramfs.cpio" \
+	-append "console=ttyS0 panic=-1 oops=panic ipv6.disable=1 quiet loglevel=4 rdinit=/init" \
+	</dev/null >"$work/qemu.out" 2>&1
+qrc=$?
+log "QEMU exited with $qrc after $(($(date +%s) - start)) s"
+[ "$qrc" -eq 124 ] && log "timed out after ${TIMEOUT}s"
+
+tr -d '\r' <"$serial" >"$work/serial.txt"
+grep -v '^KMOD ' "$work/serial.txt" | grep -E '^    \| |Kernel panic|BUG|Oops|WARNING|Call Trace' | head -200
+grep -o 'KMOD .*' "$work/serial.txt"
+grep -q 'KMOD BOOTED' "$work/serial.txt" || { cat "$work/qemu.out"; tail -40 "$work/serial.txt"; hard "the guest did not start /init"; }
+if ! grep -q '^KMOD DONE: ' "$work/serial.txt"; then
+	tail -60 "$work/serial.txt"
+	log "FAIL: the guest did not finish (panic or timeout)"
+	exit 1
+fi
+if grep -qE 'Kernel panic|^\[ *[0-9.]*\] (BUG|Oops|WARNING)' "$work/serial.txt"; then
+	log "FAIL: kernel panic/oops/warning in the serial log"
+	exit 1
+fi
+failed=$(sed -n 's/^KMOD DONE: \([0-9]*\) passed, \([0-9]*\) failed$/\2/p' "$work/serial.txt")
+passed=$(sed -n 's/^KMOD DONE: \([0-9]*\) passed, \([0-9]*\) failed$/\1/p' "$work/serial.txt")
+[ "${failed:-1}" -eq 0 ] && [ "${passed:-0}" -gt 0 ] || { log "FAIL"; exit 1; }
+log "PASS ($passed guest checks)"
+exit 0
