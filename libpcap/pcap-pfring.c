@@ -28,6 +28,7 @@
 
 #include "pcap-int.h"
 #include "pcap-pfring.h"
+#include "pfring-pcap.h"
 #include "pf_config.h"
 #include "pf_ring.h"
 
@@ -199,7 +200,7 @@ pcap_pfring_setdirection(pcap_t *p, pcap_direction_t d)
 }
 
 static int
-pcap_pfring_stats(pcap_t *p, struct pcap_stat *ps)
+pcap_pfring_stats_op(pcap_t *p, struct pcap_stat *ps)
 {
 	struct pcap_pfring *pp = p->priv;
 	pfring_stat st;
@@ -212,6 +213,29 @@ pcap_pfring_stats(pcap_t *p, struct pcap_stat *ps)
 	ps->ps_recv = (u_int)(st.recv + st.drop);
 	ps->ps_drop = (u_int)st.drop;
 	ps->ps_ifdrop = 0;
+	return 0;
+}
+
+int
+pcap_pfring_stats(pcap_t *p, struct pcap_pfring_stat *st, size_t size)
+{
+	struct pcap_pfring_stat out;
+	struct pcap_pfring *pp;
+	pfring_stat rs;
+
+	if (p == NULL || st == NULL || !p->activated || p->read_op != pcap_pfring_read)
+		return PCAP_ERROR;
+	pp = p->priv;
+	if (pfring_stats(pp->ring, &rs) < 0) {
+		snprintf(p->errbuf, PCAP_ERRBUF_SIZE, "%s", pfring_last_error(pp->ring));
+		return PCAP_ERROR;
+	}
+	memset(&out, 0, sizeof(out));
+	out.recv = rs.recv;
+	out.drop = rs.drop;
+	out.shunt = rs.shunt;
+	pcap_strlcpy(out.engine, pfring_get_engine_name(pp->ring), sizeof(out.engine));
+	memcpy(st, &out, size < sizeof(out) ? size : sizeof(out));
 	return 0;
 }
 
@@ -321,7 +345,7 @@ pcap_pfring_activate(pcap_t *p)
 		p->set_datalink_op = NULL;
 		p->getnonblock_op = pcap_pfring_getnonblock;
 		p->setnonblock_op = pcap_pfring_setnonblock;
-		p->stats_op = pcap_pfring_stats;
+		p->stats_op = pcap_pfring_stats_op;
 		p->breakloop_op = pcap_pfring_breakloop;
 		p->cleanup_op = pcap_pfring_cleanup;
 		return 0;
@@ -387,7 +411,7 @@ pcap_pfring_activate(pcap_t *p)
 	p->set_datalink_op = NULL;
 	p->getnonblock_op = pcap_pfring_getnonblock;
 	p->setnonblock_op = pcap_pfring_setnonblock;
-	p->stats_op = pcap_pfring_stats;
+	p->stats_op = pcap_pfring_stats_op;
 	p->breakloop_op = pcap_pfring_breakloop;
 	p->cleanup_op = pcap_pfring_cleanup;
 	/* Capturing, but not as configured: e.g. rules run in user space. */

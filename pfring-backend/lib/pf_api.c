@@ -86,10 +86,12 @@ pfring *
 pf_ring_open(const struct pf_devspec *devs, const struct pf_config *cfg,
 	     const struct pf_open_params *params, char *err, size_t errlen)
 {
-	if (cfg->engine == PF_ENGINE_KMOD) {
-		snprintf(err, errlen, "engine 'kmod' requested but the pf_ring kernel module is not available");
-		return NULL;
-	}
+	/* The module serves rings whenever it is loaded, unless PFRING_ENGINE=packet;
+	 * /sys/module, unlike /proc/net/pf_ring, is there in every network namespace.
+	 * PFRING_ENGINE=kmod without it: the engine's open says the module is missing. */
+	if (cfg->engine == PF_ENGINE_KMOD ||
+	    (cfg->engine == PF_ENGINE_AUTO && access("/sys/module/pf_ring", F_OK) == 0))
+		return ring_open_engine(&pf_engine_kmod, devs, cfg, params, err, errlen);
 	return ring_open_engine(&pf_engine_packet, devs, cfg, params, err, errlen);
 }
 

@@ -559,33 +559,35 @@ static inline __attribute__((always_inline)) uint32_t
 walk_block(pfring *ring, struct tpacket3_hdr **tpp, uint32_t todo,
 	   pf_burst_cb cb, u_char *user, const int nano)
 {
+	volatile int *const stop = &ring->break_loop;
 	struct tpacket3_hdr *tp = *tpp;
 	struct pf_pcap_hdr h;
+	uint32_t left, status;
 	u_char *data;
-	uint32_t i;
 
-	for (i = 0; i < todo;) {
+	for (left = todo; left != 0;) {
 		struct tpacket3_hdr *next =
 			(struct tpacket3_hdr *)((uint8_t *)tp + tp->tp_next_offset);
 
+		status = tp->tp_status;
 		data = (u_char *)tp + tp->tp_mac;
 		h.ts.tv_sec = tp->tp_sec;
 		h.ts.tv_usec = nano ? (suseconds_t)tp->tp_nsec : (suseconds_t)(tp->tp_nsec / 1000);
 		h.caplen = tp->tp_snaplen;
 		h.len = tp->tp_len;
-		if (__builtin_expect(tp->tp_status & TP_STATUS_VLAN_VALID, 0)) {
+		if (__builtin_expect(status & TP_STATUS_VLAN_VALID, 0)) {
 			data = restore_vlan(tp, data, &h.caplen, &h.len);
 			if (h.caplen > ring->params.caplen)
 				h.caplen = ring->params.caplen;
 		}
 		cb(user, &h, data);
 		tp = next;
-		i++;
-		if (__builtin_expect(ring->break_loop, 0))
+		left--;
+		if (__builtin_expect(*stop, 0))
 			break;
 	}
 	*tpp = tp;
-	return i;
+	return todo - left;
 }
 
 static int

@@ -96,6 +96,7 @@ int pf_ring_error(pfring *ring, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
 extern const struct pf_engine_ops pf_engine_packet;
+extern const struct pf_engine_ops pf_engine_kmod;
 extern const struct pf_engine_ops pf_engine_zc;
 extern const struct pf_engine_ops pf_engine_xdp;
 

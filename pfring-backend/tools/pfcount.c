@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "pfring.h"
+#include "pf_config.h"
 
 #define SNAPLEN 128 /* counting needs only hdr->len; -v shows a few header bytes */
 
@@ -26,18 +27,6 @@ static atomic_ulong n_pkts, n_bytes;
 static unsigned long max_pkts;
 static int verbose;
 static atomic_int done;
-
-static const struct {
-	const char *name;
-	cluster_type type;
-} cluster_types[] = {
-	{ "per_flow", cluster_per_flow },
-	{ "round_robin", cluster_round_robin },
-	{ "2_tuple", cluster_per_flow_2_tuple },
-	{ "4_tuple", cluster_per_flow_4_tuple },
-	{ "5_tuple", cluster_per_flow_5_tuple },
-	{ "tcp_5_tuple", cluster_per_flow_tcp_5_tuple },
-};
 
 static void usage(void)
 {
@@ -152,19 +141,18 @@ int main(int argc, char **argv)
 		usage();
 	cluster_type type = cluster_per_flow;
 	if (type_name) {
-		size_t i;
-		for (i = 0; i < sizeof(cluster_types) / sizeof(cluster_types[0]); i++)
-			if (strcmp(type_name, cluster_types[i].name) == 0)
-				break;
-		if (i == sizeof(cluster_types) / sizeof(cluster_types[0])) {
+		/* The names the config files and PFRING_CLUSTER_TYPE take. */
+		int t = pf_cluster_type_from_name(type_name);
+
+		if (t < 0) {
 			fprintf(stderr, "pfcount: unknown cluster type '%s'\n", type_name);
 			return 2;
 		}
+		type = (cluster_type)t;
 		if (!cluster) {
 			fprintf(stderr, "pfcount: -t needs a cluster id (-c)\n");
 			return 2;
 		}
-		type = cluster_types[i].type;
 	}
 
 	/* Before any thread exists, so every thread inherits the mask. */

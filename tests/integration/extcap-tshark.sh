@@ -135,7 +135,8 @@ _reader_done() { ! _td_alive "$1"; }
 _nd_ready() { grep -q 'debug: capturing on' "$WORK/$1.err" || ! _td_alive "$2"; }
 
 mkfifo "$WORK/fifo1"
-in_ns "$NSB" "$NTOPDUMP" --extcap-interface pfring --capture --fifo "$WORK/fifo1" \
+# ip netns exec directly (not in_ns, a function): $! is then ntopdump itself.
+ip netns exec "$NSB" "$NTOPDUMP" --extcap-interface pfring --capture --fifo "$WORK/fifo1" \
 	--device "pfring:$IFB" --debug 2>"$WORK/nd1.err" &
 nd=$!
 head -c 24 "$WORK/fifo1" >"$WORK/head.bin"
@@ -148,7 +149,7 @@ check_eq "pcap header magic" "d4c3b2a1" "$(od -An -tx1 -N4 "$WORK/head.bin" | tr
 mkfifo "$WORK/fifo2"
 cat "$WORK/fifo2" >"$WORK/nd2.pcap" &
 reader=$!
-in_ns "$NSB" "$NTOPDUMP" --extcap-interface pfring --capture --fifo "$WORK/fifo2" \
+ip netns exec "$NSB" "$NTOPDUMP" --extcap-interface pfring --capture --fifo "$WORK/fifo2" \
 	--device "pfring:$IFB" --debug 2>"$WORK/nd2.err" &
 nd=$!
 wait_until "$DEADLINE" _nd_ready nd2 "$nd" || hard_error "ntopdump did not start capturing"
@@ -158,6 +159,7 @@ kill -TERM "$nd"
 rc=0
 wait_until "$DEADLINE" _reader_done "$nd" || { fail_check "ntopdump ignored SIGTERM"; kill -KILL "$nd"; }
 wait "$nd" || rc=$?
+wait_until "$DEADLINE" _reader_done "$reader" || { fail_check "the fifo's reader saw no end"; kill -KILL "$reader"; }
 wait "$reader" || true
 check_eq "ntopdump exit status after SIGTERM" 0 "$rc"
 check_eq "packets ntopdump wrote before SIGTERM" 25 "$(pcap_count "$WORK/nd2.pcap")"

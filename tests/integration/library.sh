@@ -14,8 +14,9 @@ DEBIAN_LIB=/usr/lib/x86_64-linux-gnu/libpcap.so.0.8
 exports() { nm -D --defined-only "$1" | awk '{print $3}' | sort; }
 soname() { objdump -p "$1" | awk '$1 == "SONAME" {print $2}'; }
 
-check_same "libpcap.so.0.8 exports exactly Debian's symbols" \
-	"$(exports "$DEBIAN_LIB")" "$(exports "$PFRING_LIBDIR/libpcap.so.0.8")"
+check_same "libpcap.so.0.8 exports exactly Debian's symbols plus pcap_pfring_stats" \
+	"$( (exports "$DEBIAN_LIB"; echo pcap_pfring_stats) | sort)" \
+	"$(exports "$PFRING_LIBDIR/libpcap.so.0.8")"
 check_eq "libpcap.so.0.8 soname" libpcap.so.0.8 "$(soname "$PFRING_LIBDIR/libpcap.so.0.8")"
 check_eq "libpcap.so.1 soname" libpcap.so.1 "$(soname "$PFRING_LIBDIR/libpcap.so.1")"
 check_eq "no libpfring symbol leaks from libpcap.so.1" 0 \
@@ -49,7 +50,7 @@ root=$WORK/root$prefix
 for f in "$root/bin/pfring-run" "$root/bin/pcap-config" "$WORK/root$libdir/libpcap.so.0.8" \
 	"$WORK/root$libdir/libpcap.so.1" "$WORK/root$libdir/libpcap.a" \
 	"$WORK/root$libdir/pkgconfig/libpcap.pc" "$WORK/root$libdir/libpfring.so.0" \
-	"$root/include/pcap/pcap.h" "$root/include/pfring.h"; do
+	"$root/include/pcap/pcap.h" "$root/include/pfring.h" "$root/include/pfring-pcap.h"; do
 	check_true "installed: ${f#"$WORK/root"}" [ -e "$f" ]
 done
 PKG_CONFIG_PATH=$WORK/root$libdir/pkgconfig pkg-config --static --libs libpcap >"$WORK/pc.out" 2>&1 || true

@@ -127,6 +127,231 @@ dmesg_clean() {
 	grep 'pf_ring' /tmp/dmesg | tail -n 12
 }
 
+# --- pcap level: Debian's tcpdump over our libpcap (kmod engine) -----------
+PCAPLIB=/opt/pfring/lib
+TD_TIMEOUT_TICKS=200	# wait_for's 10 s
+
+# td_start NAME [VAR=VALUE...] -- TCPDUMP_ARGS...: tcpdump in the background
+# (-U: every packet reaches the file at once), returning once it listens.
+td_start() {
+	name=$1
+	shift
+	envs=
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do
+		envs="$envs $1"
+		shift
+	done
+	shift
+	rm -f /tmp/$name.pcap
+	# shellcheck disable=SC2086 # one word per VAR=VALUE
+	env LD_LIBRARY_PATH=$PCAPLIB $envs tcpdump -Z root -n -U -w /tmp/$name.pcap "$@" \
+		>/dev/null 2>/tmp/$name.err &
+	echo $! >/tmp/$name.pid
+	wait_for td_listening $name || { echo "tcpdump $name did not start:"; cat /tmp/$name.err; return 1; }
+}
+
+td_listening() {
+	grep -q 'listening on' /tmp/$1.err && return 0
+	# Gone already: no point in waiting.
+	kill -0 "$(cat /tmp/$1.pid)" 2>/dev/null || return 0
+	return 1
+}
+
+td_gone() { ! kill -0 "$(cat /tmp/$1.pid)" 2>/dev/null; }
+
+# td_stop NAME: SIGINT, wait for the exit; the status must be 0.
+td_stop() {
+	kill -INT "$(cat /tmp/$1.pid)" 2>/dev/null
+	wait_for td_gone $1 || { echo "tcpdump $1 did not exit"; kill -KILL "$(cat /tmp/$1.pid)"; }
+	wait "$(cat /tmp/$1.pid)"
+	rc=$?
+	[ $rc -eq 0 ] || { echo "tcpdump $1 exited with $rc:"; cat /tmp/$1.err; return 1; }
+}
+
+# td_stat NAME WHAT: the number of tcpdump's "N packets WHAT" exit line.
+td_stat() {
+	sed -n "s/^\([0-9][0-9]*\) packets\{0,1\} $2\$/\1/p" /tmp/$1.err
+}
+
+# eq WHAT EXPECTED ACTUAL
+eq() {
+	if [ "$2" = "$3" ]; then
+		echo "ok: $1 = $2"
+	else
+		echo "FAIL: $1: expected '$2', got '$3'"
+		return 1
+	fi
+}
+
+# td_counts NAME N: tcpdump reported N captured, N received, 0 dropped, and
+# its file holds N packets.
+td_counts() {
+	eq "$1: packets in the file" "$2" "$(pcapflows -n /tmp/$1.pcap)" &&
+	eq "$1: 'packets captured'" "$2" "$(td_stat $1 captured)" &&
+	eq "$1: 'received by filter'" "$2" "$(td_stat $1 'received by filter')" &&
+	eq "$1: 'dropped by kernel'" 0 "$(td_stat $1 'dropped by kernel')"
+}
+
+# file_has NAME N: the capture file of NAME has N packets (a wait condition).
+file_has() { [ "$(pcapflows -n /tmp/$1.pcap 2>/dev/null)" = "$2" ]; }
+
+# ring_file NAME IF: the /proc/net/pf_ring file of tcpdump NAME's ring on IF.
+ring_file() {
+	ls /proc/net/pf_ring/"$(cat /tmp/$1.pid)"-"$2".* 2>/dev/null | head -n 1
+}
+
+# The kmod engine serves pfring:veth1 (AUTO with the module loaded): exact
+# counts, flows as sent, and the ring in /proc under tcpdump's pid.
+td_capture() {
+	td_start cap -- -i pfring:veth1 || return 1
+	f=$(ring_file cap veth1)
+	[ -n "$f" ] || { echo "no /proc/net/pf_ring/<tcpdump pid>-veth1.* ring:"; ls /proc/net/pf_ring; td_stop cap; return 1; }
+	has "$f" "Appl. Name         : tcpdump" && has "$f" "Active             : 1" || { td_stop cap; return 1; }
+	flowgen -i veth0 -n 1000 -f 10 || return 1
+	wait_for file_has cap 1000
+	has "$f" "Tot Insert         : 1000" || { td_stop cap; return 1; }
+	td_stop cap || return 1
+	td_counts cap 1000 &&
+	eq "flows in the file vs flowgen --list" "$(flowgen --list -n 1000 -f 10)" \
+		"$(pcapflows /tmp/cap.pcap)" &&
+	eq "rings left after tcpdump exited" "" "$(ring_file cap veth1)"
+}
+
+# PFRING_CLUSTER: three members started one after another, so member i is
+# the i-th to join; each flow must be in member pf_flow_hash % 3.
+td_cluster() {
+	for i in 0 1 2; do
+		td_start m$i PFRING_CLUSTER=42 -- -i pfring:veth1 || return 1
+		has "$(ring_file m$i veth1)" "Cluster Id         : 42" || return 1
+	done
+	flowgen -i veth0 -n 3000 -f 30 || return 1
+	wait_for all_members 3000
+	for i in 0 1 2; do td_stop m$i || return 1; done
+	sum=0 recv=0 drop=0 bad=0
+	for i in 0 1 2; do
+		n=$(pcapflows -n /tmp/m$i.pcap)
+		echo "member $i: $n packets"
+		[ "$n" -gt 0 ] || { echo "member $i is empty"; bad=$((bad + 1)); }
+		eq "member $i 'packets captured' vs its file" "$n" "$(td_stat m$i captured)" || bad=$((bad + 1))
+		sum=$((sum + n))
+		recv=$((recv + $(td_stat m$i 'received by filter')))
+		drop=$((drop + $(td_stat m$i 'dropped by kernel')))
+		pcapflows /tmp/m$i.pcap | while read -r flow _; do
+			want=$(flowhash -t per_flow -m 3 "$flow")
+			[ "$want" = "$i" ] || echo "FAIL: flow $flow in member $i, the hash says $want"
+		done >/tmp/m$i.bad
+		cat /tmp/m$i.bad
+		[ -s /tmp/m$i.bad ] && bad=$((bad + 1))
+	done
+	eq "sum of the members' files" 3000 $sum &&
+	eq "sum of 'received by filter'" 3000 $recv &&
+	eq "sum of 'dropped by kernel'" 0 $drop &&
+	eq "flows in the members vs flowgen --list" "$(flowgen --list -n 3000 -f 30)" \
+		"$(pcapflows -c /tmp/m0.pcap /tmp/m1.pcap /tmp/m2.pcap)" &&
+	eq "members with a flow off its hash member, or empty" 0 $bad
+}
+
+all_members() {
+	[ $(($(pcapflows -n /tmp/m0.pcap) + $(pcapflows -n /tmp/m1.pcap) + \
+		$(pcapflows -n /tmp/m2.pcap))) -ge "$1" ]
+}
+
+# -s 100 on 200-byte frames, and a BPF filter the module runs.
+td_snaplen_filter() {
+	td_start snap -- -i pfring:veth1 -s 100 || return 1
+	td_start flt -- -i pfring:veth1 udp src port 10003 || return 1
+	has "$(ring_file flt veth1)" "BPF Filtering      : Enabled" || return 1
+	flowgen -i veth0 -n 500 -f 10 -l 200 || return 1
+	wait_for file_has snap 500
+	wait_for file_has flt 50
+	td_stop snap && td_stop flt || return 1
+	td_counts snap 500 &&
+	eq "-s 100: every record is 'caplen len'" "100 200" "$(pcapflows -s /tmp/snap.pcap | sort -u)" &&
+	td_counts flt 50 &&
+	eq "filter 'udp src port 10003': only that flow" "10.0.0.3:10003>10.255.0.1:80/udp 50" \
+		"$(pcapflows /tmp/flt.pcap)"
+}
+
+# -Q in / -Q out / both on veth0: 300 frames leave it, 200 arrive (sent
+# from veth1, reversed).  The module does the direction.
+td_direction() {
+	td_start qin -- -i pfring:veth0 -Q in || return 1
+	td_start qout -- -i pfring:veth0 -Q out || return 1
+	td_start qboth -- -i pfring:veth0 || return 1
+	has "$(ring_file qin veth0)" "Channel Direction  : RX only" &&
+	has "$(ring_file qout veth0)" "Channel Direction  : TX only" || return 1
+	flowgen -i veth0 -n 300 -f 3 || return 1
+	flowgen -i veth1 -n 200 -f 2 -r || return 1
+	wait_for file_has qboth 500
+	wait_for file_has qin 200
+	wait_for file_has qout 300
+	td_stop qin && td_stop qout && td_stop qboth || return 1
+	td_counts qin 200 && td_counts qout 300 && td_counts qboth 500 &&
+	eq "-Q in: the reversed flows" "$(flowgen --list -n 200 -f 2 -r)" "$(pcapflows /tmp/qin.pcap)" &&
+	eq "-Q out: the flows sent" "$(flowgen --list -n 300 -f 3)" "$(pcapflows /tmp/qout.pcap)"
+}
+
+# A stopped tcpdump: the ring fills, every packet past it is counted as a
+# drop where tcpdump reports it (received = sent, dropped = sent - slots).
+td_drops() {
+	td_start drop -- -i pfring:veth1 || return 1
+	f=$(ring_file drop veth1)
+	slots=$(sed -n 's/^Num Slots *: //p' "$f")
+	kill -STOP "$(cat /tmp/drop.pid)"
+	sent=$((slots + 500))
+	flowgen -i veth0 -n $sent -f 10 || return 1
+	wait_for grep -qxF "Tot Pkt Lost       : 500" "$f" ||
+		{ cat "$f"; kill -CONT "$(cat /tmp/drop.pid)"; td_stop drop; return 1; }
+	kill -CONT "$(cat /tmp/drop.pid)"
+	wait_for file_has drop $slots
+	td_stop drop || return 1
+	eq "ring slots" 4096 "$slots" &&
+	eq "drop: packets in the file" $slots "$(pcapflows -n /tmp/drop.pcap)" &&
+	eq "drop: 'packets captured'" $slots "$(td_stat drop captured)" &&
+	eq "drop: 'received by filter' (= sent)" $sent "$(td_stat drop 'received by filter')" &&
+	eq "drop: 'dropped by kernel'" 500 "$(td_stat drop 'dropped by kernel')"
+}
+
+# PFRING_SAMPLING=10 runs in the module (its /proc file says so) and only
+# there: 1000 sent over 10 flows, packets 1, 11, 21... = 100 of flow 0.
+td_sampling() {
+	td_start smp PFRING_SAMPLING=10 -- -i pfring:veth1 || return 1
+	has "$(ring_file smp veth1)" "Sampling Rate      : 10" || return 1
+	flowgen -i veth0 -n 1000 -f 10 || return 1
+	wait_for file_has smp 100
+	has "$(ring_file smp veth1)" "Tot Insert         : 100" || { td_stop smp; return 1; }
+	td_stop smp || return 1
+	td_counts smp 100 &&
+	eq "sampled packets are all flow 0" "10.0.0.0:10000>10.255.0.1:80/udp 100" \
+		"$(pcapflows /tmp/smp.pcap)"
+}
+
+# PFRING_ENGINE=packet with the module loaded: AF_PACKET, no pf_ring ring.
+td_packet_engine() {
+	td_start pkt PFRING_ENGINE=packet -- -i pfring:veth1 || return 1
+	eq "pf_ring rings of the PFRING_ENGINE=packet tcpdump" "" "$(ring_file pkt veth1)" || return 1
+	flowgen -i veth0 -n 1000 -f 10 || return 1
+	wait_for file_has pkt 1000
+	td_stop pkt || return 1
+	td_counts pkt 1000
+}
+
+# Without the module: PFRING_ENGINE=kmod fails saying so, AUTO uses packet.
+td_no_module() {
+	LD_LIBRARY_PATH=$PCAPLIB PFRING_ENGINE=kmod tcpdump -Z root -n -c 1 -w /tmp/nomod.pcap \
+		-i pfring:veth1 >/dev/null 2>/tmp/nomod.err
+	rc=$?
+	cat /tmp/nomod.err
+	[ $rc -ne 0 ] || { echo "tcpdump succeeded with PFRING_ENGINE=kmod and no module"; return 1; }
+	grep -q "engine 'kmod' requested but the pf_ring kernel module is not available" /tmp/nomod.err ||
+		return 1
+	td_start auto -- -i pfring:veth1 || return 1
+	flowgen -i veth0 -n 1000 -f 10 || return 1
+	wait_for file_has auto 1000
+	td_stop auto || return 1
+	td_counts auto 1000
+}
+
 echo "KMOD BOOTED: $(uname -r)"
 for mod in $(cat $M/order); do
 	insmod "$M/$mod" || echo "warning: insmod $mod failed"
@@ -147,6 +372,17 @@ run "BPF attach/detach, sampling after filters" pfrtest bpf
 run "direction RX/TX, sendmsg TX" pfrtest direction
 run "poll watermark, enable/disable" pfrtest watermark
 run "bad setsockopt/getsockopt/bind values rejected" pfrtest badopts
+if [ -x /bin/tcpdump ]; then
+	run "tcpdump pfring:veth1: kmod engine (ring in /proc), exact counts" td_capture
+	run "tcpdump x3 PFRING_CLUSTER: each flow in member pf_flow_hash % 3" td_cluster
+	run "tcpdump -s 100 and a BPF filter in the module" td_snaplen_filter
+	run "tcpdump -Q in / -Q out" td_direction
+	run "tcpdump stopped: pcap_stats received = sent, dropped = overflow" td_drops
+	run "tcpdump PFRING_SAMPLING=10: sampled in the module only" td_sampling
+	run "tcpdump PFRING_ENGINE=packet with the module loaded" td_packet_engine
+else
+	echo "KMOD SKIP: tcpdump checks (no tcpdump in the initramfs)"
+fi
 run "no rings left after close" no_rings_left
 run "unload refused with a ring open, clean after close" unload_busy
 run "reload" insmod $M/pf_ring.ko
@@ -159,6 +395,8 @@ run "quick_mode: one ring per interface" pfrtest quick
 run "enable_tx_capture=0, min_num_slots=64" pfrtest notx
 run "enable_ip_defrag=1: fragments delivered reassembled" pfrtest defrag
 run "unload" rmmod pf_ring
+[ -x /bin/tcpdump ] &&
+	run "no module: PFRING_ENGINE=kmod refused, AUTO uses packet" td_no_module
 run "min_num_slots=0 refused" bad_param
 run "dmesg: no leak, warning or oops" dmesg_clean
 

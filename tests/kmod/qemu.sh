@@ -81,6 +81,37 @@ for m in $(modprobe -S "$kver" --show-depends veth | awk '$1 == "insmod" {print 
 	echo "$b" >>"$root/lib/modules/order"
 done
 [ -s "$root/lib/modules/order" ] || hard "veth module of $kver not found"
+
+# The pcap-level checks: Debian's unmodified tcpdump loading our libpcap
+# (LD_LIBRARY_PATH=/opt/pfring/lib in the guest), the host's shared libraries
+# beside it, and the test tools that do not use the library under test.
+add_elf() { # add_elf FILE [DEST]: the file and every library ldd lists for it
+	local f=$1 dest=${2:-$1} lib
+	mkdir -p "$root$(dirname "$dest")"
+	cp -L "$f" "$root$dest" || return 1
+	for lib in $(ldd "$f" | awk '$2 == "=>" && $3 ~ /^\// {print $3} $1 ~ /^\// {print $1}'); do
+		# Only our libpcap is in the guest, so tcpdump cannot load another.
+		case $lib in */libpcap.so*) continue ;; esac
+		[ -e "$root$lib" ] && continue
+		mkdir -p "$root$(dirname "$lib")"
+		cp -L "$lib" "$root$lib" || return 1
+	done
+}
+TCPDUMP=${TCPDUMP:-$(command -v tcpdump || echo /usr/sbin/tcpdump)}
+pcaplib=$BUILD/libpcap/lib/libpcap.so.0.8
+if [ -x "$TCPDUMP" ] && [ -f "$pcaplib" ]; then
+	add_elf "$TCPDUMP" /bin/tcpdump || hard "copying $TCPDUMP and its libraries"
+	add_elf "$pcaplib" /opt/pfring/lib/libpcap.so.0.8 || hard "copying $pcaplib"
+	for t in flowgen pcapflows flowhash; do
+		[ -x "$BUILD/tests/tools/$t" ] || hard "$BUILD/tests/tools/$t not built (make check builds it)"
+		add_elf "$BUILD/tests/tools/$t" "/bin/$t" || hard "copying $t"
+	done
+	mkdir -p "$root/etc"
+	echo 'root:x:0:0:root:/:/bin/sh' >"$root/etc/passwd"
+	echo 'root:x:0:' >"$root/etc/group"
+else
+	log "no tcpdump ($TCPDUMP) or $pcaplib: the guest skips the tcpdump checks"
+fi
 (cd "$root" && find . | cpio -o -H newc --quiet) >"$work/initramfs.cpio" || hard "cpio failed"
 
 serial=$OUT/serial.log

@@ -291,6 +291,27 @@ static inline void ff_golden(struct ff_frame *fr)
 	fr[FF_GARBAGE].len = off + 40;
 }
 
+/*
+ * BPF_PROG_TEST_RUN needs at least an Ethernet header and refuses (EINVAL)
+ * untagged IPv4/IPv6 frames shorter than the IP header; cuts inside the IP
+ * header are still covered through tagged frames.
+ */
+#define FF_MIN_RUN_LEN 14
+
+static inline int ff_test_runnable(const uint8_t *pkt, uint32_t len)
+{
+	uint16_t et;
+
+	if (len < FF_MIN_RUN_LEN)
+		return 0;
+	et = (uint16_t)((pkt[12] << 8) | pkt[13]);
+	if (et == 0x0800)
+		return len >= 14 + 20;
+	if (et == 0x86dd)
+		return len >= 14 + 40;
+	return 1;
+}
+
 /* Deterministic PRNG (xorshift32) for the random cases. */
 static inline uint32_t ff_rand(uint32_t *s)
 {

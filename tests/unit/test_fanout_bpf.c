@@ -46,26 +46,6 @@ static const cluster_type hash_types[] = {
 };
 #define NTYPES ((int)(sizeof hash_types / sizeof hash_types[0]))
 
-/* BPF_PROG_TEST_RUN needs at least an Ethernet header. */
-#define MIN_RUN_LEN 14
-
-/*
- * It also refuses (EINVAL) untagged IPv4/IPv6 frames shorter than the IP
- * header; cuts inside the IP header are still covered by the tagged frames.
- */
-static int runnable(const uint8_t *pkt, uint32_t len)
-{
-	uint16_t et;
-
-	if (len < MIN_RUN_LEN)
-		return 0;
-	et = (uint16_t)((pkt[12] << 8) | pkt[13]);
-	if (et == 0x0800)
-		return len >= 14 + 20;
-	if (et == 0x86dd)
-		return len >= 14 + 40;
-	return 1;
-}
 
 static int run_prog(int fd, const uint8_t *pkt, uint32_t len, uint32_t *ret)
 {
@@ -91,7 +71,7 @@ static void compare(int fd, cluster_type t, const char *what, const uint8_t *pkt
 	uint32_t got = 0, want = pf_flow_hash_packet(pkt, len, t);
 	int rc;
 
-	if (!runnable(pkt, len))
+	if (!ff_test_runnable(pkt, len))
 		return;
 	rc = run_prog(fd, pkt, len, &got);
 	test_runs++;
@@ -113,13 +93,13 @@ static void test_agreement(int fds[])
 	for (k = 0; k < NTYPES; k++) {
 		/* Golden frames, whole and cut at every length the kernel accepts. */
 		for (i = 0; i < FF_COUNT; i++)
-			for (l = MIN_RUN_LEN; l <= fr[i].len; l++)
+			for (l = FF_MIN_RUN_LEN; l <= fr[i].len; l++)
 				compare(fds[k], hash_types[k], fr[i].name, fr[i].data, l);
 		for (n = 0; n < 400; n++) {
 			len = ff_random_frame(buf, &seed, NULL);
 			compare(fds[k], hash_types[k], "random", buf, len);
 			/* and a random cut and random bytes over part of it */
-			l = MIN_RUN_LEN + ff_rand(&seed) % (len - MIN_RUN_LEN + 1);
+			l = FF_MIN_RUN_LEN + ff_rand(&seed) % (len - FF_MIN_RUN_LEN + 1);
 			compare(fds[k], hash_types[k], "random cut", buf, l);
 			for (i = 14 + (int)(ff_rand(&seed) % 40); i < (int)len; i += 1 + (int)(ff_rand(&seed) % 7))
 				buf[i] = (uint8_t)ff_rand(&seed);

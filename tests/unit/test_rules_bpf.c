@@ -18,7 +18,6 @@
 #include "flow_frames.h"
 #include "check.h"
 
-#define MIN_RUN_LEN 14
 #define CAPLEN 65535
 
 static const char *const rule_lines[] = {
@@ -39,21 +38,6 @@ static const char *const rule_lines[] = {
 static struct pf_rules_set *kernel_rs, *user_rs;
 static int prog_fd, runs;
 
-/* The kernel's test runner refuses frames shorter than the headers it reads. */
-static int
-runnable(const uint8_t *pkt, uint32_t len)
-{
-	uint16_t et;
-
-	if (len < MIN_RUN_LEN)
-		return 0;
-	et = (uint16_t)((pkt[12] << 8) | pkt[13]);
-	if (et == 0x0800)
-		return len >= 14 + 20;
-	if (et == 0x86dd)
-		return len >= 14 + 40;
-	return 1;
-}
 
 static void
 compare(const char *what, const uint8_t *pkt, uint32_t len)
@@ -62,7 +46,7 @@ compare(const char *what, const uint8_t *pkt, uint32_t len)
 	uint8_t out[FF_MAX + 64];
 	int keep;
 
-	if (!runnable(pkt, len))
+	if (!ff_test_runnable(pkt, len))
 		return;
 	memset(&o, 0, sizeof(o));
 	o.sz = sizeof(o);
@@ -162,12 +146,12 @@ test_agreement(void)
 
 	ff_golden(fr);
 	for (i = 0; i < FF_COUNT; i++)
-		for (l = MIN_RUN_LEN; l <= fr[i].len; l++)
+		for (l = FF_MIN_RUN_LEN; l <= fr[i].len; l++)
 			compare(fr[i].name, fr[i].data, l);
 	for (n = 0; n < 600; n++) {
 		len = ff_random_frame(buf, &seed, NULL);
 		compare("random", buf, len);
-		l = MIN_RUN_LEN + ff_rand(&seed) % (len - MIN_RUN_LEN + 1);
+		l = FF_MIN_RUN_LEN + ff_rand(&seed) % (len - FF_MIN_RUN_LEN + 1);
 		compare("random cut", buf, l);
 	}
 }

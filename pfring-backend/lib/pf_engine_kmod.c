@@ -1,0 +1,856 @@
+/*
+ * pf_engine_kmod.c - the kmod engine: rings of the pf_ring kernel module
+ * (kernel/pf_ring.c), spoken to through common/pf_ring_abi.h.
+ *
+ * One PF_RING socket per device, its slot ring mapped once.  The module does
+ * direction, clusters (the shared flow hash of pf_flow.h, so a flow lands on
+ * the member index the packet engine gives it), classic BPF, sampling and
+ * the poll watermark itself; an RX queue is selected by a BPF prefix.
+ * Filtering rules have no kernel hook here: rules_changed stays NULL and
+ * pf_api.c evaluates them in user space.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <net/if_arp.h>
+#include <linux/if_ether.h>
+#include <linux/if_packet.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "pf_ring_abi.h"
+#include "pf_ring.h"
+
+#define VLAN_TAG_LEN 4
+/* As the packet engine: unless slots are configured, a large MTU must not
+ * turn the default slot count into hundreds of megabytes. */
+#define DEFAULT_RING_MAX (16u * 1024u * 1024u)
+/* remove_idx is handed back this often during a long burst, so the kernel
+ * can refill slots while the application still works through the rest. */
+#define PUBLISH_EVERY 64u
+/*
+ * ring->sample_count while the module samples: pf_api.c only touches the
+ * counter when it samples itself, and pfring_set_sampling_rate() resets it
+ * to 0, which is how a new rate is noticed.
+ */
+#define SAMPLING_IN_KERNEL UINT32_MAX
+
+struct kmod_sock {
+	int fd;
+	int ifindex;
+	int promisc_fd;            /* AF_PACKET socket holding promiscuous mode */
+	uint8_t *map;
+	size_t map_len;
+	struct pfr_ring_header *hdr;
+	uint8_t *slots;
+	uint32_t num_slots;
+	uint32_t slot_size;
+	uint32_t cur;              /* slot of remove, remove % num_slots */
+	uint64_t remove;           /* next slot to read */
+};
+
+struct kmod_engine {
+	int n_socks;
+	struct kmod_sock socks[PF_MAX_DEVICES];
+	int epoll_fd;              /* when n_socks > 1 */
+	int next_sock;
+	struct kmod_sock *held;    /* next() handed out a slot of this socket */
+	u_int cluster_id;          /* 0 = none */
+	cluster_type cluster;
+	int joined;
+	struct sock_filter *user_prog;
+	unsigned short user_len;
+	uint32_t kernel_rate;      /* sampling the module applies */
+	uint32_t want_rate;        /* the ring's rate while the module has it */
+	uint32_t watermark;        /* the module's poll watermark */
+};
+
+static struct kmod_engine *
+engine_of(pfring *ring)
+{
+	return ring->engine;
+}
+
+static int
+set_opt(int fd, int opt, const void *val, socklen_t len)
+{
+	return setsockopt(fd, SOL_PF_RING, opt, val, len);
+}
+
+static int
+set_u32(int fd, int opt, uint32_t v)
+{
+	return set_opt(fd, opt, &v, sizeof(v));
+}
+
+/* What the loaded module calls itself, for messages. */
+static void
+module_version(char *buf, size_t len)
+{
+	ssize_t n = -1;
+	int fd;
+
+	fd = open("/sys/module/pf_ring/version", O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		n = read(fd, buf, len - 1);
+		close(fd);
+	}
+	if (n <= 0) {
+		snprintf(buf, len, "unknown");
+		return;
+	}
+	buf[n] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+}
+
+/* The module and this library must agree on the ABI; say both versions. */
+static int
+check_version(pfring *ring, int fd)
+{
+	struct pfr_version v;
+	socklen_t len = sizeof(v);
+	char mv[64];
+
+	memset(&v, 0, sizeof(v));
+	if (getsockopt(fd, SOL_PF_RING, PFR_SO_VERSION, &v, &len) < 0 || len != sizeof(v)) {
+		int e = errno;
+
+		module_version(mv, sizeof(mv));
+		return pf_ring_error(ring, PF_RING_ERROR_INVALID_LIB_VERSION,
+				     "the loaded pf_ring kernel module (version %s) does not "
+				     "answer the version query of libpfring %s (ABI %u): %s; "
+				     "load the pf_ring.ko built with this library",
+				     mv, PFRING_VERSION_STRING, PF_RING_ABI_VERSION,
+				     len != sizeof(v) ? "short answer" : strerror(e));
+	}
+	v.version[sizeof(v.version) - 1] = '\0';
+	if (v.abi_version != PF_RING_ABI_VERSION)
+		return pf_ring_error(ring, PF_RING_ERROR_INVALID_LIB_VERSION,
+				     "pf_ring kernel module %s (ABI %u) does not match "
+				     "libpfring %s (ABI %u): load the pf_ring.ko built with "
+				     "this library", v.version, v.abi_version,
+				     PFRING_VERSION_STRING, PF_RING_ABI_VERSION);
+	return 0;
+}
+
+/* Ethernet-framed devices only, as the packet engine: pcap says DLT_EN10MB. */
+static int
+check_device(pfring *ring, const char *name, int queue, int *mtu)
+{
+	struct ifreq ifr;
+	char path[128];
+	struct stat st;
+	int fd, rc = 0;
+
+	/* The PF_RING family has no device ioctls; any socket reaches them. */
+	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return pf_ring_error(ring, PF_RING_ERROR_GENERIC, "socket: %s", strerror(errno));
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
+	if (ioctl(fd, SIOCGIFHWADDR, &ifr) < 0) {
+		rc = pf_ring_error(ring, PF_RING_ERROR_UNKNOWN_ADAPTER,
+				   "interface '%s': %s", name, strerror(errno));
+		goto out;
+	}
+	if (ifr.ifr_hwaddr.sa_family != ARPHRD_ETHER &&
+	    ifr.ifr_hwaddr.sa_family != ARPHRD_LOOPBACK) {
+		rc = pf_ring_error(ring, PF_RING_ERROR_NOT_SUPPORTED,
+				   "interface '%s' is not an Ethernet interface (ARPHRD %d)",
+				   name, ifr.ifr_hwaddr.sa_family);
+		goto out;
+	}
+	*mtu = 1500;
+	if (ioctl(fd, SIOCGIFMTU, &ifr) == 0 && ifr.ifr_mtu > 0)
+		*mtu = ifr.ifr_mtu;
+	if (queue >= 0) {
+		snprintf(path, sizeof(path), "/sys/class/net/%s/queues/rx-%d", name, queue);
+		if (stat(path, &st) < 0)
+			rc = pf_ring_error(ring, PF_RING_ERROR_INVALID_ARGUMENT,
+					   "interface '%s' has no RX queue %d", name, queue);
+	}
+out:
+	close(fd);
+	return rc;
+}
+
+/* The module knows no promiscuous mode; an AF_PACKET membership holds it
+ * (counted by the kernel, dropped when the socket closes). */
+static int
+hold_promisc(pfring *ring, struct kmod_sock *s, const char *name)
+{
+	struct packet_mreq mreq;
+
+	s->promisc_fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
+	if (s->promisc_fd < 0)
+		return pf_ring_error(ring, PF_RING_ERROR_GENERIC,
+				     "promiscuous mode on '%s': AF_PACKET socket: %s",
+				     name, strerror(errno));
+	memset(&mreq, 0, sizeof(mreq));
+	mreq.mr_ifindex = s->ifindex;
+	mreq.mr_type = PACKET_MR_PROMISC;
+	if (setsockopt(s->promisc_fd, SOL_PACKET, PACKET_ADD_MEMBERSHIP,
+		       &mreq, sizeof(mreq)) < 0)
+		return pf_ring_error(ring, PF_RING_ERROR_GENERIC,
+				     "promiscuous mode on '%s': %s", name, strerror(errno));
+	return 0;
+}
+
+static int
+setup_ring(pfring *ring, struct kmod_sock *s, int mtu)
+{
+	const struct pf_open_params *p = &ring->params;
+	struct pfr_ring_req req;
+	struct pfr_ring_info info;
+	socklen_t len = sizeof(info);
+	uint32_t caplen, slot_bytes;
+	uint64_t slots;
+
+	/* A slot holds one full-size frame (MTU, Ethernet, two VLAN tags). */
+	caplen = (uint32_t)mtu + ETH_HLEN + 2 * VLAN_TAG_LEN;
+	if (caplen > p->caplen)
+		caplen = p->caplen;
+	if (caplen > PF_RING_MAX_CAPLEN)
+		caplen = PF_RING_MAX_CAPLEN;
+	slot_bytes = (uint32_t)sizeof(struct pfr_slot_header) + caplen;
+	if (p->buffer_bytes != 0 && !(ring->cfg.set & PF_KEY_RX_SLOTS))
+		slots = p->buffer_bytes / slot_bytes;
+	else
+		slots = ring->cfg.rx_slots;
+	if (!(ring->cfg.set & PF_KEY_RX_SLOTS) && p->buffer_bytes == 0 &&
+	    slots * slot_bytes > DEFAULT_RING_MAX)
+		slots = DEFAULT_RING_MAX / slot_bytes;
+	if (slots == 0)
+		slots = 1;
+	if (slots > PF_RING_MAX_SLOTS)
+		slots = PF_RING_MAX_SLOTS;
+	/* The module raises the count to its min_num_slots. */
+	req.num_slots = (uint32_t)slots;
+	req.caplen = caplen;
+	if (set_opt(s->fd, PFR_SO_RING, &req, sizeof(req)) < 0)
+		return pf_ring_error(ring, PF_RING_ERROR_GENERIC,
+				     "pf_ring ring of %u slots of %u bytes: %s",
+				     req.num_slots, caplen, strerror(errno));
+	if (getsockopt(s->fd, SOL_PF_RING, PFR_SO_RING_INFO, &info, &len) < 0)
+		return pf_ring_error(ring, PF_RING_ERROR_GENERIC,
+				     "pf_ring ring info: %s", strerror(errno));
+	s->map_len = (size_t)info.mmap_bytes;
+	s->map = mmap(NULL, s->map_len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE,
+		      s->fd, 0);
+	if (s->map == MAP_FAILED) {
+		s->map = NULL;
+		return pf_ring_error(ring, PF_RING_ERROR_GENERIC,
+				     "mmap of the pf_ring ring (%zu bytes): %s",
+				     s->map_len, strerror(errno));
+	}
+	s->hdr = (struct pfr_ring_header *)s->map;
+	if (s->hdr->abi_version != PF_RING_ABI_VERSION || s->hdr->num_slots != info.num_slots)
+		return pf_ring_error(ring, PF_RING_ERROR_INVALID_LIB_VERSION,
+				     "pf_ring ring header has ABI %u, libpfring %s expects ABI %u",
+				     s->hdr->abi_version, PFRING_VERSION_STRING,
+				     PF_RING_ABI_VERSION);
+	s->slots = s->map + info.data_offset;
+	s->num_slots = info.num_slots;
+	s->slot_size = info.slot_size;
+	s->remove = __atomic_load_n(&s->hdr->remove_idx, __ATOMIC_RELAXED);
+	s->cur = (uint32_t)(s->remove % s->num_slots);
+	return 0;
+}
+
+/* The configured name, else the program's: /proc shows who owns a ring. */
+static void
+set_appname(struct kmod_sock *s, const char *cfg_name)
+{
+	extern char *program_invocation_short_name;
+	char name[PF_RING_APPNAME_MAX];
+	size_t i, n;
+
+	snprintf(name, sizeof(name), "%s",
+		 cfg_name[0] != '\0' ? cfg_name : program_invocation_short_name);
+	n = strlen(name);
+	/* The module takes printable ASCII only. */
+	for (i = 0; i < n; i++)
+		if (name[i] < 0x20 || name[i] > 0x7e)
+			name[i] = '?';
+	/* Cosmetic: a refused name does not stop the capture. */
+	if (n > 0)
+		(void)set_opt(s->fd, PFR_SO_APPNAME, name, (socklen_t)n);
+}
+
+static void
+kmod_close(pfring *ring)
+{
+	struct kmod_engine *ke = engine_of(ring);
+	int i;
+
+	if (ke == NULL)
+		return;
+	for (i = 0; i < ke->n_socks; i++) {
+		struct kmod_sock *s = &ke->socks[i];
+
+		if (s->map != NULL)
+			munmap(s->map, s->map_len);
+		if (s->fd >= 0)
+			close(s->fd);
+		if (s->promisc_fd >= 0)
+			close(s->promisc_fd);
+	}
+	if (ke->epoll_fd >= 0)
+		close(ke->epoll_fd);
+	free(ke->user_prog);
+	free(ke);
+	ring->engine = NULL;
+}
+
+static int
+open_socket(pfring *ring, struct kmod_sock *s, const char *name,
+	    const struct pf_open_params *params)
+{
+	struct sockaddr_pfring sa;
+	int mtu = 1500, rc;
+
+	s->ifindex = (int)if_nametoindex(name);
+	if (s->ifindex == 0)
+		return pf_ring_error(ring, PF_RING_ERROR_UNKNOWN_ADAPTER,
+				     "no such interface '%s'", name);
+	rc = check_device(ring, name, ring->devs.queue, &mtu);
+	if (rc < 0)
+		return rc;
+	s->fd = socket(PF_RING_FAMILY, SOCK_RAW | SOCK_CLOEXEC, 0);
+	if (s->fd < 0) {
+		int e = errno;
+
+		if (e == EAFNOSUPPORT)
+			return pf_ring_error(ring, PF_RING_ERROR_NOT_SUPPORTED,
+					     "%sthe pf_ring kernel module is not available "
+					     "(socket family %d: %s)",
+					     ring->cfg.engine == PF_ENGINE_KMOD ?
+					     "engine 'kmod' requested but " : "",
+					     PF_RING_FAMILY, strerror(e));
+		return pf_ring_error(ring, PF_RING_ERROR_GENERIC, "PF_RING socket: %s%s",
+				     strerror(e), e == EPERM ? " (needs CAP_NET_RAW)" : "");
+	}
+	rc = check_version(ring, s->fd);
+	if (rc < 0)
+		return rc;
+	memset(&sa, 0, sizeof(sa));
+	sa.family = PF_RING_FAMILY;
+	snprintf(sa.ifname, sizeof(sa.ifname), "%s", name);
+	if (bind(s->fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+		return pf_ring_error(ring, PF_RING_ERROR_GENERIC, "bind to '%s': %s%s", name,
+				     strerror(errno), errno == EBUSY ?
+				     " (the module is in quick_mode: one ring per interface)" : "");
+	set_appname(s, ring->cfg.appname);
+	if (!(params->flags & PF_RING_TX_ONLY)) {
+		rc = setup_ring(ring, s, mtu);
+		if (rc < 0)
+			return rc;
+	}
+	if (params->flags & PF_RING_PROMISC)
+		return hold_promisc(ring, s, name);
+	return 0;
+}
+
+static int
+kmod_open(pfring *ring, const struct pf_open_params *params)
+{
+	struct kmod_engine *ke;
+	struct epoll_event ev;
+	int i, rc;
+
+	ke = calloc(1, sizeof(*ke));
+	if (ke == NULL)
+		return pf_ring_error(ring, PF_RING_ERROR_GENERIC, "out of memory");
+	ring->engine = ke;
+	ke->epoll_fd = -1;
+	ke->kernel_rate = 1;
+	ke->watermark = 1;
+	for (i = 0; i < PF_MAX_DEVICES; i++) {
+		ke->socks[i].fd = -1;
+		ke->socks[i].promisc_fd = -1;
+	}
+	for (i = 0; i < ring->devs.n_devices; i++) {
+		ke->n_socks = i + 1;
+		rc = open_socket(ring, &ke->socks[i], ring->devs.devices[i], params);
+		if (rc < 0)
+			goto fail;
+	}
+	if (ke->n_socks > 1) {
+		ke->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
+		if (ke->epoll_fd < 0) {
+			rc = pf_ring_error(ring, PF_RING_ERROR_GENERIC, "epoll: %s", strerror(errno));
+			goto fail;
+		}
+		for (i = 0; i < ke->n_socks; i++) {
+			memset(&ev, 0, sizeof(ev));
+			ev.events = EPOLLIN;
+			ev.data.u32 = (uint32_t)i;
+			if (epoll_ctl(ke->epoll_fd, EPOLL_CTL_ADD, ke->socks[i].fd, &ev) < 0) {
+				rc = pf_ring_error(ring, PF_RING_ERROR_GENERIC, "epoll_ctl: %s",
+						   strerror(errno));
+				goto fail;
+			}
+		}
+	}
+	return 0;
+fail:
+	kmod_close(ring);
+	return rc;
+}
+
+/*
+ * The program the module runs: an RX-queue check (drivers record queue q as
+ * q+1, 0 when they record none, which is queue 0), then the user's program
+ * or "accept".  The module itself cuts every packet to the ring's caplen.
+ */
+static int
+install_filter(pfring *ring)
+{
+	struct kmod_engine *ke = engine_of(ring);
+	struct sock_filter *f;
+	struct sock_fprog prog;
+	unsigned int n = 0, max, i;
+	int queue = ring->devs.queue, rc = 0;
+
+	if (ke->user_prog == NULL && queue < 0) {
+		for (i = 0; i < (unsigned int)ke->n_socks; i++) {
+			if (set_opt(ke->socks[i].fd, PFR_SO_DETACH_BPF, NULL, 0) < 0 &&
+			    errno != ENOENT)
+				return pf_ring_error(ring, PF_RING_ERROR_GENERIC,
+						     "removing the kernel filter: %s",
+						     strerror(errno));
+		}
+		return 0;
+	}
+	max = 4 + (ke->user_prog != NULL ? ke->user_len : 1);
+	if (max > PF_RING_MAX_BPF_INSNS)
+		return pf_ring_error(ring, PF_RING_ERROR_INVALID_ARGUMENT,
+				     "filter too long for the pf_ring module (%u instructions)", max);
+	f = calloc(max, sizeof(*f));
+	if (f == NULL)
+		return pf_ring_error(ring, PF_RING_ERROR_GENERIC, "out of memory");
+	if (queue >= 0) {
+		f[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+						       SKF_AD_OFF + SKF_AD_QUEUE);
+		if (queue == 0) {
+			f[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 1, 2, 0);
+			f[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0, 1, 0);
+		} else {
+			f[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K,
+							      (unsigned int)queue + 1, 1, 0);
+		}
+		f[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, 0);
+	}
+	if (ke->user_prog != NULL) {
+		memcpy(f + n, ke->user_prog, ke->user_len * sizeof(*f));
+		n += ke->user_len;
+	} else {
+		f[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, PF_RING_MAX_CAPLEN);
+	}
+	prog.len = (unsigned short)n;
+	prog.filter = f;
+	for (i = 0; i < (unsigned int)ke->n_socks; i++) {
+		if (set_opt(ke->socks[i].fd, PFR_SO_ATTACH_BPF, &prog, sizeof(prog)) < 0) {
+			rc = pf_ring_error(ring, PF_RING_ERROR_GENERIC,
+					   "attaching the kernel filter: %s", strerror(errno));
+			break;
+		}
+	}
+	free(f);
+	return rc;
+}
+
+/*
+ * Sampling runs in the module when it can: 1 of N after the kernel filter,
+ * before the ring, so skipped packets cost no slot.  pf_api.c must then not
+ * sample again, so the ring's rate moves here and cfg says 1.  Rules in user
+ * space must see every packet first (sampling comes after filters), and the
+ * module caps the rate: then pf_api.c samples, the module does not.
+ */
+static int
+sync_sampling(pfring *ring)
+{
+	struct kmod_engine *ke = engine_of(ring);
+	uint32_t want, kernel;
+	int i, in_kernel;
+
+	want = ring->sample_count == SAMPLING_IN_KERNEL ? ke->want_rate : ring->cfg.sampling_rate;
+	if (want == 0)
+		want = 1;
+	in_kernel = ring->rules == NULL && want <= PF_RING_MAX_SAMPLING;
+	kernel = in_kernel ? want : 1;
+	if (kernel != ke->kernel_rate) {
+		for (i = 0; i < ke->n_socks; i++) {
+			if (ke->socks[i].map != NULL &&
+			    set_u32(ke->socks[i].fd, PFR_SO_SAMPLING, kernel) < 0)
+				return pf_ring_error(ring, PF_RING_ERROR_GENERIC,
+						     "sampling rate %u in the module: %s",
+						     kernel, strerror(errno));
+		}
+		ke->kernel_rate = kernel;
+	}
+	if (in_kernel) {
+		ke->want_rate = want;
+		ring->cfg.sampling_rate = 1;
+		ring->sample_count = SAMPLING_IN_KERNEL;
+	} else {
+		ring->cfg.sampling_rate = want;
+		if (ring->sample_count == SAMPLING_IN_KERNEL)
+			ring->sample_count = 0;
+	}
+	return 0;
+}
+
+/* pfring_set_poll_watermark() only records the value: pass it on. */
+static void
+sync_watermark(pfring *ring)
+{
+	struct kmod_engine *ke = engine_of(ring);
+	uint32_t w = ring->cfg.watermark ? ring->cfg.watermark : 1;
+	int i;
+
+	if (w == ke->watermark)
+		return;
+	for (i = 0; i < ke->n_socks; i++) {
+		struct kmod_sock *s = &ke->socks[i];
+
+		if (s->map != NULL)
+			(void)set_u32(s->fd, PFR_SO_WATERMARK, w < s->num_slots ? w : s->num_slots);
+	}
+	ke->watermark = w;
+}
+
+static int
+join_cluster(pfring *ring)
+{
+	struct kmod_engine *ke = engine_of(ring);
+	struct pfr_cluster_req req = { .cluster_id = ke->cluster_id,
+				       .cluster_type = (uint32_t)ke->cluster };
+
+	if (set_opt(ke->socks[0].fd, PFR_SO_CLUSTER, &req, sizeof(req)) < 0) {
+		if (errno == EINVAL)
+			return pf_ring_error(ring, PF_RING_ERROR_WRONG_CONFIGURATION,
+					     "cannot join cluster %u as %s: the cluster exists with "
+					     "another cluster type or on another device",
+					     ke->cluster_id, pf_cluster_type_name(ke->cluster));
+		return pf_ring_error(ring, PF_RING_ERROR_GENERIC, "joining cluster %u: %s",
+				     ke->cluster_id, strerror(errno));
+	}
+	ke->joined = 1;
+	return 0;
+}
+
+static int
+set_direction(pfring *ring)
+{
+	struct kmod_engine *ke = engine_of(ring);
+	uint32_t d = ring->cfg.direction == rx_only_direction ? PFR_DIR_RX_ONLY :
+		ring->cfg.direction == tx_only_direction ? PFR_DIR_TX_ONLY : PFR_DIR_RX_AND_TX;
+	int i;
+
+	for (i = 0; i < ke->n_socks; i++) {
+		if (set_u32(ke->socks[i].fd, PFR_SO_DIRECTION, d) < 0)
+			return pf_ring_error(ring, PF_RING_ERROR_GENERIC,
+					     "direction in the module: %s", strerror(errno));
+	}
+	return 0;
+}
+
+/* Also called again after pfring_disable_ring(): each step is idempotent. */
+static int
+kmod_enable(pfring *ring)
+{
+	struct kmod_engine *ke = engine_of(ring);
+	int i, rc;
+
+	if (ke->cluster_id != 0 && !ke->joined) {
+		rc = join_cluster(ring);
+		if (rc < 0)
+			return rc;
+	}
+	rc = set_direction(ring);
+	if (rc == 0)
+		rc = install_filter(ring);
+	if (rc == 0)
+		rc = sync_sampling(ring);
+	if (rc < 0)
+		return rc;
+	sync_watermark(ring);
+	for (i = 0; i < ke->n_socks; i++) {
+		if (ke->socks[i].map == NULL)
+			continue; /* TX only */
+		if (set_opt(ke->socks[i].fd, PFR_SO_ENABLE, NULL, 0) < 0)
+			return pf_ring_error(ring, PF_RING_ERROR_GENERIC,
+					     "enabling the ring on '%s': %s",
+					     ring->devs.devices[i], strerror(errno));
+	}
+	return 0;
+}
+
+/* Give back the slot next() handed out: the pointer's life is over. */
+static inline void
+release_held(struct kmod_engine *ke)
+{
+	if (ke->held != NULL) {
+		__atomic_store_n(&ke->held->hdr->remove_idx, ke->held->remove, __ATOMIC_RELEASE);
+		ke->held = NULL;
+	}
+}
+
+static inline struct pfr_slot_header *
+take_slot(struct kmod_sock *s)
+{
+	struct pfr_slot_header *sh =
+		(struct pfr_slot_header *)(s->slots + (size_t)s->cur * s->slot_size);
+
+	s->remove++;
+	if (++s->cur == s->num_slots)
+		s->cur = 0;
+	return sh;
+}
+
+static int
+sock_next(pfring *ring, struct kmod_sock *s, const u_char **pkt, struct pfring_pkthdr *hdr)
+{
+	struct pfr_slot_header *sh;
+	uint32_t caplen;
+
+	if (s->map == NULL ||
+	    __atomic_load_n(&s->hdr->insert_idx, __ATOMIC_ACQUIRE) == s->remove)
+		return 0;
+	sh = take_slot(s);
+	caplen = sh->caplen;
+	if (caplen > s->slot_size - sizeof(*sh)) /* never from the module; stay inside */
+		caplen = s->slot_size - (uint32_t)sizeof(*sh);
+	hdr->caplen = caplen;
+	hdr->len = sh->len;
+	hdr->ts.tv_sec = (time_t)(sh->timestamp_ns / 1000000000ull);
+	hdr->ts.tv_usec = (suseconds_t)(sh->timestamp_ns % 1000000000ull);
+	if (!(ring->params.flags & PF_RING_NANO_TIMESTAMP))
+		hdr->ts.tv_usec /= 1000;
+	hdr->extended_hdr.timestamp_ns = sh->timestamp_ns;
+	hdr->extended_hdr.flags = 0;
+	hdr->extended_hdr.rx_direction = !(sh->flags & PFR_SLOT_TX);
+	hdr->extended_hdr.if_index = sh->ifindex;
+	hdr->extended_hdr.vlan_id = (sh->flags & PFR_SLOT_VLAN) ? (sh->vlan_tci & 0x0fff) : 0;
+	/* The module computed the per-flow hash already. */
+	hdr->extended_hdr.pkt_hash = (ring->params.flags & PF_RING_LONG_HEADER) ? sh->hash : 0;
+	*pkt = (const u_char *)(sh + 1);
+	return 1;
+}
+
+static int
+kmod_next(pfring *ring, const u_char **pkt, struct pfring_pkthdr *hdr)
+{
+	struct kmod_engine *ke = engine_of(ring);
+	int i, idx, rc;
+
+	release_held(ke);
+	if (ring->sample_count != SAMPLING_IN_KERNEL) {
+		rc = sync_sampling(ring);
+		if (rc < 0)
+			return rc;
+	}
+	for (i = 0; i < ke->n_socks; i++) {
+		idx = (ke->next_sock + i) % ke->n_socks;
+		if (sock_next(ring, &ke->socks[idx], pkt, hdr) == 1) {
+			ke->next_sock = idx;
+			ke->held = &ke->socks[idx];
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * The fast path: the slot headers straight into the handler, remove_idx
+ * handed back in batches.  Inlined once per timestamp precision.
+ */
+static inline __attribute__((always_inline)) int
+sock_burst(pfring *ring, struct kmod_sock *s, uint64_t max, pf_burst_cb cb, u_char *user,
+	   const int nano)
+{
+	struct pfr_slot_header *sh;
+	struct pf_pcap_hdr h;
+	uint64_t todo, n = 0;
+
+	if (s->map == NULL)
+		return 0;
+	todo = __atomic_load_n(&s->hdr->insert_idx, __ATOMIC_ACQUIRE) - s->remove;
+	if (max > 0 && todo > max)
+		todo = max;
+	while (n < todo) {
+		sh = take_slot(s);
+		h.ts.tv_sec = (time_t)(sh->timestamp_ns / 1000000000ull);
+		h.ts.tv_usec = (suseconds_t)(sh->timestamp_ns % 1000000000ull);
+		if (!nano)
+			h.ts.tv_usec /= 1000;
+		h.caplen = sh->caplen;
+		h.len = sh->len;
+		cb(user, &h, (const u_char *)(sh + 1));
+		n++;
+		if (n % PUBLISH_EVERY == 0)
+			__atomic_store_n(&s->hdr->remove_idx, s->remove, __ATOMIC_RELEASE);
+		if (__builtin_expect(ring->break_loop, 0))
+			break;
+	}
+	__atomic_store_n(&s->hdr->remove_idx, s->remove, __ATOMIC_RELEASE);
+	return (int)n;
+}
+
+static int
+kmod_burst(pfring *ring, int max, pf_burst_cb cb, u_char *user)
+{
+	struct kmod_engine *ke = engine_of(ring);
+	const int nano = (ring->params.flags & PF_RING_NANO_TIMESTAMP) != 0;
+	int i, n = 0, rc;
+
+	release_held(ke);
+	/* A rate set after enable: hand it to the module (cheap when unchanged). */
+	if (ring->sample_count != SAMPLING_IN_KERNEL) {
+		rc = sync_sampling(ring);
+		if (rc < 0)
+			return rc;
+	}
+	for (i = 0; i < ke->n_socks && (max <= 0 || n < max); i++) {
+		struct kmod_sock *s = &ke->socks[(ke->next_sock + i) % ke->n_socks];
+		uint64_t left = max <= 0 ? 0 : (uint64_t)(max - n);
+
+		n += nano ? sock_burst(ring, s, left, cb, user, 1) :
+			sock_burst(ring, s, left, cb, user, 0);
+		if (ring->break_loop)
+			break;
+	}
+	/* Start with the next device next time, so none starves. */
+	ke->next_sock = (ke->next_sock + 1) % ke->n_socks;
+	return n;
+}
+
+static int
+kmod_send(pfring *ring, const u_char *pkt, u_int len)
+{
+	struct kmod_engine *ke = engine_of(ring);
+	ssize_t n;
+
+	n = send(ke->socks[0].fd, pkt, len, 0);
+	if (n < 0) {
+		if (errno == EAGAIN || errno == ENOBUFS)
+			return PF_RING_ERROR_NO_TX_SLOT_AVAILABLE;
+		return pf_ring_error(ring, PF_RING_ERROR_GENERIC, "send on '%s': %s",
+				     ring->devs.devices[0], strerror(errno));
+	}
+	return (int)n;
+}
+
+static int
+kmod_stats(pfring *ring, pfring_stat *stats)
+{
+	struct kmod_engine *ke = engine_of(ring);
+	struct pfr_stats st;
+	socklen_t len;
+	int i;
+
+	memset(stats, 0, sizeof(*stats));
+	for (i = 0; i < ke->n_socks; i++) {
+		if (ke->socks[i].map == NULL)
+			continue;
+		len = sizeof(st);
+		if (getsockopt(ke->socks[i].fd, SOL_PF_RING, PFR_SO_STATS, &st, &len) < 0)
+			return pf_ring_error(ring, PF_RING_ERROR_GENERIC,
+					     "pf_ring statistics: %s", strerror(errno));
+		stats->recv += st.received;
+		stats->drop += st.dropped;
+	}
+	return 0;
+}
+
+static int
+kmod_set_cluster(pfring *ring, u_int id, cluster_type type)
+{
+	struct kmod_engine *ke = engine_of(ring);
+
+	if (ke->joined)
+		return pf_ring_error(ring, PF_RING_ERROR_INVALID_STATE,
+				     "already in cluster %u", ke->cluster_id);
+	if (ke->n_socks > 1)
+		return pf_ring_error(ring, PF_RING_ERROR_NOT_SUPPORTED,
+				     "a cluster spans one device; '%s' has %d",
+				     ring->devs.devices[0], ke->n_socks);
+	ke->cluster_id = id;
+	ke->cluster = type;
+	/* Before enable the join waits, so members join in enable order. */
+	return ring->enabled ? join_cluster(ring) : 0;
+}
+
+static int
+kmod_remove_from_cluster(pfring *ring)
+{
+	struct kmod_engine *ke = engine_of(ring);
+
+	if (ke->joined && set_opt(ke->socks[0].fd, PFR_SO_LEAVE_CLUSTER, NULL, 0) < 0)
+		return pf_ring_error(ring, PF_RING_ERROR_GENERIC, "leaving cluster %u: %s",
+				     ke->cluster_id, strerror(errno));
+	ke->joined = 0;
+	ke->cluster_id = 0;
+	return 0;
+}
+
+static int
+kmod_set_bpf(pfring *ring, const struct sock_fprog *prog)
+{
+	struct kmod_engine *ke = engine_of(ring);
+	struct sock_filter *copy = NULL;
+
+	if (prog != NULL) {
+		copy = malloc(prog->len * sizeof(*copy));
+		if (copy == NULL)
+			return pf_ring_error(ring, PF_RING_ERROR_GENERIC, "out of memory");
+		memcpy(copy, prog->filter, prog->len * sizeof(*copy));
+	}
+	free(ke->user_prog);
+	ke->user_prog = copy;
+	ke->user_len = prog != NULL ? prog->len : 0;
+	return ring->enabled ? install_filter(ring) : 0;
+}
+
+static int
+kmod_set_direction(pfring *ring, packet_direction direction)
+{
+	(void)direction; /* already in ring->cfg */
+	return ring->enabled ? set_direction(ring) : 0;
+}
+
+static int
+kmod_selectable_fd(pfring *ring)
+{
+	struct kmod_engine *ke = engine_of(ring);
+
+	/* Called before every pfring_poll(): a new watermark applies there. */
+	sync_watermark(ring);
+	return ke->n_socks > 1 ? ke->epoll_fd : ke->socks[0].fd;
+}
+
+const struct pf_engine_ops pf_engine_kmod = {
+	.name = "kmod",
+	.open = kmod_open,
+	.close = kmod_close,
+	.enable = kmod_enable,
+	.next = kmod_next,
+	.burst = kmod_burst,
+	.send = kmod_send,
+	.stats = kmod_stats,
+	.set_cluster = kmod_set_cluster,
+	.remove_from_cluster = kmod_remove_from_cluster,
+	.set_bpf = kmod_set_bpf,
+	.set_direction = kmod_set_direction,
+	.selectable_fd = kmod_selectable_fd,
+	/* No kernel hook for the rules: pf_api.c runs them in user space. */
+	.rules_changed = NULL,
+};
