@@ -289,6 +289,49 @@ pcap_pfring_fail(pcap_t *p, int status, const char *fmt, const char *arg)
 	return status;
 }
 
+static uint32_t
+pcap_pfring_open_flags(pcap_t *p)
+{
+	uint32_t flags = 0;
+
+	if (p->opt.promisc)
+		flags |= PF_RING_PROMISC;
+	if (p->opt.tstamp_precision == PCAP_TSTAMP_PRECISION_NANO)
+		flags |= PF_RING_NANO_TIMESTAMP;
+	if (p->opt.immediate)
+		flags |= PF_RING_IMMEDIATE;
+	return flags;
+}
+
+/* The ring is enabled: the pcap_t side of a live handle, whatever the engine. */
+static int
+pcap_pfring_go_live(pcap_t *p, pfring *ring)
+{
+	struct pcap_pfring *pp = p->priv;
+
+	pp->nonblock = p->opt.nonblock;
+	p->linktype = DLT_EN10MB;
+	p->fd = pfring_get_selectable_fd(ring);
+	p->selectable_fd = p->fd;
+	p->bufsize = p->snapshot;
+	p->read_op = pcap_pfring_read;
+	p->inject_op = pcap_pfring_inject;
+	p->setfilter_op = pcap_pfring_setfilter;
+	p->setdirection_op = pcap_pfring_setdirection;
+	p->set_datalink_op = NULL;
+	p->getnonblock_op = pcap_pfring_getnonblock;
+	p->setnonblock_op = pcap_pfring_setnonblock;
+	p->stats_op = pcap_pfring_stats_op;
+	p->breakloop_op = pcap_pfring_breakloop;
+	p->cleanup_op = pcap_pfring_cleanup;
+	/* Capturing, but not as asked (e.g. the rules run in user space). */
+	if (ring->notice[0] != '\0') {
+		snprintf(p->errbuf, PCAP_ERRBUF_SIZE, "%s", ring->notice);
+		return PCAP_WARNING;
+	}
+	return 0;
+}
+
 static int
 pcap_pfring_activate(pcap_t *p)
 {
@@ -315,40 +358,17 @@ pcap_pfring_activate(pcap_t *p)
 		 * the code generator must not rely on the kernel's VLAN
 		 * metadata: the tags are in the frames.
 		 */
-		uint32_t zflags = 0;
-
 		if (p->snapshot <= 0 || p->snapshot > MAXIMUM_SNAPLEN)
 			p->snapshot = MAXIMUM_SNAPLEN;
-		if (p->opt.promisc)
-			zflags |= PF_RING_PROMISC;
-		if (p->opt.tstamp_precision == PCAP_TSTAMP_PRECISION_NANO)
-			zflags |= PF_RING_NANO_TIMESTAMP;
-		if (p->opt.immediate)
-			zflags |= PF_RING_IMMEDIATE;
 		ring = pfring_open_err(p->opt.device, (uint32_t)p->snapshot,
-		    zflags, err, sizeof(err));
+		    pcap_pfring_open_flags(p), err, sizeof(err));
 		if (ring == NULL)
 			return pcap_pfring_fail(p, PCAP_ERROR, "%s", err);
 		pp->ring = ring;
 		if (pfring_enable_ring(ring) < 0)
 			return pcap_pfring_fail(p, PCAP_ERROR, "%s",
 			    pfring_last_error(ring));
-		pp->nonblock = p->opt.nonblock;
-		p->linktype = DLT_EN10MB;
-		p->fd = pfring_get_selectable_fd(ring);
-		p->selectable_fd = p->fd;
-		p->bufsize = p->snapshot;
-		p->read_op = pcap_pfring_read;
-		p->inject_op = pcap_pfring_inject;
-		p->setfilter_op = pcap_pfring_setfilter;
-		p->setdirection_op = pcap_pfring_setdirection;
-		p->set_datalink_op = NULL;
-		p->getnonblock_op = pcap_pfring_getnonblock;
-		p->setnonblock_op = pcap_pfring_setnonblock;
-		p->stats_op = pcap_pfring_stats_op;
-		p->breakloop_op = pcap_pfring_breakloop;
-		p->cleanup_op = pcap_pfring_cleanup;
-		return 0;
+		return pcap_pfring_go_live(p, ring);
 	}
 	if (pf_devspec_parse(spec, &devs, err, sizeof(err)) < 0) {
 		snprintf(p->errbuf, PCAP_ERRBUF_SIZE, "%.64s: %.180s", p->opt.device, err);
@@ -367,17 +387,11 @@ pcap_pfring_activate(pcap_t *p)
 
 	memset(&params, 0, sizeof(params));
 	params.caplen = (uint32_t)p->snapshot;
-	params.flags = 0;
-	if (p->opt.promisc)
-		params.flags |= PF_RING_PROMISC;
-	if (p->opt.tstamp_precision == PCAP_TSTAMP_PRECISION_NANO)
-		params.flags |= PF_RING_NANO_TIMESTAMP;
-	if (p->opt.immediate) {
-		params.flags |= PF_RING_IMMEDIATE;
+	params.flags = pcap_pfring_open_flags(p);
+	if (p->opt.immediate)
 		params.block_timeout_ms = 1;
-	} else {
+	else
 		params.block_timeout_ms = p->opt.timeout > 0 ? p->opt.timeout : 0;
-	}
 	params.buffer_bytes = p->opt.buffer_size;
 
 	ring = pf_ring_open(&devs, &cfg, &params, err, sizeof(err));
@@ -396,30 +410,9 @@ pcap_pfring_activate(pcap_t *p)
 	if (rc < 0)
 		return pcap_pfring_fail(p, PCAP_ERROR, "%s", pfring_last_error(ring));
 
-	pp->nonblock = p->opt.nonblock;
-	p->linktype = DLT_EN10MB;
-	p->fd = pfring_get_selectable_fd(ring);
-	p->selectable_fd = p->fd;
-	p->bufsize = p->snapshot;
 	/* Filters use the kernel's VLAN metadata, as libpcap's Linux module does. */
 	p->bpf_codegen_flags |= BPF_SPECIAL_VLAN_HANDLING;
-
-	p->read_op = pcap_pfring_read;
-	p->inject_op = pcap_pfring_inject;
-	p->setfilter_op = pcap_pfring_setfilter;
-	p->setdirection_op = pcap_pfring_setdirection;
-	p->set_datalink_op = NULL;
-	p->getnonblock_op = pcap_pfring_getnonblock;
-	p->setnonblock_op = pcap_pfring_setnonblock;
-	p->stats_op = pcap_pfring_stats_op;
-	p->breakloop_op = pcap_pfring_breakloop;
-	p->cleanup_op = pcap_pfring_cleanup;
-	/* Capturing, but not as configured: e.g. rules run in user space. */
-	if (ring->notice[0] != '\0') {
-		snprintf(p->errbuf, PCAP_ERRBUF_SIZE, "%s", ring->notice);
-		return PCAP_WARNING;
-	}
-	return 0;
+	return pcap_pfring_go_live(p, ring);
 }
 
 /* libpcap's own Linux activate, kept for PCAP_NO_PF_RING. */
