@@ -13,7 +13,10 @@
 
 #include <linux/types.h>
 
+/* Overridable only so the QEMU suite can build a mismatching module. */
+#ifndef PF_RING_ABI_VERSION
 #define PF_RING_ABI_VERSION	1
+#endif
 #define PF_RING_MODULE_VERSION	"0.1.0"
 
 /* Socket family (and protocol level); 27 is unused by mainline sockets. */

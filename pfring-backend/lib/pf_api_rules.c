@@ -20,6 +20,10 @@ pf_ring_rules_init(pfring *ring, const struct pf_rule_config *rc)
 					  ring->notice, sizeof(ring->notice), err, sizeof(err));
 	if (ring->rules == NULL)
 		return pf_ring_error(ring, PF_RING_ERROR_GENERIC, "filtering rules: %s", err);
+	if (ring->ops->rules_changed == NULL)
+		snprintf(ring->notice, sizeof(ring->notice),
+			 "filtering rules run in user space: the %s engine does not run them",
+			 ring->ops->name);
 	direction = ring->cfg.direction == rx_only_direction ? 1 :
 		ring->cfg.direction == tx_only_direction ? 2 : 0;
 	pf_rules_set_params(ring->rules, ring->params.caplen, direction, ring->devs.queue);

@@ -653,7 +653,8 @@ kmod_next(pfring *ring, const u_char **pkt, struct pfring_pkthdr *hdr)
 	int i, idx, rc;
 
 	release_held(ke);
-	if (ring->sample_count != SAMPLING_IN_KERNEL) {
+	/* A new rate, or rules that must now see packets before sampling. */
+	if (ring->sample_count != SAMPLING_IN_KERNEL || ring->rules != NULL) {
 		rc = sync_sampling(ring);
 		if (rc < 0)
 			return rc;
@@ -713,7 +714,7 @@ kmod_burst(pfring *ring, int max, pf_burst_cb cb, u_char *user)
 	int i, n = 0, rc;
 
 	release_held(ke);
-	/* A rate set after enable: hand it to the module (cheap when unchanged). */
+	/* A rate set after enable goes to the module (cheap when unchanged). */
 	if (ring->sample_count != SAMPLING_IN_KERNEL) {
 		rc = sync_sampling(ring);
 		if (rc < 0)

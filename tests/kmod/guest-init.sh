@@ -41,7 +41,7 @@ has() {
 
 # wait_for CMD...: until CMD succeeds, 10 s at most.
 wait_for() {
-	i=0
+	local i=0
 	while ! "$@"; do
 		i=$((i + 1))
 		[ "$i" -lt 200 ] || return 1
@@ -129,20 +129,19 @@ dmesg_clean() {
 
 # --- pcap level: Debian's tcpdump over our libpcap (kmod engine) -----------
 PCAPLIB=/opt/pfring/lib
-TD_TIMEOUT_TICKS=200	# wait_for's 10 s
 
 # td_start NAME [VAR=VALUE...] -- TCPDUMP_ARGS...: tcpdump in the background
 # (-U: every packet reaches the file at once), returning once it listens.
 td_start() {
-	name=$1
+	local name=$1 envs=
 	shift
-	envs=
 	while [ $# -gt 0 ] && [ "$1" != -- ]; do
 		envs="$envs $1"
 		shift
 	done
 	shift
 	rm -f /tmp/$name.pcap
+	: >/tmp/$name.err
 	# shellcheck disable=SC2086 # one word per VAR=VALUE
 	env LD_LIBRARY_PATH=$PCAPLIB $envs tcpdump -Z root -n -U -w /tmp/$name.pcap "$@" \
 		>/dev/null 2>/tmp/$name.err &
@@ -161,10 +160,12 @@ td_gone() { ! kill -0 "$(cat /tmp/$1.pid)" 2>/dev/null; }
 
 # td_stop NAME: SIGINT, wait for the exit; the status must be 0.
 td_stop() {
+	local rc
 	kill -INT "$(cat /tmp/$1.pid)" 2>/dev/null
 	wait_for td_gone $1 || { echo "tcpdump $1 did not exit"; kill -KILL "$(cat /tmp/$1.pid)"; }
 	wait "$(cat /tmp/$1.pid)"
 	rc=$?
+	rm -f /tmp/$1.pid
 	[ $rc -eq 0 ] || { echo "tcpdump $1 exited with $rc:"; cat /tmp/$1.err; return 1; }
 }
 
@@ -203,6 +204,7 @@ ring_file() {
 # The kmod engine serves pfring:veth1 (AUTO with the module loaded): exact
 # counts, flows as sent, and the ring in /proc under tcpdump's pid.
 td_capture() {
+	local f
 	td_start cap -- -i pfring:veth1 || return 1
 	f=$(ring_file cap veth1)
 	[ -n "$f" ] || { echo "no /proc/net/pf_ring/<tcpdump pid>-veth1.* ring:"; ls /proc/net/pf_ring; td_stop cap; return 1; }
@@ -220,6 +222,7 @@ td_capture() {
 # PFRING_CLUSTER: three members started one after another, so member i is
 # the i-th to join; each flow must be in member pf_flow_hash % 3.
 td_cluster() {
+	local i n sum=0 recv=0 drop=0 bad=0
 	for i in 0 1 2; do
 		td_start m$i PFRING_CLUSTER=42 -- -i pfring:veth1 || return 1
 		has "$(ring_file m$i veth1)" "Cluster Id         : 42" || return 1
@@ -227,7 +230,6 @@ td_cluster() {
 	flowgen -i veth0 -n 3000 -f 30 || return 1
 	wait_for all_members 3000
 	for i in 0 1 2; do td_stop m$i || return 1; done
-	sum=0 recv=0 drop=0 bad=0
 	for i in 0 1 2; do
 		n=$(pcapflows -n /tmp/m$i.pcap)
 		echo "member $i: $n packets"
@@ -246,8 +248,8 @@ td_cluster() {
 	eq "sum of the members' files" 3000 $sum &&
 	eq "sum of 'received by filter'" 3000 $recv &&
 	eq "sum of 'dropped by kernel'" 0 $drop &&
-	eq "flows in the members vs flowgen --list" "$(flowgen --list -n 3000 -f 30)" \
-		"$(pcapflows -c /tmp/m0.pcap /tmp/m1.pcap /tmp/m2.pcap)" &&
+	eq "flows in the members vs flowgen --list (sorted)" "$(flowgen --list -n 3000 -f 30 | sort)" \
+		"$(pcapflows -c /tmp/m0.pcap /tmp/m1.pcap /tmp/m2.pcap | sort)" &&
 	eq "members with a flow off its hash member, or empty" 0 $bad
 }
 
@@ -294,6 +296,7 @@ td_direction() {
 # A stopped tcpdump: the ring fills, every packet past it is counted as a
 # drop where tcpdump reports it (received = sent, dropped = sent - slots).
 td_drops() {
+	local f slots sent
 	td_start drop -- -i pfring:veth1 || return 1
 	f=$(ring_file drop veth1)
 	slots=$(sed -n 's/^Num Slots *: //p' "$f")
@@ -326,6 +329,30 @@ td_sampling() {
 		"$(pcapflows /tmp/smp.pcap)"
 }
 
+# Filtering rules have no hook in the module: they run in user space, and
+# sampling then waits for them.  1000 packets over
+# flows 0..9: the rules pass flows 3..6 (400), 1 of 2 of those is flows 3
+# and 5; sampling first would have kept flows 4 and 6.
+td_rules() {
+	local rc
+	# Exported: td_start splits its VAR=VALUE words at spaces.
+	export PFRING_RULES="rule 1 pass src-port 10003-10006; default drop"
+	td_start rul PFRING_SAMPLING=2 -- -i pfring:veth1
+	rc=$?
+	unset PFRING_RULES
+	[ $rc -eq 0 ] || return 1
+	has "$(ring_file rul veth1)" "Sampling Rate      : 1" || return 1
+	flowgen -i veth0 -n 1000 -f 10 || return 1
+	wait_for file_has rul 200
+	td_stop rul || return 1
+	eq "rul: packets in the file" 200 "$(pcapflows -n /tmp/rul.pcap)" &&
+	eq "rul: 'packets captured'" 200 "$(td_stat rul captured)" &&
+	eq "rul: 'dropped by kernel' (rules filter, they do not drop)" 0 \
+		"$(td_stat rul 'dropped by kernel')" &&
+	eq "rules, then 1 of 2: flows 3 and 5" "10.0.0.3:10003>10.255.0.1:80/udp 100
+10.0.0.5:10005>10.255.0.1:80/udp 100" "$(pcapflows /tmp/rul.pcap)"
+}
+
 # PFRING_ENGINE=packet with the module loaded: AF_PACKET, no pf_ring ring.
 td_packet_engine() {
 	td_start pkt PFRING_ENGINE=packet -- -i pfring:veth1 || return 1
@@ -336,8 +363,23 @@ td_packet_engine() {
 	td_counts pkt 1000
 }
 
+# A module of another ABI: the capture fails, naming both versions.
+td_abi_mismatch() {
+	local rc
+	insmod $M/pf_ring_abi99.ko || return 1
+	LD_LIBRARY_PATH=$PCAPLIB tcpdump -Z root -n -c 1 -w /tmp/abi.pcap -i pfring:veth1 \
+		>/dev/null 2>/tmp/abi.err
+	rc=$?
+	cat /tmp/abi.err
+	rmmod pf_ring || return 1
+	[ $rc -ne 0 ] || { echo "tcpdump accepted a module of ABI 99"; return 1; }
+	grep -qF "pf_ring kernel module 0.1.0 (ABI 99) does not match libpfring 0.1.0 (ABI 1)" \
+		/tmp/abi.err
+}
+
 # Without the module: PFRING_ENGINE=kmod fails saying so, AUTO uses packet.
 td_no_module() {
+	local rc
 	LD_LIBRARY_PATH=$PCAPLIB PFRING_ENGINE=kmod tcpdump -Z root -n -c 1 -w /tmp/nomod.pcap \
 		-i pfring:veth1 >/dev/null 2>/tmp/nomod.err
 	rc=$?
@@ -350,6 +392,18 @@ td_no_module() {
 	wait_for file_has auto 1000
 	td_stop auto || return 1
 	td_counts auto 1000
+}
+
+# td_run NAME FUNC: run, then end any tcpdump a failed check left behind,
+# so the checks after it start from no rings.
+td_run() {
+	local p
+	run "$@"
+	for p in /tmp/*.pid; do
+		[ -f "$p" ] || continue
+		kill -KILL "$(cat "$p")" 2>/dev/null && wait "$(cat "$p")" 2>/dev/null
+		rm -f "$p"
+	done
 }
 
 echo "KMOD BOOTED: $(uname -r)"
@@ -373,13 +427,14 @@ run "direction RX/TX, sendmsg TX" pfrtest direction
 run "poll watermark, enable/disable" pfrtest watermark
 run "bad setsockopt/getsockopt/bind values rejected" pfrtest badopts
 if [ -x /bin/tcpdump ]; then
-	run "tcpdump pfring:veth1: kmod engine (ring in /proc), exact counts" td_capture
-	run "tcpdump x3 PFRING_CLUSTER: each flow in member pf_flow_hash % 3" td_cluster
-	run "tcpdump -s 100 and a BPF filter in the module" td_snaplen_filter
-	run "tcpdump -Q in / -Q out" td_direction
-	run "tcpdump stopped: pcap_stats received = sent, dropped = overflow" td_drops
-	run "tcpdump PFRING_SAMPLING=10: sampled in the module only" td_sampling
-	run "tcpdump PFRING_ENGINE=packet with the module loaded" td_packet_engine
+	td_run "tcpdump pfring:veth1: kmod engine (ring in /proc), exact counts" td_capture
+	td_run "tcpdump x3 PFRING_CLUSTER: each flow in member pf_flow_hash % 3" td_cluster
+	td_run "tcpdump -s 100 and a BPF filter in the module" td_snaplen_filter
+	td_run "tcpdump -Q in / -Q out" td_direction
+	td_run "tcpdump stopped: pcap_stats received = sent, dropped = overflow" td_drops
+	td_run "tcpdump PFRING_SAMPLING=10: sampled in the module only" td_sampling
+	td_run "tcpdump PFRING_RULES: in user space, sampled after them" td_rules
+	td_run "tcpdump PFRING_ENGINE=packet with the module loaded" td_packet_engine
 else
 	echo "KMOD SKIP: tcpdump checks (no tcpdump in the initramfs)"
 fi
@@ -395,8 +450,10 @@ run "quick_mode: one ring per interface" pfrtest quick
 run "enable_tx_capture=0, min_num_slots=64" pfrtest notx
 run "enable_ip_defrag=1: fragments delivered reassembled" pfrtest defrag
 run "unload" rmmod pf_ring
-[ -x /bin/tcpdump ] &&
-	run "no module: PFRING_ENGINE=kmod refused, AUTO uses packet" td_no_module
+if [ -x /bin/tcpdump ]; then
+	td_run "module of another ABI refused, both versions named" td_abi_mismatch
+	td_run "no module: PFRING_ENGINE=kmod refused, AUTO uses packet" td_no_module
+fi
 run "min_num_slots=0 refused" bad_param
 run "dmesg: no leak, warning or oops" dmesg_clean
 

@@ -70,6 +70,14 @@ cp "$pfrtest" "$root/bin/pfrtest"
 cp "$here/guest-init.sh" "$root/init"
 chmod 755 "$root/init"
 cp "$ko" "$root/lib/modules/pf_ring.ko"
+# The same module claiming ABI 99: the library must refuse it, naming both.
+abi=$work/abi99
+mkdir -p "$abi"
+cp "$SRC/kernel/pf_ring.c" "$SRC/kernel/pf_ring_compat.h" "$SRC/kernel/Kbuild" "$abi/"
+make -C "$kdir" M="$abi" PFR_COMMON="$SRC/common" KCFLAGS=-DPF_RING_ABI_VERSION=99 modules \
+	>"$OUT/module-build.log" 2>&1 ||
+	{ cat "$OUT/module-build.log"; log "FAIL: building the ABI 99 pf_ring.ko"; exit 1; }
+cp "$abi/pf_ring.ko" "$root/lib/modules/pf_ring_abi99.ko"
 : >"$root/lib/modules/order"
 for m in $(modprobe -S "$kver" --show-depends veth | awk '$1 == "insmod" {print $2}'); do
 	b=$(basename "$m")
