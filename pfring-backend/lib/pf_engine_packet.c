@@ -392,11 +392,24 @@ join_cluster(pfring *ring, struct pkt_socket *s)
 		mode = PACKET_FANOUT_LB;
 	} else {
 		prog_fd = pf_fanout_prog_load(pe->cluster, err, sizeof(err));
-		if (prog_fd < 0)
+		if (prog_fd >= 0) {
+			mode = PACKET_FANOUT_EBPF;
+		} else if (errno == EPERM && pe->cluster == cluster_per_flow) {
+			/*
+			 * No eBPF for this process (dumpcap runs with
+			 * CAP_NET_RAW only): the kernel's own symmetric flow
+			 * hash still keeps each flow on one member, only not
+			 * the member pf_flow_hash() names.
+			 */
+			mode = PACKET_FANOUT_HASH;
+			snprintf(ring->notice, sizeof(ring->notice),
+				 "cluster %u: no permission to load eBPF; flows are spread by "
+				 "the kernel's flow hash, not pfring-pcap's", pe->cluster_id);
+		} else {
 			return pf_ring_error(ring, PF_RING_ERROR_GENERIC,
 					     "cluster %u (%s): cannot load the flow hash program: %s",
 					     pe->cluster_id, pf_cluster_type_name(pe->cluster), err);
-		mode = PACKET_FANOUT_EBPF;
+		}
 	}
 	arg = (int)(pe->cluster_id | ((unsigned int)mode << 16));
 	if (setsockopt(s->fd, SOL_PACKET, PACKET_FANOUT, &arg, sizeof(arg)) < 0) {
