@@ -23,7 +23,12 @@
 # Cases: live capture (stock: IFACE, ours: pfring:IFACE), buffered and
 # immediate mode, for "tcpdump -w /dev/null" and dispatch; the savefile path,
 # "tcpdump -r FILE -w /dev/null" and "dispatch -r FILE" (instructions only).
-# zc: targets do not exist yet and are not measured.
+# Zero-copy devices, ours only (stock has no counterpart; the table sets them
+# against stock on the plain interface): zc:IFACE (AF_XDP, copy mode on a
+# veth) with dispatch and tcpdump -w, buffered; zc:CLUSTER@0, dispatch on the
+# one queue of a cluster that zbalance (per-flow hash) feeds from IFACE; and
+# zbalance itself under callgrind (1 queue, and 2 queues where the hash picks
+# the queue), with its CPU time (every thread) in the zc:CLUSTER@0 runs.
 #
 # Prints the table, writes bench/results/DATE.json and puts the table in
 # bench/README.md.  Knobs (environment): BENCH_RATE (pps offered, 400000),
@@ -58,6 +63,8 @@ make -C "$build" -s bench/gen bench/dispatch >&2 || die "building bench/gen and 
 
 GEN=$build/bench/gen
 DISPATCH=$build/bench/dispatch
+ZBALANCE=$build/pfring-backend/tools/zbalance
+[ -x "$ZBALANCE" ] || die "$ZBALANCE not built"
 OURS_LIBDIR=$build/libpcap/lib
 TCPDUMP=/usr/bin/tcpdump
 [ -x "$TCPDUMP" ] || TCPDUMP=/usr/sbin/tcpdump
@@ -75,6 +82,10 @@ RAW=$WORK/raw.tsv
 : >"$RAW"
 NSA='' NSB=''
 CAP_PID=''
+ZB_PID='' ZB_OUT=''
+# A ZC cluster id no other cluster on the machine uses.
+CID=$(( $$ % 60000 + 2000 ))
+while [ -e "/dev/shm/pfring_zc.$CID" ]; do CID=$(( CID % 60000 + 2001 )); done
 
 cleanup() {
 	local rc=$?
@@ -83,6 +94,12 @@ cleanup() {
 		kill -KILL "$CAP_PID"
 		wait "$CAP_PID" 2>/dev/null
 	fi
+	declare -F stop_consumers >/dev/null && stop_consumers
+	if [ -n "$ZB_PID" ] && kill -0 "$ZB_PID" 2>/dev/null; then
+		kill -KILL "$ZB_PID"
+		wait "$ZB_PID" 2>/dev/null
+	fi
+	rm -f "/dev/shm/pfring_zc.$CID" /dev/shm/pfring_zc."$CID".*.wake
 	[ -n "$NSA" ] && ip netns del "$NSA" 2>/dev/null
 	[ -n "$NSB" ] && ip netns del "$NSB" 2>/dev/null
 	if [ "${BENCH_KEEP:-0}" = 1 ]; then log "work directory kept: $WORK"; else rm -rf "$WORK"; fi
@@ -122,6 +139,7 @@ lib_env() {
 }
 
 # capture_cmd LIB CASE: the capture command line for a live case.
+# The zc cases exist for ours only.
 capture_cmd() {
 	local dev=$IFB
 	[ "$1" = ours ] && dev=pfring:$IFB
@@ -130,6 +148,9 @@ capture_cmd() {
 	tcpdump-w-immediate) echo "$TCPDUMP -Z root -n --immediate-mode -i $dev -w /dev/null" ;;
 	dispatch) echo "$DISPATCH -i $dev" ;;
 	dispatch-immediate) echo "$DISPATCH -I -i $dev" ;;
+	zc-dispatch) echo "$DISPATCH -i zc:$IFB" ;;
+	zc-tcpdump-w) echo "$TCPDUMP -Z root -n -i zc:$IFB -w /dev/null" ;;
+	zcq-dispatch) echo "$DISPATCH -i zc:$CID@0" ;;
 	*) die "unknown case $2" ;;
 	esac
 }
@@ -177,6 +198,87 @@ send() { # send COUNT RATE
 
 callgrind_total() { sed -n 's/^summary: *//p' "$1"; }
 
+# --- zbalance -------------------------------------------------------------------
+
+# zbalance_start NAME QUEUES PREFIX: zbalance in B reading IFB into cluster
+# CID (QUEUES queues, per-flow hash), behind PREFIX; returns once it runs.
+zbalance_start() {
+	local name=$1 nq=$2 prefix=$3 end
+	ZB_OUT=$WORK/$name.out
+	: >"$ZB_OUT"
+	# shellcheck disable=SC2086
+	ip netns exec "$NSB" $prefix "$ZBALANCE" -i "$IFB" -c "$CID" -n "$nq" -m hash -t per_flow \
+		>"$ZB_OUT" 2>"$WORK/$name.err" &
+	ZB_PID=$!
+	end=$(( $(_now_ms) + DEADLINE * 1000 ))
+	until grep -q '^zbalance: running$' "$ZB_OUT"; do
+		kill -0 "$ZB_PID" 2>/dev/null || { cat "$WORK/$name.err" >&2; die "$name exited before running"; }
+		[ "$(_now_ms)" -lt "$end" ] || die "$name did not start within ${DEADLINE}s"
+		sleep 0.05
+	done
+}
+
+# zbalance_stop NAME: SIGINT, wait; sets ZB_IN (packets the balancer took),
+# ZB_RECV/ZB_DROP (its input ring), ZB_QDROP (dropped at full queues).
+zbalance_stop() {
+	kill -INT "$ZB_PID"
+	wait "$ZB_PID" || die "$1 exited with status $?: $(tail -5 "$WORK/$1.err")"
+	ZB_PID=''
+	ZB_IN=$(sed -n 's/^balancer: packets \([0-9]*\) .*/\1/p' "$ZB_OUT" | tail -1)
+	ZB_RECV=$(sed -n 's/^input .*: received \([0-9]*\) .*/\1/p' "$ZB_OUT" | tail -1)
+	ZB_DROP=$(sed -n 's/^input .*: received [0-9]* dropped \([0-9]*\)$/\1/p' "$ZB_OUT" | tail -1)
+	ZB_QDROP=$(sed -n 's/^queue [0-9]*: sent [0-9]* dropped \([0-9]*\) .*/\1/p' "$ZB_OUT" |
+		awk '{ s += $1 } END { print s + 0 }')
+	[ -n "$ZB_IN" ] && [ -n "$ZB_RECV" ] && [ -n "$ZB_DROP" ] || die "$1: no statistics in $ZB_OUT"
+}
+
+# Plain consumers that drain the queues while zbalance is measured.
+CONS_PIDS=()
+start_consumers() { # start_consumers NAME QUEUES
+	local q end
+	for ((q = 0; q < $2; q++)); do
+		: >"$WORK/$1-q$q.err"
+		ip netns exec "$NSB" env LD_LIBRARY_PATH="$OURS_LIBDIR" "$DISPATCH" -i "zc:$CID@$q" \
+			>/dev/null 2>"$WORK/$1-q$q.err" &
+		CONS_PIDS+=($!)
+		end=$(( $(_now_ms) + DEADLINE * 1000 ))
+		until grep -q 'listening on' "$WORK/$1-q$q.err"; do
+			kill -0 "${CONS_PIDS[-1]}" 2>/dev/null || die "consumer zc:$CID@$q exited: $(cat "$WORK/$1-q$q.err")"
+			[ "$(_now_ms)" -lt "$end" ] || die "consumer zc:$CID@$q did not start"
+			sleep 0.05
+		done
+	done
+}
+stop_consumers() {
+	local p
+	for p in "${CONS_PIDS[@]}"; do
+		kill -INT "$p" 2>/dev/null
+		wait "$p" 2>/dev/null
+	done
+	CONS_PIDS=()
+}
+
+# task_ns PID: run time of every thread of PID.
+task_ns() { cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{ s += $1 } END { print s + 0 }'; }
+
+# ir_zbalance CASE QUEUES: zbalance under callgrind, plain consumers on every
+# queue; the baseline runs as long with no packets (its idle wake-ups).
+ir_zbalance() {
+	local case=$1 nq=$2 kind n name
+	for kind in base run; do
+		name=ir-ours-$case-$kind
+		zbalance_start "$name" "$nq" "$VG$WORK/$name.cg"
+		start_consumers "$name" "$nq"
+		n=0
+		if [ "$kind" = run ]; then n=$VG_PACKETS; send "$n" "$VG_RATE"; else sleep "$VG_SEND_TIME"; fi
+		sleep "$SETTLE"
+		stop_consumers
+		zbalance_stop "$name"
+		printf 'ir\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' ours "$case" "$kind" \
+			"$(callgrind_total "$WORK/$name.cg")" "$ZB_IN" "$ZB_RECV" "$((ZB_DROP + ZB_QDROP))" "$n" >>"$RAW"
+	done
+}
+
 VG="valgrind --tool=callgrind --callgrind-out-file="
 
 # --- instructions per packet --------------------------------------------------
@@ -220,22 +322,34 @@ ir_file() {
 schedstat_ns() { cut -d' ' -f1 "/proc/$1/schedstat"; }
 
 cpu_live() { # cpu_live LIB CASE REP
-	local lib=$1 case=$2 rep=$3 name=cpu-$1-$2-$3 n s0 s1
+	local lib=$1 case=$2 rep=$3 name=cpu-$1-$2-$3 n s0 s1 z0 z1
 	n=$((RATE * SECONDS_PER_RUN))
+	# zc:CLUSTER@0: zbalance on the generator's CPU (where the veth's receive
+	# work runs too), the consumer alone on CPU 1.
+	[ "$case" = zcq-dispatch ] && zbalance_start "zb-$name" 1 "nice -n -19 taskset -c 0"
 	start_capture "$name" "$lib" "nice -n -19 taskset -c 1" $(capture_cmd "$lib" "$case")
 	sleep 0.2
 	s0=$(schedstat_ns "$CAP_PID")
+	[ -n "$ZB_PID" ] && z0=$(task_ns "$ZB_PID")
 	send "$n" "$RATE"
 	sleep "$SETTLE"
 	s1=$(schedstat_ns "$CAP_PID")
+	[ -n "$ZB_PID" ] && z1=$(task_ns "$ZB_PID")
 	stop_capture "$name"
 	printf 'cpu\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$lib" "$case" "$rep" \
 		"$((s1 - s0))" "$CAPTURED" "$RECEIVED" "$DROPPED" "$n" >>"$RAW"
+	if [ -n "$ZB_PID" ]; then
+		zbalance_stop "zb-$name"
+		printf 'cpu\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' ours zbalance-1q "$rep" \
+			"$((z1 - z0))" "$ZB_IN" "$ZB_RECV" "$((ZB_DROP + ZB_QDROP))" "$n" >>"$RAW"
+	fi
 }
 
 # --- run ------------------------------------------------------------------------
 LIVE_CASES="dispatch dispatch-immediate tcpdump-w tcpdump-w-immediate"
 FILE_CASES="dispatch-r tcpdump-r-w"
+ZC_CASES="zc-dispatch zc-tcpdump-w zcq-dispatch"
+VG_SEND_TIME=$(awk -v n="$VG_PACKETS" -v r="$VG_RATE" 'BEGIN { printf "%.1f", (r > 0 ? n / r : 0) }')
 t_start=$(_now_ms)
 
 "$GEN" -w "$WORK/frames.pcap" -n "$FILE_PACKETS"
@@ -250,12 +364,26 @@ for case in $LIVE_CASES; do
 	done
 	log "  $case done"
 done
+for case in $ZC_CASES; do
+	for rep in $(seq "$REPS"); do cpu_live ours "$case" "$rep"; done
+	log "  $case done"
+done
 
 log "instructions/packet: callgrind, $VG_PACKETS packets at $VG_RATE pps (live), $FILE_PACKETS (savefile)"
 for case in $LIVE_CASES; do
 	for lib in stock ours; do ir_live "$lib" "$case"; done
 	log "  $case done"
 done
+for case in $ZC_CASES; do
+	[ "$case" = zcq-dispatch ] && { zbalance_start "zb-ir-$case" 1 ""; }
+	ir_live ours "$case"
+	[ "$case" = zcq-dispatch ] && zbalance_stop "zb-ir-$case"
+	log "  $case done"
+done
+ir_zbalance zbalance-1q 1
+log "  zbalance, 1 queue done"
+ir_zbalance zbalance-2q 2
+log "  zbalance, 2 queues done"
 for case in $FILE_CASES; do
 	for lib in stock ours; do ir_file "$lib" "$case"; done
 	log "  $case done"

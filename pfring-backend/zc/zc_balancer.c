@@ -71,6 +71,9 @@ on_packet(u_char *user, const struct pf_pcap_hdr *h, const u_char *pkt)
 	}
 	if (w->o.func != NULL)
 		r = w->o.func(pkt, h->caplen, w->n_out, w->o.user);
+	else if (w->n_out == 1)
+		/* Any hash or turn is >= 0 and lands on queue 0: skip computing it. */
+		r = 0;
 	else if (w->o.hash_type == cluster_round_robin)
 		r = w->rr++;
 	else
