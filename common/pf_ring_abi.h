@@ -13,9 +13,19 @@
 
 #include <linux/types.h>
 
+/*
+ * Filtering rules cross the interface as the shared structs of pf_rules.h.
+ * The module includes pf_flow.h with its packet access hooks before this
+ * file; user space gets the buffer flavour here.
+ */
+#ifndef PF_FLOW_H
+#include "pf_flow.h"
+#endif
+#include "pf_rules.h"
+
 /* Overridable only so the QEMU suite can build a mismatching module. */
 #ifndef PF_RING_ABI_VERSION
-#define PF_RING_ABI_VERSION	1
+#define PF_RING_ABI_VERSION	2
 #endif
 #define PF_RING_MODULE_VERSION	"0.1.0"
 
@@ -51,11 +61,29 @@ struct sockaddr_pfring {
 #define PFR_SO_LEAVE_CLUSTER	9	/* no value */
 #define PFR_SO_ATTACH_BPF	10	/* struct sock_fprog (classic BPF) */
 #define PFR_SO_DETACH_BPF	11	/* no value */
+/*
+ * Filtering rules (ABI 2), evaluated per ring before the BPF filter and
+ * sampling: hash rules first, then the wildcard rules in table order, then
+ * the default policy (see pf_rules.h).
+ */
+#define PFR_SO_SET_RULES	12	/* struct pf_rule[0..PF_RULES_MAX], ids rising;
+					 * counters of ids kept carry over */
+#define PFR_SO_RULES_POLICY	13	/* __u32: PFR_POLICY_* */
+#define PFR_SO_ADD_HASH_RULE	14	/* struct pfr_hash_rule_req (counters ignored);
+					 * replaces a rule of the same key */
+#define PFR_SO_DEL_HASH_RULE	15	/* struct pf_hash_key */
+#define PFR_SO_PURGE_HASH_RULES	16	/* __u32: remove rules idle that many seconds */
 
 /* getsockopt(fd, SOL_PF_RING, ...) */
 #define PFR_SO_VERSION		20	/* struct pfr_version */
 #define PFR_SO_RING_INFO	21	/* struct pfr_ring_info (after PFR_SO_RING) */
 #define PFR_SO_STATS		22	/* struct pfr_stats */
+#define PFR_SO_RULES_INFO	23	/* struct pfr_rules_info */
+#define PFR_SO_RULE_STATS	24	/* struct pfr_rule_stat[n_rules], table order */
+#define PFR_SO_HASH_RULE_STATS	25	/* struct pfr_hash_rule_req: key in, rule out */
+
+#define PFR_POLICY_ACCEPT	0
+#define PFR_POLICY_DROP		1
 
 enum pfr_direction {
 	PFR_DIR_RX_AND_TX = 0,
@@ -93,6 +121,26 @@ struct pfr_ring_info {
 struct pfr_stats {
 	__u64 received;		/* inserted into the ring */
 	__u64 dropped;		/* lost: the ring was full */
+};
+
+struct pfr_hash_rule_req {
+	struct pf_hash_key key;		/* pad 0, vlan_id 0..4095 */
+	struct pf_hash_rule rule;	/* id, action, flags (PF_RULE_F_BIDIR); pad 0 */
+};
+
+struct pfr_rules_info {
+	__u32 n_rules;
+	__u32 n_hash_rules;
+	__u32 policy;		/* PFR_POLICY_* */
+	__u32 last_purged;	/* hash rules the last PFR_SO_PURGE_HASH_RULES removed */
+};
+
+struct pfr_rule_stat {
+	__u16 id;
+	__u16 pad0;
+	__u32 pad1;
+	__u64 packets;		/* matched, bytes on the wire */
+	__u64 bytes;
 };
 
 /*

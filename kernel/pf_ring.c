@@ -29,11 +29,13 @@
 #include <linux/math64.h>
 #include <linux/timekeeping.h>
 #include <linux/uaccess.h>
+#include <linux/jhash.h>
+#include <linux/hash.h>
+#include <linux/overflow.h>
 #include <net/sock.h>
 #include <net/net_namespace.h>
 #include <net/ip.h>
 
-#include "pf_ring_abi.h"
 #include "pf_ring_compat.h"
 
 /* The shared parser reads the frame through the skb, from the MAC header. */
@@ -50,6 +52,7 @@ static inline int pfr_flow_hwvlan(const struct sk_buff *skb, u16 *tci)
 }
 
 #include "pf_flow.h"
+#include "pf_ring_abi.h"	/* after pf_flow.h: pf_rules.h uses its hooks */
 
 #define PFR_MAX_MEMBERS 32
 
@@ -70,6 +73,33 @@ module_param(quick_mode, bool, 0444);
 MODULE_PARM_DESC(quick_mode, "One ring per interface, for speed (default 0)");
 
 struct pfr_cluster;
+
+/* Wildcard rules: a table replaced whole under RCU, counters per slot. */
+struct pfr_rule_slot {
+	struct pf_rule rule;
+	atomic64_t packets;
+	atomic64_t bytes;
+};
+
+struct pfr_rule_table {
+	u32 n;
+	struct pfr_rule_slot slot[];
+};
+
+/* Hash rules: one entry per exact key, in a per-socket table. */
+#define PFR_HASH_BITS	10
+
+struct pfr_hrule {
+	struct hlist_node node;		/* RCU for the packet handler */
+	struct rcu_head rcu;
+	struct pf_hash_key key;
+	u16 id;
+	u8 action;
+	u8 flags;
+	atomic64_t packets;
+	atomic64_t bytes;
+	u64 last_match_ns;		/* ktime_get_ns(); READ_ONCE/WRITE_ONCE */
+};
 
 struct pfr_sock {
 	struct sock sk;			/* first: sk_alloc() sizes from the proto */
@@ -106,6 +136,13 @@ struct pfr_sock {
 	u32 sampling;
 	struct bpf_prog __rcu *filter;
 	struct pfr_cluster *cluster;	/* under pfr_mutex */
+
+	/* Filtering rules: changed under cfg_lock, read under RCU. */
+	struct pfr_rule_table __rcu *rules;
+	struct hlist_head *hrules;	/* 1 << PFR_HASH_BITS buckets, or NULL */
+	u32 n_hrules;
+	u32 purged;
+	u32 policy;			/* PFR_POLICY_* */
 };
 
 struct pfr_members {
@@ -133,6 +170,8 @@ static unsigned int pfr_nr_rings;
 static u32 pfr_next_id;
 /* Every allocated socket; non-zero at unload means a leak. */
 static atomic_t pfr_nr_socks = ATOMIC_INIT(0);
+/* Rule tables and hash rules allocated, likewise. */
+static atomic_t pfr_nr_rule_objs = ATOMIC_INIT(0);
 
 static struct proc_dir_entry *pfr_proc_dir;
 static struct proc_dir_entry *pfr_proc_dev_dir;
@@ -154,13 +193,89 @@ struct pfr_pkt {
 	int ifindex;
 };
 
-static u32 pfr_hash(const struct sk_buff *skb, struct pfr_pkt *p, u32 type)
+static void pfr_parse(const struct sk_buff *skb, struct pfr_pkt *p)
 {
 	if (!p->parsed) {
 		pf_flow_parse(skb, &p->flow);
 		p->parsed = true;
 	}
+}
+
+static u32 pfr_hash(const struct sk_buff *skb, struct pfr_pkt *p, u32 type)
+{
+	pfr_parse(skb, p);
 	return pf_flow_hash(&p->flow, type);
+}
+
+static u32 pfr_key_bucket(const struct pf_hash_key *k)
+{
+	BUILD_BUG_ON(sizeof(*k) % sizeof(u32));
+	return hash_32(jhash2((const u32 *)k, sizeof(*k) / sizeof(u32), 0),
+		       PFR_HASH_BITS);
+}
+
+/* Under RCU (packet handler) or cfg_lock (configuration). */
+static struct pfr_hrule *pfr_hrule_find(struct hlist_head *h,
+					const struct pf_hash_key *k)
+{
+	struct pfr_hrule *hr;
+
+	hlist_for_each_entry_rcu(hr, &h[pfr_key_bucket(k)], node, true)
+		if (!memcmp(&hr->key, k, sizeof(*k)))
+			return hr;
+	return NULL;
+}
+
+/*
+ * The ring's filtering rules, in the order of pf_rules.h: true if the packet
+ * is kept.  Counters are atomic: rings of a cluster or of "any" may see
+ * packets on several CPUs at once.
+ */
+static bool pfr_rules_keep(struct pfr_sock *r, const struct sk_buff *skb,
+			   struct pfr_pkt *p, u32 wire_len)
+{
+	struct pfr_rule_table *t = rcu_dereference(r->rules);
+	/* Pairs with the release in pfr_add_hash_rule(). */
+	struct hlist_head *h = smp_load_acquire(&r->hrules);
+	int drop = READ_ONCE(r->policy) == PFR_POLICY_DROP;
+	struct pfr_hrule *hr = NULL;
+	struct pf_hash_key key;
+	u32 i, flow_hash;
+
+	if (!t && !h)
+		return !drop;
+	pfr_parse(skb, p);
+	if (h && READ_ONCE(r->n_hrules) && (p->flow.flags & PF_FLOW_F_L3)) {
+		pf_hash_key_of(&p->flow, 0, &key);
+		hr = pfr_hrule_find(h, &key);
+		if (!hr) {
+			pf_hash_key_of(&p->flow, 1, &key);
+			hr = pfr_hrule_find(h, &key);
+			if (hr && !(hr->flags & PF_RULE_F_BIDIR))
+				hr = NULL;
+		}
+	}
+	if (hr) {
+		atomic64_inc(&hr->packets);
+		atomic64_add(wire_len, &hr->bytes);
+		WRITE_ONCE(hr->last_match_ns, ktime_get_ns());
+		if (pf_rule_decide(hr->action, &drop))
+			return !drop;
+	}
+	if (!t)
+		return !drop;
+	flow_hash = pf_flow_hash(&p->flow, PF_FLOW_PER_FLOW);
+	for (i = 0; i < t->n; i++) {
+		struct pfr_rule_slot *s = &t->slot[i];
+
+		if (!pf_rule_match(skb, &p->flow, &s->rule, flow_hash))
+			continue;
+		atomic64_inc(&s->packets);
+		atomic64_add(wire_len, &s->bytes);
+		if (pf_rule_decide(s->rule.action, &drop))
+			break;
+	}
+	return !drop;
 }
 
 /* Copy the frame to dst as it was on the wire: an offloaded tag goes back. */
@@ -202,6 +317,9 @@ static void pfr_deliver(struct pfr_sock *r, struct sk_buff *skb,
 	if ((p->tx && dir == PFR_DIR_RX_ONLY) || (!p->tx && dir == PFR_DIR_TX_ONLY))
 		return;
 	wire_len = skb->len + (skb_vlan_tag_present(skb) ? VLAN_HLEN : 0);
+	/* Rules first: the BPF filter and sampling see only what they keep. */
+	if (!pfr_rules_keep(r, skb, p, wire_len))
+		return;
 	snap = wire_len;
 	prog = rcu_dereference(r->filter);
 	if (prog) {
@@ -458,10 +576,12 @@ static int pfr_info_show(struct seq_file *m, void *v)
 static int pfr_ring_show(struct seq_file *m, void *v)
 {
 	struct pfr_sock *r = m->private;
+	struct pfr_rule_table *t;
 	struct pfr_cluster *c;
 	u64 received, dropped, read = 0;
 
 	mutex_lock(&r->cfg_lock);
+	t = rcu_dereference_protected(r->rules, lockdep_is_held(&r->cfg_lock));
 	spin_lock_bh(&r->lock);
 	received = r->received;
 	dropped = r->dropped;
@@ -479,6 +599,10 @@ static int pfr_ring_show(struct seq_file *m, void *v)
 	seq_printf(m, "Sampling Rate      : %u\n", r->sampling);
 	seq_printf(m, "BPF Filtering      : %s\n",
 		   rcu_access_pointer(r->filter) ? "Enabled" : "Disabled");
+	seq_printf(m, "Filtering Rules    : %u\n", t ? t->n : 0);
+	seq_printf(m, "Hash Rules         : %u\n", r->n_hrules);
+	seq_printf(m, "Default Policy     : %s\n",
+		   r->policy == PFR_POLICY_DROP ? "drop" : "accept");
 	seq_printf(m, "Poll Pkt Watermark : %u\n", r->watermark);
 	seq_printf(m, "Num Slots          : %u\n", r->num_slots);
 	seq_printf(m, "Slot Len           : %u\n", r->slot_size);
@@ -604,6 +728,277 @@ static struct notifier_block pfr_netdev_notifier = {
 };
 
 /* ------------------------------------------------------------------------ */
+/* Filtering rules.                                                          */
+
+static bool pfr_rule_valid(const struct pf_rule *pr)
+{
+	if (pr->action > PF_RULE_CONTINUE || (pr->flags & ~PF_RULE_F_BIDIR))
+		return false;
+	if (pr->ip_version != 0 && pr->ip_version != 4 && pr->ip_version != 6)
+		return false;
+	if (pr->vlan_id > VLAN_VID_MASK || pr->pattern_len > PF_RULE_PATTERN_MAX)
+		return false;
+	if (pr->src_port_lo > pr->src_port_hi || pr->dst_port_lo > pr->dst_port_hi)
+		return false;
+	return !pr->balance_pool || pr->balance_id < pr->balance_pool;
+}
+
+static void pfr_free_table(struct pfr_rule_table *t)
+{
+	if (!t)
+		return;
+	kfree(t);
+	atomic_dec(&pfr_nr_rule_objs);
+}
+
+/* The whole wildcard table; a rule id kept from the old one keeps its counters. */
+static int pfr_set_rules(struct pfr_sock *r, sockptr_t optval,
+			 unsigned int optlen)
+{
+	struct pfr_rule_table *t = NULL, *old;
+	unsigned int n, i, j;
+
+	if (optlen % sizeof(struct pf_rule))
+		return -EINVAL;
+	n = optlen / sizeof(struct pf_rule);
+	if (n > PF_RULES_MAX)
+		return -EINVAL;
+	if (n) {
+		t = kzalloc(struct_size(t, slot, n), GFP_KERNEL);
+		if (!t)
+			return -ENOMEM;
+		atomic_inc(&pfr_nr_rule_objs);
+		t->n = n;
+		for (i = 0; i < n; i++) {
+			struct pf_rule *pr = &t->slot[i].rule;
+
+			if (copy_from_sockptr_offset(pr, optval, i * sizeof(*pr),
+						     sizeof(*pr))) {
+				pfr_free_table(t);
+				return -EFAULT;
+			}
+			if (!pfr_rule_valid(pr) ||
+			    (i && pr->id <= t->slot[i - 1].rule.id)) {
+				pfr_free_table(t);
+				return -EINVAL;
+			}
+		}
+	}
+	old = rcu_dereference_protected(r->rules, lockdep_is_held(&r->cfg_lock));
+	rcu_assign_pointer(r->rules, t);
+	if (!old)
+		return 0;
+	/* Nothing counts into the old table after this. */
+	synchronize_net();
+	for (i = 0, j = 0; t && i < t->n; i++) {
+		while (j < old->n && old->slot[j].rule.id < t->slot[i].rule.id)
+			j++;
+		if (j < old->n && old->slot[j].rule.id == t->slot[i].rule.id) {
+			atomic64_add(atomic64_read(&old->slot[j].packets),
+				     &t->slot[i].packets);
+			atomic64_add(atomic64_read(&old->slot[j].bytes),
+				     &t->slot[i].bytes);
+		}
+	}
+	pfr_free_table(old);
+	return 0;
+}
+
+static void pfr_hrule_free_rcu(struct rcu_head *head)
+{
+	kfree(container_of(head, struct pfr_hrule, rcu));
+	atomic_dec(&pfr_nr_rule_objs);
+}
+
+static void pfr_hrule_del(struct pfr_sock *r, struct pfr_hrule *hr)
+{
+	hlist_del_rcu(&hr->node);
+	WRITE_ONCE(r->n_hrules, r->n_hrules - 1);
+	call_rcu(&hr->rcu, pfr_hrule_free_rcu);
+}
+
+static bool pfr_hash_key_valid(const struct pf_hash_key *k)
+{
+	return !k->pad && k->vlan_id <= VLAN_VID_MASK;
+}
+
+static int pfr_add_hash_rule(struct pfr_sock *r, sockptr_t optval,
+			     unsigned int optlen)
+{
+	struct pfr_hash_rule_req req;
+	struct pfr_hrule *hr, *old;
+	struct hlist_head *h;
+
+	if (optlen != sizeof(req))
+		return -EINVAL;
+	if (copy_from_sockptr(&req, optval, sizeof(req)))
+		return -EFAULT;
+	if (!pfr_hash_key_valid(&req.key) || req.rule.action > PF_RULE_CONTINUE ||
+	    (req.rule.flags & ~PF_RULE_F_BIDIR) || req.rule.pad)
+		return -EINVAL;
+	if (!r->hrules) {
+		h = kcalloc(1 << PFR_HASH_BITS, sizeof(*h), GFP_KERNEL);
+		if (!h)
+			return -ENOMEM;
+		/* The handler sees initialised buckets once it sees the pointer. */
+		smp_store_release(&r->hrules, h);
+	}
+	old = pfr_hrule_find(r->hrules, &req.key);
+	if (!old && r->n_hrules >= PF_HASH_RULES_MAX)
+		return -ENOSPC;
+	hr = kzalloc(sizeof(*hr), GFP_KERNEL);
+	if (!hr)
+		return -ENOMEM;
+	atomic_inc(&pfr_nr_rule_objs);
+	hr->key = req.key;
+	hr->id = req.rule.id;
+	hr->action = req.rule.action;
+	hr->flags = req.rule.flags;
+	/* Idle time counts from now. */
+	hr->last_match_ns = ktime_get_ns();
+	if (old) {
+		hlist_replace_rcu(&old->node, &hr->node);
+		call_rcu(&old->rcu, pfr_hrule_free_rcu);
+		return 0;
+	}
+	hlist_add_head_rcu(&hr->node, &r->hrules[pfr_key_bucket(&req.key)]);
+	WRITE_ONCE(r->n_hrules, r->n_hrules + 1);
+	return 0;
+}
+
+static int pfr_del_hash_rule(struct pfr_sock *r, sockptr_t optval,
+			     unsigned int optlen)
+{
+	struct pf_hash_key key;
+	struct pfr_hrule *hr;
+
+	if (optlen != sizeof(key))
+		return -EINVAL;
+	if (copy_from_sockptr(&key, optval, sizeof(key)))
+		return -EFAULT;
+	if (!pfr_hash_key_valid(&key))
+		return -EINVAL;
+	hr = r->hrules ? pfr_hrule_find(r->hrules, &key) : NULL;
+	if (!hr)
+		return -ENOENT;
+	pfr_hrule_del(r, hr);
+	return 0;
+}
+
+static void pfr_purge_hash_rules(struct pfr_sock *r, u32 idle_sec)
+{
+	u64 now = ktime_get_ns(), limit = (u64)idle_sec * NSEC_PER_SEC, last;
+	struct pfr_hrule *hr;
+	struct hlist_node *tmp;
+	unsigned int b;
+
+	r->purged = 0;
+	if (!r->hrules)
+		return;
+	for (b = 0; b < (1u << PFR_HASH_BITS); b++) {
+		hlist_for_each_entry_safe(hr, tmp, &r->hrules[b], node) {
+			last = READ_ONCE(hr->last_match_ns);
+			/* A match after now is not idle. */
+			if (last <= now && now - last >= limit) {
+				pfr_hrule_del(r, hr);
+				r->purged++;
+			}
+		}
+	}
+}
+
+/* After synchronize_net(): the handler no longer sees any of it. */
+static void pfr_free_rules(struct pfr_sock *r)
+{
+	struct pfr_hrule *hr;
+	struct hlist_node *tmp;
+	unsigned int b;
+
+	pfr_free_table(rcu_dereference_protected(r->rules, 1));
+	RCU_INIT_POINTER(r->rules, NULL);
+	if (!r->hrules)
+		return;
+	for (b = 0; b < (1u << PFR_HASH_BITS); b++) {
+		hlist_for_each_entry_safe(hr, tmp, &r->hrules[b], node) {
+			hlist_del(&hr->node);
+			kfree(hr);
+			atomic_dec(&pfr_nr_rule_objs);
+		}
+	}
+	kfree(r->hrules);
+	r->hrules = NULL;
+	r->n_hrules = 0;
+}
+
+static int pfr_get_rule_stats(struct pfr_sock *r, char __user *optval,
+			      int len, int __user *optlen)
+{
+	struct pfr_rule_table *t;
+	struct pfr_rule_stat *st;
+	unsigned int i, n;
+	int need, err = 0;
+
+	mutex_lock(&r->cfg_lock);
+	t = rcu_dereference_protected(r->rules, lockdep_is_held(&r->cfg_lock));
+	n = t ? t->n : 0;
+	need = n * sizeof(*st);
+	if (len < need) {
+		err = -EINVAL;
+		goto out;
+	}
+	st = kcalloc(n ? n : 1, sizeof(*st), GFP_KERNEL);
+	if (!st) {
+		err = -ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		st[i].id = t->slot[i].rule.id;
+		st[i].packets = atomic64_read(&t->slot[i].packets);
+		st[i].bytes = atomic64_read(&t->slot[i].bytes);
+	}
+	if (copy_to_user(optval, st, need) || put_user(need, optlen))
+		err = -EFAULT;
+	kfree(st);
+out:
+	mutex_unlock(&r->cfg_lock);
+	return err;
+}
+
+static int pfr_get_hash_rule_stats(struct pfr_sock *r, char __user *optval,
+				   int len, int __user *optlen)
+{
+	struct pfr_hash_rule_req req;
+	struct pfr_hrule *hr;
+	int err = 0;
+
+	if (len != sizeof(req))
+		return -EINVAL;
+	if (copy_from_user(&req, optval, sizeof(req)))
+		return -EFAULT;
+	if (!pfr_hash_key_valid(&req.key))
+		return -EINVAL;
+	mutex_lock(&r->cfg_lock);
+	hr = r->hrules ? pfr_hrule_find(r->hrules, &req.key) : NULL;
+	if (hr) {
+		memset(&req.rule, 0, sizeof(req.rule));
+		req.rule.id = hr->id;
+		req.rule.action = hr->action;
+		req.rule.flags = hr->flags;
+		req.rule.packets = atomic64_read(&hr->packets);
+		req.rule.bytes = atomic64_read(&hr->bytes);
+		req.rule.last_match_ns = READ_ONCE(hr->last_match_ns);
+	} else {
+		err = -ENOENT;
+	}
+	mutex_unlock(&r->cfg_lock);
+	if (err)
+		return err;
+	if (copy_to_user(optval, &req, sizeof(req)) || put_user(len, optlen))
+		return -EFAULT;
+	return 0;
+}
+
+/* ------------------------------------------------------------------------ */
 /* Socket operations.                                                        */
 
 static struct proto pfr_proto = {
@@ -635,6 +1030,7 @@ static int pfr_release(struct socket *sock)
 	prog = rcu_dereference_protected(r->filter, 1);
 	if (prog)
 		bpf_prog_destroy(prog);
+	pfr_free_rules(r);
 	vfree(r->mem);
 	r->mem = NULL;
 
@@ -901,6 +1297,27 @@ static int pfr_setsockopt(struct socket *sock, int level, int optname,
 	case PFR_SO_DETACH_BPF:
 		err = optlen ? -EINVAL : pfr_clear_filter(r);
 		break;
+	case PFR_SO_SET_RULES:
+		err = pfr_set_rules(r, optval, optlen);
+		break;
+	case PFR_SO_RULES_POLICY:
+		err = pfr_get_u32(&v, optval, optlen);
+		if (!err && v > PFR_POLICY_DROP)
+			err = -EINVAL;
+		if (!err)
+			WRITE_ONCE(r->policy, v);
+		break;
+	case PFR_SO_ADD_HASH_RULE:
+		err = pfr_add_hash_rule(r, optval, optlen);
+		break;
+	case PFR_SO_DEL_HASH_RULE:
+		err = pfr_del_hash_rule(r, optval, optlen);
+		break;
+	case PFR_SO_PURGE_HASH_RULES:
+		err = pfr_get_u32(&v, optval, optlen);
+		if (!err)
+			pfr_purge_hash_rules(r, v);
+		break;
 	default:
 		err = -ENOPROTOOPT;
 	}
@@ -912,10 +1329,12 @@ static int pfr_getsockopt(struct socket *sock, int level, int optname,
 			  char __user *optval, int __user *optlen)
 {
 	struct pfr_sock *r = pfr_sk(sock->sk);
+	struct pfr_rule_table *t;
 	union {
 		struct pfr_version ver;
 		struct pfr_ring_info info;
 		struct pfr_stats st;
+		struct pfr_rules_info ri;
 	} u;
 	int len, need, err = 0;
 
@@ -925,6 +1344,11 @@ static int pfr_getsockopt(struct socket *sock, int level, int optname,
 		return -EFAULT;
 	if (len < 0)
 		return -EINVAL;
+	/* Variable size, or with input in optval. */
+	if (optname == PFR_SO_RULE_STATS)
+		return pfr_get_rule_stats(r, optval, len, optlen);
+	if (optname == PFR_SO_HASH_RULE_STATS)
+		return pfr_get_hash_rule_stats(r, optval, len, optlen);
 	memset(&u, 0, sizeof(u));
 
 	mutex_lock(&r->cfg_lock);
@@ -952,6 +1376,14 @@ static int pfr_getsockopt(struct socket *sock, int level, int optname,
 		u.st.received = r->received;
 		u.st.dropped = r->dropped;
 		spin_unlock_bh(&r->lock);
+		break;
+	case PFR_SO_RULES_INFO:
+		need = sizeof(u.ri);
+		t = rcu_dereference_protected(r->rules, lockdep_is_held(&r->cfg_lock));
+		u.ri.n_rules = t ? t->n : 0;
+		u.ri.n_hash_rules = r->n_hrules;
+		u.ri.policy = r->policy;
+		u.ri.last_purged = r->purged;
 		break;
 	default:
 		need = 0;
@@ -1185,9 +1617,10 @@ static void __exit pfr_exit(void)
 	rtnl_unlock();
 	remove_proc_subtree("pf_ring", init_net.proc_net);
 	proto_unregister(&pfr_proto);
-	if (atomic_read(&pfr_nr_socks) || !list_empty(&pfr_clusters))
-		pr_warn("leak: %d sockets, clusters %s at unload\n",
-			atomic_read(&pfr_nr_socks),
+	if (atomic_read(&pfr_nr_socks) || !list_empty(&pfr_clusters) ||
+	    atomic_read(&pfr_nr_rule_objs))
+		pr_warn("leak: %d sockets, %d rule objects, clusters %s at unload\n",
+			atomic_read(&pfr_nr_socks), atomic_read(&pfr_nr_rule_objs),
 			list_empty(&pfr_clusters) ? "none" : "left");
 	pr_info("unloaded\n");
 }

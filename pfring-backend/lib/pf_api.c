@@ -253,7 +253,7 @@ pfring_disable_ring(pfring *ring)
 static int
 rules_in_user_space(const pfring *ring)
 {
-	return ring->rules != NULL && pf_rules_set_prog_fd(ring->rules) < 0;
+	return ring->rules != NULL && !pf_rules_set_in_kernel(ring->rules);
 }
 
 int

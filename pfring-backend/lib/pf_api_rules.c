@@ -15,9 +15,15 @@ pf_ring_rules_init(pfring *ring, const struct pf_rule_config *rc)
 
 	if (rc->n_rules == 0 && rc->n_hash == 0 && !rc->has_default)
 		return 0;
-	/* Engines that cannot attach the rules program get them in user space. */
-	ring->rules = pf_rules_set_create(rc, ring->ops->rules_changed == NULL,
-					  ring->notice, sizeof(ring->notice), err, sizeof(err));
+	/* An engine with a kernel copy of its own runs them there; engines that
+	 * cannot attach the rules program get them in user space. */
+	if (ring->ops->rules_kernel != NULL)
+		ring->rules = pf_rules_set_create_kernel(rc, ring->ops->rules_kernel, ring,
+							 err, sizeof(err));
+	else
+		ring->rules = pf_rules_set_create(rc, ring->ops->rules_changed == NULL,
+						  ring->notice, sizeof(ring->notice),
+						  err, sizeof(err));
 	if (ring->rules == NULL)
 		return pf_ring_error(ring, PF_RING_ERROR_GENERIC, "filtering rules: %s", err);
 	if (ring->ops->rules_changed == NULL)
@@ -261,5 +267,5 @@ pfring_rules_in_kernel(pfring *ring)
 {
 	if (ring == NULL || ring->rules == NULL)
 		return -1;
-	return pf_rules_set_prog_fd(ring->rules) >= 0;
+	return pf_rules_set_in_kernel(ring->rules);
 }

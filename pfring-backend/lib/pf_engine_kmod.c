@@ -6,8 +6,10 @@
  * direction, clusters (the shared flow hash of pf_flow.h, so a flow lands on
  * the member index the packet engine gives it), classic BPF, sampling and
  * the poll watermark itself; an RX queue is selected by a BPF prefix.
- * Filtering rules have no kernel hook here: rules_changed stays NULL and
- * pf_api.c evaluates them in user space.
+ * Filtering rules run in the module too (before the BPF filter and sampling,
+ * with the shared matcher of pf_rules.h): the ring's pf_rules_set hands every
+ * change to kmod_rules below, which copies it to each receiving socket and
+ * sums the module's counters.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -484,7 +486,8 @@ sync_sampling(pfring *ring)
 	want = ring->sample_count == SAMPLING_IN_KERNEL ? ke->want_rate : ring->cfg.sampling_rate;
 	if (want == 0)
 		want = 1;
-	in_kernel = ring->rules == NULL && want <= PF_RING_MAX_SAMPLING;
+	in_kernel = (ring->rules == NULL || pf_rules_set_in_kernel(ring->rules)) &&
+		want <= PF_RING_MAX_SAMPLING;
 	kernel = in_kernel ? want : 1;
 	if (kernel != ke->kernel_rate) {
 		for (i = 0; i < ke->n_socks; i++) {
@@ -653,8 +656,9 @@ kmod_next(pfring *ring, const u_char **pkt, struct pfring_pkthdr *hdr)
 	int i, idx, rc;
 
 	release_held(ke);
-	/* A new rate, or rules that must now see packets before sampling. */
-	if (ring->sample_count != SAMPLING_IN_KERNEL || ring->rules != NULL) {
+	/* A new rate, or rules in user space that must see packets before sampling. */
+	if (ring->sample_count != SAMPLING_IN_KERNEL ||
+	    (ring->rules != NULL && !pf_rules_set_in_kernel(ring->rules))) {
 		rc = sync_sampling(ring);
 		if (rc < 0)
 			return rc;
@@ -838,6 +842,170 @@ kmod_selectable_fd(pfring *ring)
 	return ke->n_socks > 1 ? ke->epoll_fd : ke->socks[0].fd;
 }
 
+/* ------------------------------------------------------------------------ */
+/* Filtering rules in the module: every receiving socket holds a copy.       */
+
+/* Each socket that has a ring; a TX-only socket receives nothing. */
+#define FOR_EACH_RX_SOCK(ke, s) \
+	for ((s) = (ke)->socks; (s) < (ke)->socks + (ke)->n_socks; (s)++) \
+		if ((s)->map != NULL)
+
+static int
+kmod_rules_set(void *ctx, const struct pf_rule *rules, uint32_t n)
+{
+	struct kmod_engine *ke = engine_of(ctx);
+	struct kmod_sock *s;
+
+	FOR_EACH_RX_SOCK(ke, s) {
+		if (set_opt(s->fd, PFR_SO_SET_RULES, rules, (socklen_t)(n * sizeof(*rules))) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int
+kmod_rules_default(void *ctx, int drop)
+{
+	struct kmod_engine *ke = engine_of(ctx);
+	struct kmod_sock *s;
+
+	FOR_EACH_RX_SOCK(ke, s) {
+		if (set_u32(s->fd, PFR_SO_RULES_POLICY, drop ? PFR_POLICY_DROP : PFR_POLICY_ACCEPT) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int
+kmod_rules_hash(void *ctx, const struct pf_hash_key *key, const struct pf_hash_rule *rule, int add)
+{
+	struct kmod_engine *ke = engine_of(ctx);
+	struct pfr_hash_rule_req req;
+	struct kmod_sock *s;
+
+	memset(&req, 0, sizeof(req));
+	req.key = *key;
+	req.key.pad = 0;
+	if (add) {
+		req.rule.id = rule->id;
+		req.rule.action = rule->action;
+		req.rule.flags = rule->flags;
+	}
+	FOR_EACH_RX_SOCK(ke, s) {
+		if (add ? set_opt(s->fd, PFR_SO_ADD_HASH_RULE, &req, sizeof(req)) :
+		    set_opt(s->fd, PFR_SO_DEL_HASH_RULE, &req.key, sizeof(req.key)))
+			return -1;
+	}
+	return 0;
+}
+
+/* A rule's counters: the sum over the sockets. */
+static int
+kmod_rules_stats(void *ctx, uint16_t id, struct pf_rule_stats *st)
+{
+	struct kmod_engine *ke = engine_of(ctx);
+	struct pfr_rule_stat rs[PF_RULES_MAX];
+	struct kmod_sock *s;
+	socklen_t len;
+	unsigned int i, n;
+	int found = 0;
+
+	memset(st, 0, sizeof(*st));
+	FOR_EACH_RX_SOCK(ke, s) {
+		len = sizeof(rs);
+		if (getsockopt(s->fd, SOL_PF_RING, PFR_SO_RULE_STATS, rs, &len) < 0)
+			return -1;
+		n = len / (socklen_t)sizeof(rs[0]);
+		for (i = 0; i < n && rs[i].id != id; i++)
+			;
+		if (i == n)
+			continue;
+		st->packets += rs[i].packets;
+		st->bytes += rs[i].bytes;
+		found = 1;
+	}
+	if (!found) {
+		errno = ENOENT;
+		return -1;
+	}
+	return 0;
+}
+
+static int
+kmod_rules_hash_stats(void *ctx, const struct pf_hash_key *key, struct pf_hash_rule *out)
+{
+	struct kmod_engine *ke = engine_of(ctx);
+	struct pfr_hash_rule_req req;
+	struct kmod_sock *s;
+	socklen_t len;
+	int found = 0;
+
+	memset(out, 0, sizeof(*out));
+	FOR_EACH_RX_SOCK(ke, s) {
+		memset(&req, 0, sizeof(req));
+		req.key = *key;
+		req.key.pad = 0;
+		len = sizeof(req);
+		if (getsockopt(s->fd, SOL_PF_RING, PFR_SO_HASH_RULE_STATS, &req, &len) < 0)
+			return -1;
+		out->id = req.rule.id;
+		out->action = req.rule.action;
+		out->flags = req.rule.flags;
+		out->packets += req.rule.packets;
+		out->bytes += req.rule.bytes;
+		if (req.rule.last_match_ns > out->last_match_ns)
+			out->last_match_ns = req.rule.last_match_ns;
+		found = 1;
+	}
+	if (!found) {
+		errno = ENOENT;
+		return -1;
+	}
+	return 0;
+}
+
+/* Each socket purges its own copy (a rule idle on one device may be busy on
+ * another); the count is the largest. */
+static int
+kmod_rules_purge(void *ctx, unsigned int idle_sec)
+{
+	struct kmod_engine *ke = engine_of(ctx);
+	struct pfr_rules_info info;
+	struct kmod_sock *s;
+	socklen_t len;
+	int most = 0;
+
+	FOR_EACH_RX_SOCK(ke, s) {
+		len = sizeof(info);
+		if (set_u32(s->fd, PFR_SO_PURGE_HASH_RULES, idle_sec) < 0 ||
+		    getsockopt(s->fd, SOL_PF_RING, PFR_SO_RULES_INFO, &info, &len) < 0)
+			return -1;
+		if ((int)info.last_purged > most)
+			most = (int)info.last_purged;
+	}
+	return most;
+}
+
+static const struct pf_rules_kernel kmod_rules = {
+	.set_rules = kmod_rules_set,
+	.set_default = kmod_rules_default,
+	.hash = kmod_rules_hash,
+	.stats = kmod_rules_stats,
+	.hash_stats = kmod_rules_hash_stats,
+	.purge_idle = kmod_rules_purge,
+};
+
+/* The module has the rules (they went there as they changed); push the set
+ * once more, and let the module sample again, after them. */
+static int
+kmod_rules_changed(pfring *ring)
+{
+	if (ring->rules != NULL && pf_rules_set_sync(ring->rules) < 0)
+		return pf_ring_error(ring, PF_RING_ERROR_GENERIC,
+				     "filtering rules in the module: %s", strerror(errno));
+	return sync_sampling(ring);
+}
+
 const struct pf_engine_ops pf_engine_kmod = {
 	.name = "kmod",
 	.open = kmod_open,
@@ -852,6 +1020,6 @@ const struct pf_engine_ops pf_engine_kmod = {
 	.set_bpf = kmod_set_bpf,
 	.set_direction = kmod_set_direction,
 	.selectable_fd = kmod_selectable_fd,
-	/* No kernel hook for the rules: pf_api.c runs them in user space. */
-	.rules_changed = NULL,
+	.rules_changed = kmod_rules_changed,
+	.rules_kernel = &kmod_rules,
 };

@@ -60,6 +60,9 @@ struct pf_engine_ops {
 	int (*selectable_fd)(pfring *ring);
 	/* ring->rules came or went: install what the kernel should run. */
 	int (*rules_changed)(pfring *ring);
+	/* Non-NULL: the engine's own kernel side runs the rules (ctx: the
+	 * ring), with rules_changed pushing the whole set again. */
+	const struct pf_rules_kernel *rules_kernel;
 };
 
 struct pfring {

@@ -1,5 +1,6 @@
 /*
- * pf_rules_set.c - a ring's filtering rules: kernel maps or user space.
+ * pf_rules_set.c - a ring's filtering rules: kernel maps, an engine's own
+ * kernel copy, or user space.
  */
 #include "pf_rules_set.h"
 
@@ -31,6 +32,8 @@ struct pf_rules_set {
 	struct pf_rule rules[PF_RULES_MAX];        /* by id, as in the kernel's slots */
 	struct pf_rule_stats stats[PF_RULES_MAX];  /* user space's counters */
 	struct hash_slot *table;                   /* user space's hash rules */
+	const struct pf_rules_kernel *k;           /* the engine's kernel runs them */
+	void *k_ctx;
 };
 
 static uint64_t
@@ -54,6 +57,8 @@ sync_conf(struct pf_rules_set *rs)
 {
 	uint32_t zero = 0;
 
+	if (rs->k != NULL)
+		return rs->k->set_default(rs->k_ctx, rs->conf.default_drop);
 	if (!in_kernel(rs))
 		return 0;
 	return bpf_map_update_elem(rs->conf_fd, &zero, &rs->conf, BPF_ANY) ? -1 : 0;
@@ -80,6 +85,10 @@ sync_rules(struct pf_rules_set *rs, uint32_t n)
 {
 	uint32_t i;
 
+	if (rs->k != NULL) {
+		rs->conf.n_rules = n;
+		return rs->k->set_rules(rs->k_ctx, rs->rules, n);
+	}
 	if (!in_kernel(rs)) {
 		rs->conf.n_rules = n;
 		return 0;
@@ -136,22 +145,69 @@ table_remove(struct pf_rules_set *rs, struct hash_slot *s)
 	}
 }
 
-struct pf_rules_set *
-pf_rules_set_create(const struct pf_rule_config *rc, int force_user,
-		    char *notice, size_t noticelen, char *err, size_t errlen)
+/* The rules of rc into a set whose evaluator is chosen already. */
+static int
+load_config(struct pf_rules_set *rs, const struct pf_rule_config *rc, char *err, size_t errlen)
 {
-	struct pf_rules_set *rs;
-	char why[256];
 	unsigned int i;
 
-	notice[0] = '\0';
-	rs = calloc(1, sizeof(*rs));
+	memcpy(rs->rules, rc->rules, rc->n_rules * sizeof(rc->rules[0]));
+	if (sync_rules(rs, rc->n_rules) < 0 || sync_conf(rs) < 0) {
+		snprintf(err, errlen, "writing the rules %s: %s",
+			 rs->k != NULL ? "to the kernel" : "map", strerror(errno));
+		return -1;
+	}
+	for (i = 0; i < rc->n_hash; i++) {
+		if (pf_rules_set_hash(rs, &rc->hash[i].key, &rc->hash[i].rule, 1) < 0) {
+			snprintf(err, errlen, "hash rule %u: %s", rc->hash[i].rule.id, strerror(errno));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static struct pf_rules_set *
+new_set(const struct pf_rule_config *rc, char *err, size_t errlen)
+{
+	struct pf_rules_set *rs = calloc(1, sizeof(*rs));
+
 	if (rs == NULL) {
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
 	rs->prog_fd = rs->conf_fd = rs->rules_fd = rs->stats_fd = rs->hash_fd = -1;
 	rs->conf.default_drop = rc->has_default && rc->default_drop;
+	return rs;
+}
+
+struct pf_rules_set *
+pf_rules_set_create_kernel(const struct pf_rule_config *rc, const struct pf_rules_kernel *k,
+			   void *ctx, char *err, size_t errlen)
+{
+	struct pf_rules_set *rs = new_set(rc, err, errlen);
+
+	if (rs == NULL)
+		return NULL;
+	rs->k = k;
+	rs->k_ctx = ctx;
+	if (load_config(rs, rc, err, errlen) < 0) {
+		pf_rules_set_destroy(rs);
+		return NULL;
+	}
+	return rs;
+}
+
+struct pf_rules_set *
+pf_rules_set_create(const struct pf_rule_config *rc, int force_user,
+		    char *notice, size_t noticelen, char *err, size_t errlen)
+{
+	struct pf_rules_set *rs;
+	char why[256];
+
+	notice[0] = '\0';
+	rs = new_set(rc, err, errlen);
+	if (rs == NULL)
+		return NULL;
 	if (!force_user) {
 		rs->obj = pf_bpf_load(pf_rules_bpf_obj, (size_t)pf_rules_bpf_obj_size, "pf_rules",
 				      "pf_rules_filter", &rs->prog_fd, why, sizeof(why));
@@ -175,17 +231,8 @@ pf_rules_set_create(const struct pf_rule_config *rc, int force_user,
 			goto fail;
 		}
 	}
-	memcpy(rs->rules, rc->rules, rc->n_rules * sizeof(rc->rules[0]));
-	if (sync_rules(rs, rc->n_rules) < 0) {
-		snprintf(err, errlen, "writing the rules map: %s", strerror(errno));
+	if (load_config(rs, rc, err, errlen) < 0)
 		goto fail;
-	}
-	for (i = 0; i < rc->n_hash; i++) {
-		if (pf_rules_set_hash(rs, &rc->hash[i].key, &rc->hash[i].rule, 1) < 0) {
-			snprintf(err, errlen, "hash rule %u: %s", rc->hash[i].rule.id, strerror(errno));
-			goto fail;
-		}
-	}
 	return rs;
 fail:
 	pf_rules_set_destroy(rs);
@@ -204,6 +251,20 @@ pf_rules_set_destroy(struct pf_rules_set *rs)
 }
 
 int
+pf_rules_set_in_kernel(const struct pf_rules_set *rs)
+{
+	return rs->k != NULL || in_kernel(rs);
+}
+
+int
+pf_rules_set_sync(struct pf_rules_set *rs)
+{
+	if (rs->k == NULL)
+		return 0;
+	return sync_rules(rs, rs->conf.n_rules) < 0 || sync_conf(rs) < 0 ? -1 : 0;
+}
+
+int
 pf_rules_set_prog_fd(const struct pf_rules_set *rs)
 {
 	return in_kernel(rs) ? rs->prog_fd : -1;
@@ -215,7 +276,8 @@ pf_rules_set_params(struct pf_rules_set *rs, uint32_t caplen, int direction, int
 	rs->conf.caplen = caplen;
 	rs->conf.direction = (pf_u8)direction;
 	rs->conf.queue_plus1 = queue < 0 ? 0 : (uint32_t)queue + 1;
-	return sync_conf(rs);
+	/* The engine's kernel does these itself. */
+	return rs->k != NULL ? 0 : sync_conf(rs);
 }
 
 int
@@ -241,7 +303,8 @@ pf_rules_set_add(struct pf_rules_set *rs, const struct pf_rule *r, char *err, si
 	rs->rules[at] = *r;
 	memset(&rs->stats[at], 0, sizeof(rs->stats[at]));
 	if (sync_rules(rs, n + 1) < 0) {
-		snprintf(err, errlen, "writing the rules map: %s", strerror(errno));
+		snprintf(err, errlen, "writing the rules %s: %s",
+			 rs->k != NULL ? "to the kernel" : "map", strerror(errno));
 		return -1;
 	}
 	return 0;
@@ -273,6 +336,9 @@ pf_rules_set_hash(struct pf_rules_set *rs, const struct pf_hash_key *key,
 		v = *rule;
 		v.packets = v.bytes = 0;
 		v.last_match_ns = monotonic_ns(); /* idle counts from now */
+	}
+	if (rs->k != NULL) {
+		return rs->k->hash(rs->k_ctx, key, add ? &v : NULL, add);
 	}
 	if (in_kernel(rs)) {
 		if (add) {
@@ -326,6 +392,8 @@ pf_rules_set_stats(struct pf_rules_set *rs, uint16_t id, struct pf_rule_stats *s
 	for (i = 0; i < rs->conf.n_rules; i++) {
 		if (rs->rules[i].id != id)
 			continue;
+		if (rs->k != NULL)
+			return rs->k->stats(rs->k_ctx, id, st);
 		if (in_kernel(rs))
 			return bpf_map_lookup_elem(rs->stats_fd, &i, st) ? -1 : 0;
 		*st = rs->stats[i];
@@ -340,6 +408,8 @@ pf_rules_set_hash_stats(struct pf_rules_set *rs, const struct pf_hash_key *key,
 {
 	struct hash_slot *s;
 
+	if (rs->k != NULL)
+		return rs->k->hash_stats(rs->k_ctx, key, out);
 	if (in_kernel(rs))
 		return bpf_map_lookup_elem(rs->hash_fd, key, out) ? -1 : 0;
 	s = table_find(rs, key);
@@ -358,6 +428,8 @@ pf_rules_set_purge_idle(struct pf_rules_set *rs, unsigned int idle_sec)
 	int purged = 0, more;
 	uint32_t i;
 
+	if (rs->k != NULL)
+		return rs->k->purge_idle(rs->k_ctx, idle_sec);
 	if (!in_kernel(rs)) {
 		for (i = 0; i < HASH_TABLE_SIZE; i++) {
 			/* Re-placing after a removal may move an entry into i: look again. */
@@ -396,6 +468,8 @@ pf_rules_set_verdict(struct pf_rules_set *rs, const unsigned char *pkt,
 	int drop = rs->conf.default_drop;
 	uint32_t i, flow_hash;
 
+	if (rs->k != NULL)
+		return 1;
 	pf_flow_parse(&b, &f);
 	if (rs->conf.n_hash_rules != 0 && (f.flags & PF_FLOW_F_L3)) {
 		pf_hash_key_of(&f, 0, &key);

@@ -51,10 +51,10 @@ wait_for() {
 
 load_info() {
 	f=/proc/net/pf_ring/info
-	has $f "PF_RING Version          : 0.1.0 (ABI 1)" &&
+	has $f "PF_RING Version          : 0.1.0 (ABI 2)" &&
 	has $f "Total rings              : 0" &&
 	has $f "Ring slots               : 4096" &&
-	has $f "Slot version             : 1" &&
+	has $f "Slot version             : 2" &&
 	has $f "Capture TX               : Yes [RX+TX]" &&
 	has $f "IP Defragment            : No" &&
 	has $f "Socket Mode              : Standard" &&
@@ -329,8 +329,7 @@ td_sampling() {
 		"$(pcapflows /tmp/smp.pcap)"
 }
 
-# Filtering rules have no hook in the module: they run in user space, and
-# sampling then waits for them.  1000 packets over
+# Filtering rules run in the module, before its sampling: 1000 packets over
 # flows 0..9: the rules pass flows 3..6 (400), 1 of 2 of those is flows 3
 # and 5; sampling first would have kept flows 4 and 6.
 td_rules() {
@@ -341,7 +340,9 @@ td_rules() {
 	rc=$?
 	unset PFRING_RULES
 	[ $rc -eq 0 ] || return 1
-	has "$(ring_file rul veth1)" "Sampling Rate      : 1" || return 1
+	has "$(ring_file rul veth1)" "Sampling Rate      : 2" &&
+	has "$(ring_file rul veth1)" "Filtering Rules    : 1" &&
+	has "$(ring_file rul veth1)" "Default Policy     : drop" || return 1
 	flowgen -i veth0 -n 1000 -f 10 || return 1
 	wait_for file_has rul 200
 	td_stop rul || return 1
@@ -351,6 +352,115 @@ td_rules() {
 		"$(td_stat rul 'dropped by kernel')" &&
 	eq "rules, then 1 of 2: flows 3 and 5" "10.0.0.3:10003>10.255.0.1:80/udp 100
 10.0.0.5:10005>10.255.0.1:80/udp 100" "$(pcapflows /tmp/rul.pcap)"
+}
+
+# --- filtering rules in the module through tcpdump: the expectations of
+# tests/integration/rules.sh for the packet engine, so both engines give the
+# same verdicts.  flowgen flow k: 10.0.0.k:(10000+k) -> 10.255.0.1:80, udp.
+
+flows() { # the flowgen --list lines of the given flow numbers, 20 packets each
+	local k
+	for k in "$@"; do flowgen --list -n 1 -f 1 -b "$k" | sed 's/ 1$/ 20/'; done
+}
+
+# same WHAT EXPECTED ACTUAL: equal as sorted line sets.
+same() {
+	eq "$1" "$(printf '%s\n' "$2" | sed '/^$/d' | sort)" "$(printf '%s\n' "$3" | sed '/^$/d' | sort)"
+}
+
+# no_user_rules NAME: tcpdump did not warn that rules run in user space.
+no_user_rules() {
+	if grep -q 'filtering rules run in user space' /tmp/$1.err; then
+		echo "FAIL: $1: rules ran in user space:"
+		cat /tmp/$1.err
+		return 1
+	fi
+	echo "ok: $1: no user-space rules warning"
+}
+
+# A config file: drop flows 0-4 by port, count 10.0.0.0/24 and go on, drop
+# flow 7 by its exact 5-tuple, accept the rest.
+td_rules_file() {
+	local f
+	cat >/tmp/rules.conf <<'CONF'
+# drop the first five flows, and flow 7 exactly
+rule 10 drop src-port 10000-10004
+rule 20 count src 10.0.0.0/24 proto udp
+hash 5 drop udp 10.0.0.7:10007 10.255.0.1:80
+default pass
+CONF
+	td_start file -- -i pfring//tmp/rules.conf:veth1 || return 1
+	f=$(ring_file file veth1)
+	has "$f" "Filtering Rules    : 2" && has "$f" "Hash Rules         : 1" &&
+	has "$f" "Default Policy     : accept" || { td_stop file; return 1; }
+	flowgen -i veth0 -n 200 -f 10 || return 1
+	wait_for file_has file 80
+	has "$f" "Tot Insert         : 80" || { td_stop file; return 1; }
+	td_stop file || return 1
+	no_user_rules file &&
+	same "config file rules: flows 5, 6, 8, 9 pass" "$(flows 5 6 8 9)" "$(pcapflows /tmp/file.pcap)" &&
+	td_counts file 80
+}
+
+# PFRING_RULES, default drop, with a tcpdump filter on top: both must pass.
+td_rules_bpf() {
+	local rc
+	export PFRING_RULES="rule 1 pass src-port 10003-10006; default drop"
+	td_start env -- -i pfring:veth1 "udp port 10004 or udp port 10006 or udp port 10008"
+	rc=$?
+	unset PFRING_RULES
+	[ $rc -eq 0 ] || return 1
+	has "$(ring_file env veth1)" "BPF Filtering      : Enabled" || { td_stop env; return 1; }
+	flowgen -i veth0 -n 200 -f 10 || return 1
+	wait_for file_has env 40
+	td_stop env || return 1
+	no_user_rules env &&
+	same "PFRING_RULES and a BPF filter: flows 4 and 6" "$(flows 4 6)" "$(pcapflows /tmp/env.pcap)"
+}
+
+# Hash rules: one way only unless bidirectional.  Forward flows 0-2, then
+# their reverse (flowgen -r): the one-way rule drops only the forward flow 2.
+td_rules_hash() {
+	local rc
+	export PFRING_RULES="hash 9 drop udp 10.0.0.2:10002 10.255.0.1:80"
+	td_start oneway -- -i pfring:veth1
+	rc=$?
+	export PFRING_RULES="hash 9 drop udp 10.0.0.2:10002 10.255.0.1:80 bidir"
+	[ $rc -eq 0 ] && td_start bidir -- -i pfring:veth1
+	rc=$?
+	unset PFRING_RULES
+	[ $rc -eq 0 ] || return 1
+	flowgen -i veth0 -n 30 -f 3 || return 1
+	flowgen -i veth0 -n 30 -f 3 -r || return 1
+	wait_for file_has oneway 50
+	wait_for file_has bidir 40
+	td_stop oneway && td_stop bidir || return 1
+	no_user_rules oneway && no_user_rules bidir &&
+	same "one-way hash rule" "$( (flows 0 1 | sed 's/ 20$/ 10/'; flowgen --list -n 30 -f 3 -r) | sort)" \
+		"$(pcapflows /tmp/oneway.pcap)" &&
+	same "bidirectional hash rule drops both directions" \
+		"$( (flows 0 1; flowgen --list -n 20 -f 2 -r) | sed 's/ 20$/ 10/')" \
+		"$(pcapflows /tmp/bidir.pcap)"
+}
+
+# Per-rule counters through the API (tests/tools/rulestat) come from the
+# module and equal the packets each rule saw.
+td_rules_stats() {
+	local pid
+	PFRING_RULES="rule 10 drop src-port 10000-10004; rule 20 count src 10.0.0.0/24; hash 5 drop udp 10.0.0.7:10007 10.255.0.1:80" \
+		LD_LIBRARY_PATH=$PCAPLIB rulestat -i veth1 -n 80 -r 10,20 \
+		-h 5:udp:10.0.0.7:10007:10.255.0.1:80 >/tmp/rs.out 2>/tmp/rs.err &
+	pid=$!
+	wait_for grep -q '^ready' /tmp/rs.out || { cat /tmp/rs.out /tmp/rs.err; kill $pid; return 1; }
+	flowgen -i veth0 -n 200 -f 10 || return 1
+	wait $pid || { echo "rulestat exited with $?"; cat /tmp/rs.out /tmp/rs.err; return 1; }
+	cat /tmp/rs.out /tmp/rs.err
+	has /tmp/rs.out "rules kernel" &&
+	has /tmp/rs.out "received 80" &&
+	has /tmp/rs.out "rule 10 packets 100 bytes 6400" &&
+	has /tmp/rs.out "rule 20 packets 80 bytes 5120" &&
+	has /tmp/rs.out "hash 5 packets 20" &&
+	! grep -q 'user space' /tmp/rs.err
 }
 
 # PFRING_ENGINE=packet with the module loaded: AF_PACKET, no pf_ring ring.
@@ -373,7 +483,7 @@ td_abi_mismatch() {
 	cat /tmp/abi.err
 	rmmod pf_ring || return 1
 	[ $rc -ne 0 ] || { echo "tcpdump accepted a module of ABI 99"; return 1; }
-	grep -qF "pf_ring kernel module 0.1.0 (ABI 99) does not match libpfring 0.1.0 (ABI 1)" \
+	grep -qF "pf_ring kernel module 0.1.0 (ABI 99) does not match libpfring 0.1.0 (ABI 2)" \
 		/tmp/abi.err
 }
 
@@ -426,6 +536,7 @@ run "BPF attach/detach, sampling after filters" pfrtest bpf
 run "direction RX/TX, sendmsg TX" pfrtest direction
 run "poll watermark, enable/disable" pfrtest watermark
 run "bad setsockopt/getsockopt/bind values rejected" pfrtest badopts
+run "filtering rules: fields, order, policy, hash, counters, bad values" pfrtest rules
 if [ -x /bin/tcpdump ]; then
 	td_run "tcpdump pfring:veth1: kmod engine (ring in /proc), exact counts" td_capture
 	td_run "tcpdump x3 PFRING_CLUSTER: each flow in member pf_flow_hash % 3" td_cluster
@@ -433,7 +544,11 @@ if [ -x /bin/tcpdump ]; then
 	td_run "tcpdump -Q in / -Q out" td_direction
 	td_run "tcpdump stopped: pcap_stats received = sent, dropped = overflow" td_drops
 	td_run "tcpdump PFRING_SAMPLING=10: sampled in the module only" td_sampling
-	td_run "tcpdump PFRING_RULES: in user space, sampled after them" td_rules
+	td_run "tcpdump PFRING_RULES: in the module, sampled after them" td_rules
+	td_run "tcpdump pfring/<file>:veth1: config file rules in the module" td_rules_file
+	td_run "tcpdump PFRING_RULES + BPF filter: both must pass" td_rules_bpf
+	td_run "tcpdump hash rules: one way, bidirectional" td_rules_hash
+	td_run "rulestat: per-rule counters from the module" td_rules_stats
 	td_run "tcpdump PFRING_ENGINE=packet with the module loaded" td_packet_engine
 else
 	echo "KMOD SKIP: tcpdump checks (no tcpdump in the initramfs)"

@@ -380,6 +380,32 @@ proc_ring_has(const char *ifname, const char *text)
 	return found;
 }
 
+/* Some ring of this process on ifname has text in its /proc file. */
+static int
+proc_some_ring_has(const char *ifname, const char *text)
+{
+	char pat[128], line[256];
+	int found = 0;
+	size_t i;
+	glob_t g;
+	FILE *fp;
+
+	snprintf(pat, sizeof(pat), "/proc/net/pf_ring/%d-%s.*", (int)getpid(), ifname);
+	if (glob(pat, 0, NULL, &g) != 0)
+		return 0;
+	for (i = 0; i < g.gl_pathc; i++) {
+		fp = fopen(g.gl_pathv[i], "r");
+		if (fp == NULL)
+			continue;
+		while (fgets(line, sizeof(line), fp))
+			if (strstr(line, text))
+				found = 1;
+		fclose(fp);
+	}
+	globfree(&g);
+	return found;
+}
+
 /* ------------------------------------------------------------------------ */
 /* Tests.                                                                    */
 
@@ -974,6 +1000,502 @@ test_devgone(const char *ifname)
 	ring_close(&r);
 }
 
+/* ------------------------------------------------------------------------ */
+/* Filtering rules in the module.                                            */
+
+/* Flow k as build_frame(), optionally reversed (ports and addresses swapped)
+ * or with an 802.1Q tag of vid (vid > 0). */
+static int
+build_frame_ex(uint8_t *f, unsigned int flow, uint32_t seq, int reverse, unsigned int vid)
+{
+	uint8_t tmp[4];
+	int len = build_frame(f, flow, seq);
+
+	if (reverse) {
+		uint8_t *ip = f + 14, *udp = f + 34;
+
+		memcpy(tmp, ip + 12, 4);
+		memcpy(ip + 12, ip + 16, 4);
+		memcpy(ip + 16, tmp, 4);
+		memcpy(tmp, udp, 2);
+		memcpy(udp, udp + 2, 2);
+		memcpy(udp + 2, tmp, 2);
+	}
+	if (vid) {
+		memmove(f + 16, f + 12, (size_t)len - 12);
+		f[12] = 0x81;
+		f[13] = 0x00;
+		f[14] = (uint8_t)(vid >> 8);
+		f[15] = (uint8_t)vid;
+		len += 4;
+	}
+	return len;
+}
+
+struct rules_env {
+	struct ring r;		/* the ring with rules */
+	struct ring w;		/* opened after r, no rules: when it has seen a
+				 * packet, so has r (same handler call, list order) */
+	struct sender s;
+	uint64_t w_seen;
+};
+
+static void
+drain(struct ring *r, unsigned int *per_flow, unsigned int *total)
+{
+	struct pfr_slot_header *sh;
+	const uint8_t *f;
+
+	while ((sh = ring_peek(r)) != NULL) {
+		f = (const uint8_t *)(sh + 1);
+		/* Reversed frames count under their flow too (source 10.255.0.1). */
+		if (per_flow)
+			per_flow[f[26] == 10 && f[27] == 0 ? frame_flow(f) % 16 :
+				 (unsigned int)(f[32] << 8 | f[33]) % 16]++;
+		(*total)++;
+		ring_done(r);
+	}
+}
+
+/* Send n frames over `flows` flows; returns how many r kept, per flow too. */
+static unsigned int
+rules_round(struct rules_env *e, unsigned int n, unsigned int flows, int reverse,
+	    unsigned int vid, unsigned int *per_flow)
+{
+	uint8_t f[FRAME_LEN + 4];
+	unsigned int i, kept = 0, wk = 0;
+
+	if (per_flow)
+		memset(per_flow, 0, 16 * sizeof(*per_flow));
+	for (i = 0; i < n; i++) {
+		int len = build_frame_ex(f, i % flows, i, reverse, vid);
+
+		while (send(e->s.fd, f, (size_t)len, 0) < 0) {
+			if (errno != ENOBUFS && errno != EAGAIN)
+				die("send");
+		}
+	}
+	e->w_seen += n;
+	if (!wait_seen(&e->w, e->w_seen))
+		check(0, "the witness ring saw %llu packets within the deadline",
+		      (unsigned long long)e->w_seen);
+	drain(&e->w, NULL, &wk);
+	drain(&e->r, per_flow, &kept);
+	return kept;
+}
+
+static int
+set_rules(int fd, const struct pf_rule *rules, unsigned int n)
+{
+	return setsockopt(fd, SOL_PF_RING, PFR_SO_SET_RULES, rules,
+			  (socklen_t)(n * sizeof(*rules)));
+}
+
+static struct pf_rule
+rule(uint16_t id, uint8_t action)
+{
+	struct pf_rule r;
+
+	memset(&r, 0, sizeof(r));
+	r.id = id;
+	r.action = action;
+	return r;
+}
+
+static uint32_t
+ip4(unsigned int a, unsigned int b, unsigned int c, unsigned int d)
+{
+	return (uint32_t)(a << 24 | b << 16 | c << 8 | d);
+}
+
+/* One rule "pass <field>" under policy drop: how many of 100 frames in 10 flows pass. */
+static void
+field_case(struct rules_env *e, const char *what, const struct pf_rule *pr, unsigned int vid,
+	   unsigned int expect)
+{
+	char name[160];
+
+	if (set_rules(e->r.fd, pr, 1) < 0) {
+		check(0, "%s: PFR_SO_SET_RULES: %s", what, strerror(errno));
+		return;
+	}
+	snprintf(name, sizeof(name), "field %s: packets kept of 100", what);
+	check_u64(name, expect, rules_round(e, 100, 10, 0, vid, NULL));
+}
+
+static void
+test_rule_fields(struct rules_env *e)
+{
+	static const uint8_t mac_a[6] = { 0x02, 0, 0, 0, 0, 0x0a }, mac_b[6] = { 0x02, 0, 0, 0, 0, 0x0b };
+	static const uint8_t mac_x[6] = { 0x02, 0, 0, 0, 0, 0x0c };
+	uint8_t f[FRAME_LEN];
+	unsigned int even = 0, k;
+	struct pf_rule r;
+
+	check_ok("policy drop", set_u32(e->r.fd, PFR_SO_RULES_POLICY, PFR_POLICY_DROP));
+	r = rule(1, PF_RULE_PASS); memcpy(r.src_mac, mac_a, 6);
+	field_case(e, "src MAC match", &r, 0, 100);
+	memcpy(r.src_mac, mac_x, 6);
+	field_case(e, "src MAC miss", &r, 0, 0);
+	r = rule(1, PF_RULE_PASS); memcpy(r.dst_mac, mac_b, 6);
+	field_case(e, "dst MAC match", &r, 0, 100);
+	memcpy(r.dst_mac, mac_a, 6);
+	field_case(e, "dst MAC miss", &r, 0, 0);
+	r = rule(1, PF_RULE_PASS); r.vlan_id = 7;
+	field_case(e, "VLAN 7 on VLAN 7 frames", &r, 7, 100);
+	field_case(e, "VLAN 7 on untagged frames", &r, 0, 0);
+	r.vlan_id = 8;
+	field_case(e, "VLAN 8 on VLAN 7 frames", &r, 7, 0);
+	r = rule(1, PF_RULE_PASS); r.proto = 17;
+	field_case(e, "proto udp", &r, 0, 100);
+	r.proto = 6;
+	field_case(e, "proto tcp", &r, 0, 0);
+	r = rule(1, PF_RULE_PASS); r.ip_version = 4;
+	field_case(e, "IPv4", &r, 0, 100);
+	r.ip_version = 6;
+	field_case(e, "IPv6", &r, 0, 0);
+	r = rule(1, PF_RULE_PASS); r.src_ip[0] = ip4(10, 0, 0, 3); r.src_mask[0] = 0xffffffff;
+	field_case(e, "src 10.0.0.3/32", &r, 0, 10);
+	r.src_ip[0] = ip4(10, 0, 1, 0); r.src_mask[0] = 0xffffff00;
+	field_case(e, "src 10.0.1.0/24", &r, 0, 0);
+	r = rule(1, PF_RULE_PASS); r.dst_ip[0] = ip4(10, 255, 0, 0); r.dst_mask[0] = 0xffff0000;
+	field_case(e, "dst 10.255.0.0/16", &r, 0, 100);
+	r.dst_ip[0] = ip4(10, 254, 0, 0);
+	field_case(e, "dst 10.254.0.0/16", &r, 0, 0);
+	r = rule(1, PF_RULE_PASS); r.src_port_lo = 10002; r.src_port_hi = 10004;
+	field_case(e, "src-port 10002-10004", &r, 0, 30);
+	r.src_port_lo = 20000; r.src_port_hi = 20010;
+	field_case(e, "src-port 20000-20010", &r, 0, 0);
+	r = rule(1, PF_RULE_PASS); r.dst_port_lo = 80; r.dst_port_hi = 80;
+	field_case(e, "dst-port 80", &r, 0, 100);
+	r.dst_port_lo = 81; r.dst_port_hi = 90;
+	field_case(e, "dst-port 81-90", &r, 0, 0);
+	/* The payload starts with the frame's sequence number, then zeros. */
+	r = rule(1, PF_RULE_PASS); r.pattern_len = 4; r.pattern[0] = 3;
+	field_case(e, "payload 03 00 00 00 (frame 3 only)", &r, 0, 1);
+	r.pattern[0] = 0xde; r.pattern[1] = 0xad;
+	field_case(e, "payload de ad 00 00", &r, 0, 0);
+	/* Balance: flow hash % 2 == id, with the shared hash. */
+	for (k = 0; k < 10; k++) {
+		int len = build_frame(f, k, 0);
+
+		if (pf_flow_hash_packet(f, (pf_u32)len, PF_FLOW_PER_FLOW) % 2 == 0)
+			even += 10;
+	}
+	r = rule(1, PF_RULE_PASS); r.balance_pool = 2; r.balance_id = 0;
+	field_case(e, "balance 0 of 2 (shared hash)", &r, 0, even);
+	r.balance_id = 1;
+	field_case(e, "balance 1 of 2 (shared hash)", &r, 0, 100 - even);
+	/* The rule's source is the packets' destination: only both ways match. */
+	r = rule(1, PF_RULE_PASS); r.src_ip[0] = ip4(10, 255, 0, 1); r.src_mask[0] = 0xffffffff;
+	field_case(e, "src 10.255.0.1 one way", &r, 0, 0);
+	r.flags = PF_RULE_F_BIDIR;
+	field_case(e, "src 10.255.0.1 bidirectional", &r, 0, 100);
+}
+
+static void
+check_rule_stats(int fd, unsigned int n, const uint16_t *ids, const uint64_t *pkts)
+{
+	struct pfr_rule_stat st[PF_RULES_MAX];
+	socklen_t len = sizeof(st);
+	char what[64];
+	unsigned int i;
+
+	if (getsockopt(fd, SOL_PF_RING, PFR_SO_RULE_STATS, st, &len) < 0) {
+		check(0, "PFR_SO_RULE_STATS: %s", strerror(errno));
+		return;
+	}
+	check_u64("PFR_SO_RULE_STATS length", n * sizeof(st[0]), len);
+	for (i = 0; i < n && i < len / sizeof(st[0]); i++) {
+		snprintf(what, sizeof(what), "rule %u id", ids[i]);
+		check_u64(what, ids[i], st[i].id);
+		snprintf(what, sizeof(what), "rule %u packets", ids[i]);
+		check_u64(what, pkts[i], st[i].packets);
+		snprintf(what, sizeof(what), "rule %u bytes", ids[i]);
+		check_u64(what, pkts[i] * FRAME_LEN, st[i].bytes);
+	}
+}
+
+static void
+test_rule_order(struct rules_env *e)
+{
+	struct pf_rule t[3];
+	unsigned int per[16];
+	uint16_t ids3[3] = { 1, 2, 3 }, ids2[2] = { 2, 3 };
+	uint64_t c3[3] = { 100, 50, 20 }, c2[2] = { 100, 40 };
+
+	/* No rule id carries over from the field tests: counters start at 0. */
+	check_ok("empty rule table", set_rules(e->r.fd, NULL, 0));
+	check_ok("policy drop", set_u32(e->r.fd, PFR_SO_RULES_POLICY, PFR_POLICY_DROP));
+	/* count all and go on; drop flows 0-4; pass flows 3-6; default drop */
+	t[0] = rule(1, PF_RULE_CONTINUE); t[0].src_port_lo = 10000; t[0].src_port_hi = 10009;
+	t[1] = rule(2, PF_RULE_DROP); t[1].src_port_lo = 10000; t[1].src_port_hi = 10004;
+	t[2] = rule(3, PF_RULE_PASS); t[2].src_port_lo = 10003; t[2].src_port_hi = 10006;
+	check_ok("set 3 rules (continue, drop, pass)", set_rules(e->r.fd, t, 3));
+	check_u64("continue 1, drop 2, pass 3, default drop: kept", 20,
+		  rules_round(e, 100, 10, 0, 0, per));
+	check(per[5] == 10 && per[6] == 10, "kept: flows 5 and 6, 10 each");
+	check_rule_stats(e->r.fd, 3, ids3, c3);
+	/* Rule 1 goes; 2 and 3 keep their counters and swap order by id. */
+	t[0] = t[2]; t[0].id = 2;
+	t[1].id = 3;
+	check_ok("set rules (pass 2, drop 3)", set_rules(e->r.fd, t, 2));
+	check_u64("pass 3-6 first, then drop 0-4: kept", 40, rules_round(e, 100, 10, 0, 0, per));
+	check(per[3] == 10 && per[4] == 10 && per[5] == 10 && per[6] == 10,
+	      "kept: flows 3 to 6, 10 each");
+	/* Counters follow the id: id 2 was "drop 0-4" (50) and now passes
+	 * flows 3-6 (+40); id 3 was "pass 3-6" (20) and now drops 0-2 (+30). */
+	c2[0] = 50 + 40;
+	c2[1] = 20 + 30;
+	check_rule_stats(e->r.fd, 2, ids2, c2);
+	check(proc_some_ring_has(rx_if, "Filtering Rules    : 2"), "/proc: 2 filtering rules");
+	check(proc_some_ring_has(rx_if, "Default Policy     : drop"), "/proc: default drop");
+
+	/* Default policy both ways, with no rule deciding. */
+	check_ok("empty rule table", set_rules(e->r.fd, NULL, 0));
+	check_u64("no rules, default drop", 0, rules_round(e, 100, 10, 0, 0, NULL));
+	check_ok("policy accept", set_u32(e->r.fd, PFR_SO_RULES_POLICY, PFR_POLICY_ACCEPT));
+	check_u64("no rules, default accept", 100, rules_round(e, 100, 10, 0, 0, NULL));
+	t[0] = rule(1, PF_RULE_CONTINUE); t[0].proto = 17;
+	check_ok("a continue rule only", set_rules(e->r.fd, t, 1));
+	check_u64("continue rule, default accept", 100, rules_round(e, 100, 10, 0, 0, NULL));
+	check_ok("policy drop", set_u32(e->r.fd, PFR_SO_RULES_POLICY, PFR_POLICY_DROP));
+	check_u64("continue rule, default drop", 0, rules_round(e, 100, 10, 0, 0, NULL));
+	check_ok("policy accept", set_u32(e->r.fd, PFR_SO_RULES_POLICY, PFR_POLICY_ACCEPT));
+	check_ok("empty rule table", set_rules(e->r.fd, NULL, 0));
+}
+
+static int
+hash_rule(int fd, int opt, unsigned int flow, uint8_t action, uint8_t flags, uint16_t id)
+{
+	struct pfr_hash_rule_req req;
+
+	memset(&req, 0, sizeof(req));
+	req.key.src_ip[0] = ip4(10, 0, flow >> 8, flow & 255);
+	req.key.dst_ip[0] = ip4(10, 255, 0, 1);
+	req.key.src_port = (uint16_t)(10000 + flow);
+	req.key.dst_port = 80;
+	req.key.proto = 17;
+	req.rule.id = id;
+	req.rule.action = action;
+	req.rule.flags = flags;
+	if (opt == PFR_SO_DEL_HASH_RULE)
+		return setsockopt(fd, SOL_PF_RING, opt, &req.key, sizeof(req.key));
+	return setsockopt(fd, SOL_PF_RING, opt, &req, sizeof(req));
+}
+
+static struct pfr_hash_rule_req
+hash_stats(int fd, unsigned int flow)
+{
+	struct pfr_hash_rule_req req;
+	socklen_t len = sizeof(req);
+
+	memset(&req, 0, sizeof(req));
+	req.key.src_ip[0] = ip4(10, 0, flow >> 8, flow & 255);
+	req.key.dst_ip[0] = ip4(10, 255, 0, 1);
+	req.key.src_port = (uint16_t)(10000 + flow);
+	req.key.dst_port = 80;
+	req.key.proto = 17;
+	if (getsockopt(fd, SOL_PF_RING, PFR_SO_HASH_RULE_STATS, &req, &len) < 0) {
+		check(0, "PFR_SO_HASH_RULE_STATS: %s", strerror(errno));
+		memset(&req.rule, 0xff, sizeof(req.rule));
+	}
+	return req;
+}
+
+static struct pfr_rules_info
+rules_info(int fd)
+{
+	struct pfr_rules_info info;
+	socklen_t len = sizeof(info);
+
+	memset(&info, 0xff, sizeof(info));
+	if (getsockopt(fd, SOL_PF_RING, PFR_SO_RULES_INFO, &info, &len) < 0)
+		check(0, "PFR_SO_RULES_INFO: %s", strerror(errno));
+	return info;
+}
+
+static void
+test_hash_rules(struct rules_env *e)
+{
+	struct pfr_hash_rule_req hs;
+	unsigned int per[16];
+	struct pf_rule t[1];
+	int fd = e->r.fd;
+
+	check_ok("hash drop flow 2, one way", hash_rule(fd, PFR_SO_ADD_HASH_RULE, 2, PF_RULE_DROP, 0, 5));
+	check_u64("one-way hash drop: forward kept", 90, rules_round(e, 100, 10, 0, 0, per));
+	check_u64("one-way hash drop: forward flow 2 kept", 0, per[2]);
+	check_u64("one-way hash drop: reverse kept", 100, rules_round(e, 100, 10, 1, 0, per));
+	hs = hash_stats(fd, 2);
+	check_u64("hash rule id", 5, hs.rule.id);
+	check_u64("hash rule packets (forward flow 2 only)", 10, hs.rule.packets);
+	check_u64("hash rule bytes", 10 * FRAME_LEN, hs.rule.bytes);
+	check(hs.rule.last_match_ns != 0, "hash rule last match recorded");
+	check_ok("hash drop flow 2, both ways (replaces)",
+		 hash_rule(fd, PFR_SO_ADD_HASH_RULE, 2, PF_RULE_DROP, PF_RULE_F_BIDIR, 6));
+	check_u64("replacing keeps one hash rule", 1, rules_info(fd).n_hash_rules);
+	check_u64("bidirectional hash drop: forward kept", 90, rules_round(e, 100, 10, 0, 0, per));
+	check_u64("bidirectional hash drop: reverse kept", 90, rules_round(e, 100, 10, 1, 0, per));
+	check_u64("bidirectional hash drop: reverse flow 2 kept", 0, per[2]);
+	hs = hash_stats(fd, 2);
+	check_u64("bidirectional hash rule packets (both ways)", 20, hs.rule.packets);
+	check_u64("bidirectional hash rule id", 6, hs.rule.id);
+
+	/* Hash rules come before wildcard rules; exact match only. */
+	check_ok("hash pass flow 3", hash_rule(fd, PFR_SO_ADD_HASH_RULE, 3, PF_RULE_PASS, 0, 7));
+	t[0] = rule(1, PF_RULE_DROP);
+	check_ok("wildcard drop everything", set_rules(fd, t, 1));
+	check_u64("hash pass beats the wildcard drop", 10, rules_round(e, 100, 10, 0, 0, per));
+	check_u64("... and it is flow 3", 10, per[3]);
+	check_ok("hash flow 3 continue", hash_rule(fd, PFR_SO_ADD_HASH_RULE, 3, PF_RULE_CONTINUE, 0, 7));
+	check_u64("hash continue, then the wildcard drop", 0, rules_round(e, 100, 10, 0, 0, NULL));
+	check_u64("hash continue counted", 10, hash_stats(fd, 3).rule.packets);
+	check_ok("empty rule table", set_rules(fd, NULL, 0));
+
+	check_ok("remove hash rule of flow 3", hash_rule(fd, PFR_SO_DEL_HASH_RULE, 3, 0, 0, 0));
+	check_errno("remove it again", hash_rule(fd, PFR_SO_DEL_HASH_RULE, 3, 0, 0, 0), ENOENT);
+	check_u64("after removal: forward kept", 90, rules_round(e, 100, 10, 0, 0, NULL));
+	check(proc_some_ring_has(rx_if, "Hash Rules         : 1"), "/proc: 1 hash rule");
+	/* Purge: flow 2's rule just matched, so an hour is not idle; 0 s is. */
+	check_ok("add hash rule of flow 4", hash_rule(fd, PFR_SO_ADD_HASH_RULE, 4, PF_RULE_PASS, 0, 8));
+	check_ok("purge idle for 3600 s", set_u32(fd, PFR_SO_PURGE_HASH_RULES, 3600));
+	check_u64("purged (3600 s)", 0, rules_info(fd).last_purged);
+	check_u64("hash rules left", 2, rules_info(fd).n_hash_rules);
+	check_ok("purge idle for 0 s", set_u32(fd, PFR_SO_PURGE_HASH_RULES, 0));
+	check_u64("purged (0 s)", 2, rules_info(fd).last_purged);
+	check_u64("hash rules left", 0, rules_info(fd).n_hash_rules);
+	check_u64("no rules: all kept", 100, rules_round(e, 100, 10, 0, 0, NULL));
+	/* Left installed: closing must free them (dmesg shows no leak). */
+	check_ok("hash rule left for close", hash_rule(fd, PFR_SO_ADD_HASH_RULE, 1, PF_RULE_PASS, 0, 9));
+	t[0] = rule(1, PF_RULE_PASS);
+	check_ok("wildcard rule left for close", set_rules(fd, t, 1));
+}
+
+static void
+test_rules_badopts(struct rules_env *e)
+{
+	struct pf_rule t[PF_RULES_MAX + 1], good[2];
+	struct pfr_hash_rule_req req;
+	struct pfr_rule_stat st[1];
+	socklen_t len;
+	unsigned int i;
+	int fd = e->r.fd;
+	uint32_t v = 1;
+
+	good[0] = rule(1, PF_RULE_PASS);
+	good[1] = rule(2, PF_RULE_DROP);
+	check_ok("two good rules", set_rules(fd, good, 2));
+	for (i = 0; i <= PF_RULES_MAX; i++)
+		t[i] = rule((uint16_t)(i + 1), PF_RULE_PASS);
+	check_ok("PF_RULES_MAX rules", set_rules(fd, t, PF_RULES_MAX));
+	check_errno("PF_RULES_MAX + 1 rules", set_rules(fd, t, PF_RULES_MAX + 1), EINVAL);
+	check_ok("two good rules again", set_rules(fd, good, 2));
+	check_errno("length not a multiple of the rule size",
+		    setsockopt(fd, SOL_PF_RING, PFR_SO_SET_RULES, good, sizeof(good[0]) + 1), EINVAL);
+	check_errno("rules at a bad address",
+		    setsockopt(fd, SOL_PF_RING, PFR_SO_SET_RULES, (void *)8, sizeof(good[0])), EFAULT);
+#define BAD_RULE(what, stmt) do { \
+		t[0] = rule(1, PF_RULE_PASS); t[1] = rule(2, PF_RULE_PASS); stmt; \
+		check_errno(what, set_rules(fd, t, 2), EINVAL); \
+	} while (0)
+	BAD_RULE("ids falling", t[1].id = 0);
+	BAD_RULE("ids repeated", t[1].id = 1);
+	BAD_RULE("action 3", t[1].action = 3);
+	BAD_RULE("unknown flag", t[0].flags = 0x80);
+	BAD_RULE("ip_version 5", t[0].ip_version = 5);
+	BAD_RULE("vlan 4096", t[1].vlan_id = 4096);
+	BAD_RULE("src port low > high", (t[0].src_port_lo = 10, t[0].src_port_hi = 9));
+	BAD_RULE("dst port low without high", t[0].dst_port_lo = 10);
+	BAD_RULE("pattern of 9 bytes", t[1].pattern_len = PF_RULE_PATTERN_MAX + 1);
+	BAD_RULE("balance id >= pool", (t[0].balance_pool = 2, t[0].balance_id = 2));
+#undef BAD_RULE
+	check_u64("rejected tables leave the old one", 2, rules_info(fd).n_rules);
+
+	check_errno("policy 2", set_u32(fd, PFR_SO_RULES_POLICY, 2), EINVAL);
+	check_errno("policy of 2 bytes", setsockopt(fd, SOL_PF_RING, PFR_SO_RULES_POLICY, &v, 2), EINVAL);
+	check_u64("policy unchanged (accept)", PFR_POLICY_ACCEPT, rules_info(fd).policy);
+	check_errno("purge of 2 bytes", setsockopt(fd, SOL_PF_RING, PFR_SO_PURGE_HASH_RULES, &v, 2), EINVAL);
+
+	memset(&req, 0, sizeof(req));
+	req.key.proto = 17;
+	check_errno("hash rule, short", setsockopt(fd, SOL_PF_RING, PFR_SO_ADD_HASH_RULE, &req, sizeof(req) - 1),
+		    EINVAL);
+	req.rule.action = 3;
+	check_errno("hash rule, action 3", setsockopt(fd, SOL_PF_RING, PFR_SO_ADD_HASH_RULE, &req, sizeof(req)),
+		    EINVAL);
+	req.rule.action = PF_RULE_DROP;
+	req.rule.flags = 0x02;
+	check_errno("hash rule, unknown flag",
+		    setsockopt(fd, SOL_PF_RING, PFR_SO_ADD_HASH_RULE, &req, sizeof(req)), EINVAL);
+	req.rule.flags = 0;
+	req.key.pad = 1;
+	check_errno("hash key, pad set", setsockopt(fd, SOL_PF_RING, PFR_SO_ADD_HASH_RULE, &req, sizeof(req)),
+		    EINVAL);
+	req.key.pad = 0;
+	req.key.vlan_id = 5000;
+	check_errno("hash key, vlan 5000",
+		    setsockopt(fd, SOL_PF_RING, PFR_SO_ADD_HASH_RULE, &req, sizeof(req)), EINVAL);
+	req.key.vlan_id = 0;
+	check_errno("hash rule at a bad address",
+		    setsockopt(fd, SOL_PF_RING, PFR_SO_ADD_HASH_RULE, (void *)8, sizeof(req)), EFAULT);
+	check_errno("remove hash rule, long",
+		    setsockopt(fd, SOL_PF_RING, PFR_SO_DEL_HASH_RULE, &req, sizeof(req)), EINVAL);
+	check_errno("remove a missing hash rule",
+		    setsockopt(fd, SOL_PF_RING, PFR_SO_DEL_HASH_RULE, &req.key, sizeof(req.key)), ENOENT);
+	/* PF_HASH_RULES_MAX, then no room. */
+	for (i = 0; i < PF_HASH_RULES_MAX; i++) {
+		req.key.src_port = (uint16_t)i;
+		req.key.dst_port = (uint16_t)(i >> 16);
+		if (setsockopt(fd, SOL_PF_RING, PFR_SO_ADD_HASH_RULE, &req, sizeof(req)) < 0)
+			break;
+	}
+	/* The rule test_hash_rules() left is one of them. */
+	check_u64("hash rules added up to the maximum", PF_HASH_RULES_MAX - 1, i);
+	req.key.src_port = 0;
+	req.key.dst_port = 1;
+	check_errno("one hash rule too many",
+		    setsockopt(fd, SOL_PF_RING, PFR_SO_ADD_HASH_RULE, &req, sizeof(req)), ENOSPC);
+	req.key.dst_port = 0;
+	check_ok("replacing one at the maximum",
+		 setsockopt(fd, SOL_PF_RING, PFR_SO_ADD_HASH_RULE, &req, sizeof(req)));
+	check_u64("hash rules", PF_HASH_RULES_MAX, rules_info(fd).n_hash_rules);
+
+	len = sizeof(st);
+	check_errno("rule stats into a short buffer",
+		    getsockopt(fd, SOL_PF_RING, PFR_SO_RULE_STATS, st, &len), EINVAL);
+	len = sizeof(req) - 1;
+	check_errno("hash stats, short",
+		    getsockopt(fd, SOL_PF_RING, PFR_SO_HASH_RULE_STATS, &req, &len), EINVAL);
+	len = sizeof(req);
+	req.key.proto = 6;
+	check_errno("hash stats of a missing rule",
+		    getsockopt(fd, SOL_PF_RING, PFR_SO_HASH_RULE_STATS, &req, &len), ENOENT);
+	/* 4096 hash rules and a table stay for close to free. */
+}
+
+static void
+test_rules(void)
+{
+	struct rules_env e;
+
+	memset(&e, 0, sizeof(e));
+	ring_open(&e.r, rx_if, 4096, 128);
+	ring_open(&e.w, rx_if, 4096, 128);
+	ring_enable(&e.r);
+	ring_enable(&e.w);
+	sender_open(&e.s, tx_if);
+	check_u64("no rules: all kept", 100, rules_round(&e, 100, 10, 0, 0, NULL));
+	test_rule_fields(&e);
+	check_ok("policy accept", set_u32(e.r.fd, PFR_SO_RULES_POLICY, PFR_POLICY_ACCEPT));
+	test_rule_order(&e);
+	test_hash_rules(&e);
+	test_rules_badopts(&e);
+	ring_close(&e.r);
+	ring_close(&e.w);
+	close(e.s.fd);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1006,13 +1528,15 @@ main(int argc, char **argv)
 		test_notx();
 	else if (!strcmp(t, "defrag"))
 		test_defrag();
+	else if (!strcmp(t, "rules"))
+		test_rules();
 	else if (!strcmp(t, "hold"))
 		test_hold();
 	else if (!strcmp(t, "devgone") && argc > 2)
 		test_devgone(argv[2]);
 	else {
 		fprintf(stderr, "usage: pfrtest version|capture|overflow|cluster|bpf|direction|"
-			"watermark|badopts|quick|notx|defrag|hold|devgone IF [TX_IF RX_IF]\n");
+			"watermark|badopts|rules|quick|notx|defrag|hold|devgone IF [TX_IF RX_IF]\n");
 		return 2;
 	}
 	return failures ? 1 : 0;

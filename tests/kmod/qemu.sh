@@ -110,7 +110,7 @@ pcaplib=$BUILD/libpcap/lib/libpcap.so.0.8
 if [ -x "$TCPDUMP" ] && [ -f "$pcaplib" ]; then
 	add_elf "$TCPDUMP" /bin/tcpdump || hard "copying $TCPDUMP and its libraries"
 	add_elf "$pcaplib" /opt/pfring/lib/libpcap.so.0.8 || hard "copying $pcaplib"
-	for t in flowgen pcapflows flowhash; do
+	for t in flowgen pcapflows flowhash rulestat; do
 		[ -x "$BUILD/tests/tools/$t" ] || hard "$BUILD/tests/tools/$t not built (make check builds it)"
 		add_elf "$BUILD/tests/tools/$t" "/bin/$t" || hard "copying $t"
 	done
@@ -135,7 +135,7 @@ log "QEMU exited with $qrc after $(($(date +%s) - start)) s"
 [ "$qrc" -eq 124 ] && log "timed out after ${TIMEOUT}s"
 
 tr -d '\r' <"$serial" >"$work/serial.txt"
-grep -v '^KMOD ' "$work/serial.txt" | grep -E '^    \| |Kernel panic|BUG|Oops|WARNING|Call Trace' | head -200
+grep -v '^KMOD ' "$work/serial.txt" | grep -E '^    \| |Kernel panic|BUG|Oops|WARNING|Call Trace' | head -2000
 grep -o 'KMOD .*' "$work/serial.txt"
 grep -q 'KMOD BOOTED' "$work/serial.txt" || { cat "$work/qemu.out"; tail -40 "$work/serial.txt"; hard "the guest did not start /init"; }
 if ! grep -q '^KMOD DONE: ' "$work/serial.txt"; then
