@@ -4,23 +4,32 @@
  * Wireshark (and tshark) start extcap programs with one of these requests:
  *
  *   ntopdump --extcap-interfaces
- *   ntopdump --extcap-interface pfring --extcap-dlts
- *   ntopdump --extcap-interface pfring --extcap-config
- *   ntopdump --extcap-interface pfring --extcap-capture-filter BPF   (filter check)
+ *   ntopdump --extcap-interface IFACE --extcap-dlts
+ *   ntopdump --extcap-interface IFACE --extcap-config
+ *   ntopdump --extcap-interface IFACE --extcap-capture-filter BPF   (filter check)
  *   ntopdump --extcap-interface pfring --capture --fifo PATH
  *            [--extcap-capture-filter BPF] [--device DEV] [--device-name DEV]
  *            [--cluster-id N]
  *            [--cluster-type TYPE] [--slots N] [--caplen N] [--sampling N]
+ *   ntopdump --extcap-interface zc --capture --fifo PATH
+ *            [--extcap-capture-filter BPF] [--device zc:ID@Q] [--device-name zc:ID@Q]
+ *            [--caplen N]
+ *
+ * Two interfaces: "pfring" (any pfring: device) and "zc", a queue of a
+ * zero-copy cluster that zbalance (or another pfring_zc.h program) runs.
+ * "zc" is listed only while at least one live cluster exists.
  *
  * The capture goes through this project's libpcap (pcap_create() on a
- * "pfring:" device), so the capture filter, the snapshot length and every
- * backend setting behave exactly as in tcpdump.  The backend settings are
- * handed over in the PFRING_* environment variables (pfring-config(7)).
+ * "pfring:" or "zc:" device), so the capture filter, the snapshot length and
+ * every backend setting behave exactly as in tcpdump.  The backend settings
+ * are handed over in the PFRING_* environment variables (pfring-config(7)).
  * Packets are written as a pcap stream to the fifo until the reader goes
  * away (exit 0), or until SIGINT/SIGTERM (exit 0).  Bad options: a message
  * on stderr naming the option and exit status 1.
  */
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
 #include <poll.h>
@@ -34,10 +43,14 @@
 #include <pcap/pcap.h>
 
 #include "pfring.h"
+/* The cluster file's header: discovery reads it, as attaching consumers do. */
+#include "zc_internal.h"
 
 #define PROG "ntopdump"
 #define IFACE_PFRING "pfring"
+#define IFACE_ZC "zc"
 #define DEV_PREFIX "pfring:"
+#define ZC_PREFIX "zc:"
 #define FULL_SNAPLEN 262144
 
 /* Limits of the backend's settings, as pfring-config(7) gives them. */
@@ -53,10 +66,12 @@ static const char *const cluster_type_names[] = {
 #define N_CLUSTER_TYPES (sizeof(cluster_type_names) / sizeof(cluster_type_names[0]))
 
 enum request { REQ_NONE, REQ_INTERFACES, REQ_DLTS, REQ_CONFIG, REQ_CAPTURE };
+enum iface { IF_PFRING, IF_ZC };
 
 struct options {
 	enum request request;
 	const char *interface;
+	enum iface iface;	/* set by check_interface() */
 	const char *fifo;
 	const char *filter;
 	const char *device;
@@ -108,12 +123,15 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: " PROG " --extcap-interfaces\n"
-		"       " PROG " --extcap-interface " IFACE_PFRING " --extcap-dlts\n"
-		"       " PROG " --extcap-interface " IFACE_PFRING " --extcap-config\n"
+		"       " PROG " --extcap-interface " IFACE_PFRING "|" IFACE_ZC " --extcap-dlts\n"
+		"       " PROG " --extcap-interface " IFACE_PFRING "|" IFACE_ZC " --extcap-config\n"
 		"       " PROG " --extcap-interface " IFACE_PFRING " --capture --fifo PATH\n"
 		"                [--extcap-capture-filter BPF] --device DEV|--device-name DEV\n"
 		"                [--cluster-id N]\n"
 		"                [--cluster-type TYPE] [--slots N] [--caplen N] [--sampling N]\n"
+		"       " PROG " --extcap-interface " IFACE_ZC " --capture --fifo PATH\n"
+		"                [--extcap-capture-filter BPF] --device zc:ID@Q|--device-name zc:ID@Q\n"
+		"                [--caplen N]\n"
 		"A Wireshark extcap program: Wireshark runs it, see pfring-config(7) for the settings.\n");
 }
 
@@ -155,30 +173,162 @@ static void set_env_number(const char *var, unsigned long v)
 	set_env(var, buf);
 }
 
+/* --- ZC cluster discovery --------------------------------------------------- */
+
+/*
+ * A live cluster is a file <dir>/pfring_zc.<id> (dir: /dev/shm or a
+ * hugetlbfs mount) with a complete header whose creator still holds its lock
+ * (byte 0; byte 1+q is queue q's consumer, see zc_internal.h).  Only lock
+ * queries are made: listing never takes a queue from a consumer about to
+ * attach.  A file this user cannot open is a cluster it cannot read either,
+ * so it is not offered.
+ */
+struct zc_found {
+	uint32_t id;
+	uint32_t n_queues;
+	uint64_t busy;		/* bit q: queue q has a consumer now */
+};
+
+#define ZC_FOUND_MAX 256
+
+/* 1: another open file description holds a lock on byte `byte`. */
+static int zc_locked(int fd, off_t byte)
+{
+	struct flock fl;
+
+	memset(&fl, 0, sizeof(fl));
+	fl.l_type = F_WRLCK;
+	fl.l_whence = SEEK_SET;
+	fl.l_start = byte;
+	fl.l_len = 1;
+	if (fcntl(fd, F_OFD_GETLK, &fl) < 0)
+		return 0;
+	return fl.l_type != F_UNLCK;
+}
+
+/* "pfring_zc.<id>" exactly (the wake-up FIFOs have more dots): the id, else 0. */
+static uint32_t zc_file_id(const char *name)
+{
+	static const char stem[] = "pfring_zc.";
+	unsigned long v = 0;
+	const char *c = name + sizeof(stem) - 1;
+
+	if (strncmp(name, stem, sizeof(stem) - 1) != 0 || *c == '\0' || *c == '0')
+		return 0;
+	for (; *c != '\0'; c++) {
+		if (*c < '0' || *c > '9')
+			return 0;
+		v = v * 10 + (unsigned long)(*c - '0');
+		if (v > 65535)
+			return 0;
+	}
+	return (uint32_t)v;
+}
+
+static void zc_scan_dir(const char *dir, struct zc_found *out, size_t *n)
+{
+	struct zc_shm_hdr h;
+	struct dirent *e;
+	char path[PATH_MAX];
+	uint32_t id, q;
+	size_t i;
+	DIR *d;
+	int fd;
+
+	d = opendir(dir);
+	if (d == NULL)
+		return;
+	while ((e = readdir(d)) != NULL && *n < ZC_FOUND_MAX) {
+		id = zc_file_id(e->d_name);
+		if (id == 0)
+			continue;
+		for (i = 0; i < *n && out[i].id != id; i++)
+			;
+		if (i < *n)
+			continue;	/* a stale twin in the other directory */
+		if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, e->d_name) >= sizeof(path))
+			continue;
+		fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+		if (fd < 0)
+			continue;
+		if (pread(fd, &h, sizeof(h), 0) == (ssize_t)sizeof(h) && h.magic == ZC_MAGIC &&
+		    h.version == ZC_VERSION && h.cluster_id == id && h.ready == 1 &&
+		    h.n_queues >= 1 && h.n_queues <= PFRING_ZC_MAX_QUEUES && zc_locked(fd, 0)) {
+			out[*n].id = id;
+			out[*n].n_queues = h.n_queues;
+			out[*n].busy = 0;
+			for (q = 0; q < h.n_queues; q++)
+				if (zc_locked(fd, 1 + (off_t)q))
+					out[*n].busy |= 1ull << q;
+			(*n)++;
+		}
+		close(fd);
+	}
+	closedir(d);
+}
+
+static int zc_found_cmp(const void *a, const void *b)
+{
+	const struct zc_found *x = a, *y = b;
+
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+/* The live clusters, by id; returns how many. */
+static size_t zc_find_clusters(struct zc_found *out)
+{
+	char dev[256], dir[256], type[64];
+	size_t n = 0;
+	FILE *f;
+
+	zc_scan_dir(ZC_SHM_DIR, out, &n);
+	f = fopen("/proc/mounts", "re");
+	if (f != NULL) {
+		while (fscanf(f, "%255s %255s %63s %*[^\n]", dev, dir, type) == 3)
+			if (strcmp(type, "hugetlbfs") == 0)
+				zc_scan_dir(dir, out, &n);
+		fclose(f);
+	}
+	qsort(out, n, sizeof(*out), zc_found_cmp);
+	return n;
+}
+
 /* --- discovery requests -------------------------------------------------- */
 
 static void print_interfaces(void)
 {
+	struct zc_found found[ZC_FOUND_MAX];
+
 	printf("extcap {version=%s}{display=pfring-pcap capture}"
 	       "{help=man:pfring-config(7)}\n", PFRING_VERSION_STRING);
-	/*
-	 * A "zc" interface joins the list once zero-copy clusters exist in the
-	 * backend; until then only the pfring: capture is offered.
-	 */
 	printf("interface {value=" IFACE_PFRING "}"
 	       "{display=PF_RING capture (pfring-pcap)}\n");
+	/* Without a cluster there is nothing the zc interface could read. */
+	if (zc_find_clusters(found) > 0)
+		printf("interface {value=" IFACE_ZC "}"
+		       "{display=PF_RING ZC cluster queue (pfring-pcap)}\n");
 }
 
-static void check_interface(const struct options *o)
+/*
+ * "zc" is accepted even while no cluster runs: Wireshark may ask for its
+ * settings after the balancer stopped, and the capture then says why it
+ * cannot start.
+ */
+static void check_interface(struct options *o)
 {
 	if (o->interface == NULL)
-		die("--extcap-interface is missing (this program offers: " IFACE_PFRING ")");
-	if (strcmp(o->interface, IFACE_PFRING) != 0)
+		die("--extcap-interface is missing (this program offers: " IFACE_PFRING
+		    "), and " IFACE_ZC " while ZC clusters run");
+	if (strcmp(o->interface, IFACE_PFRING) == 0)
+		o->iface = IF_PFRING;
+	else if (strcmp(o->interface, IFACE_ZC) == 0)
+		o->iface = IF_ZC;
+	else
 		die("--extcap-interface: unknown interface '%.64s' (this program offers: "
-		    IFACE_PFRING ")", o->interface);
+		    IFACE_PFRING "), and " IFACE_ZC " while ZC clusters run", o->interface);
 }
 
-static void print_dlts(const struct options *o)
+static void print_dlts(struct options *o)
 {
 	check_interface(o);
 	printf("dlt {number=%d}{name=%s}{display=%s}\n", DLT_EN10MB,
@@ -223,11 +373,47 @@ static void print_device_values(int arg)
 	pcap_freealldevs(all);
 }
 
-static void print_config(const struct options *o)
+static void print_zc_config(void)
+{
+	struct zc_found found[ZC_FOUND_MAX];
+	size_t n, i;
+	uint32_t q;
+	int have_default = 0, is_default;
+
+	printf("arg {number=0}{call=--device}{display=Queue}{type=selector}"
+	       "{tooltip=A queue of a running ZC cluster (zbalance -c ID -n QUEUES)}\n");
+	n = zc_find_clusters(found);
+	for (i = 0; i < n; i++) {
+		for (q = 0; q < found[i].n_queues; q++) {
+			int busy = (found[i].busy >> q) & 1;
+
+			/* A queue takes one consumer: default to a free one. */
+			is_default = !have_default && !busy;
+			printf("value {arg=0}{value=" ZC_PREFIX "%u@%u}{display=" ZC_PREFIX
+			       "%u@%u (cluster %u, queue %u of %u%s)}%s\n", found[i].id, q,
+			       found[i].id, q, found[i].id, q, found[i].n_queues,
+			       busy ? ", in use" : "", is_default ? "{default=true}" : "");
+			if (is_default)
+				have_default = 1;
+		}
+	}
+	printf("arg {number=1}{call=--device-name}{display=Other queue}{type=string}"
+	       "{tooltip=zc:<cluster id>@<queue>, e.g. zc:99@0 (or zc:<interface>[@<queue>] "
+	       "for AF_XDP); when set it replaces the Queue choice}\n");
+	printf("arg {number=2}{call=--caplen}{display=Capture length}{type=integer}"
+	       "{range=0,%lu}{default=0}"
+	       "{tooltip=Bytes kept of each packet; 0: whole packets}\n", CAPLEN_MAX);
+}
+
+static void print_config(struct options *o)
 {
 	size_t i;
 
 	check_interface(o);
+	if (o->iface == IF_ZC) {
+		print_zc_config();
+		return;
+	}
 	/*
 	 * Wireshark 4.0 has no editable list ("editselector" came later): the
 	 * list of devices plus a free-text field that wins when filled in.
@@ -262,7 +448,7 @@ static void print_config(const struct options *o)
  * --extcap-interface and --extcap-capture-filter: nothing on stdout means
  * valid, otherwise the first line is the reason shown to the user.
  */
-static void check_filter(const struct options *o)
+static void check_filter(struct options *o)
 {
 	struct bpf_program prog;
 	pcap_t *p;
@@ -341,16 +527,40 @@ static int apply_settings(const struct options *o)
 	return snaplen;
 }
 
-/* "eth0" means "pfring:eth0"; anything with a prefix is taken as given. */
-static const char *device_name(const char *opt, const char *dev, char *buf, size_t len)
+/*
+ * pfring: "eth0" means "pfring:eth0"; anything with a prefix is taken as given.
+ * zc: "99@0" means "zc:99@0"; another prefix is a device of the other interface.
+ */
+static const char *device_name(const struct options *o, const char *opt, const char *dev,
+			       char *buf, size_t len)
 {
+	const char *prefix = o->iface == IF_ZC ? ZC_PREFIX : DEV_PREFIX;
+
 	if (*dev == '\0')
 		die("--%s: empty device name", opt);
-	if (strchr(dev, ':') != NULL)
+	if (strchr(dev, ':') != NULL) {
+		if (o->iface == IF_ZC && strncmp(dev, ZC_PREFIX, strlen(ZC_PREFIX)) != 0)
+			die("--%s: '%.64s' is not a zc: device (the " IFACE_ZC " interface reads "
+			    "zc:<cluster id>@<queue>; use the " IFACE_PFRING " interface for "
+			    "other devices)", opt, dev);
 		return dev;
-	if ((size_t)snprintf(buf, len, DEV_PREFIX "%s", dev) >= len)
+	}
+	if ((size_t)snprintf(buf, len, "%s%s", prefix, dev) >= len)
 		die("--%s: device name '%.64s' is too long", opt, dev);
 	return buf;
+}
+
+/* A zc: queue is already one share of a cluster: the ring settings do not apply. */
+static void check_zc_options(const struct options *o)
+{
+	static const char *const names[] = { "cluster-id", "cluster-type", "slots", "sampling" };
+	const char *given[] = { o->cluster_id, o->cluster_type, o->slots, o->sampling };
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (given[i] != NULL)
+			die("--%s applies to the " IFACE_PFRING " interface, not to " IFACE_ZC
+			    " (a ZC queue is already one share of a cluster)", names[i]);
 }
 
 static pcap_t *open_capture(const struct options *o, const char *dev, int snaplen)
@@ -404,17 +614,6 @@ static void on_packet(u_char *user, const struct pcap_pkthdr *h, const u_char *b
 	pcap_dump((u_char *)w->dumper, h, bytes);
 }
 
-/* 0 on success; on failure the errno of the write. */
-static int flush_writer(struct writer *w)
-{
-	FILE *f = pcap_dump_file(w->dumper);
-
-	errno = 0;
-	if (pcap_dump_flush(w->dumper) == 0 && !ferror(f))
-		return 0;
-	return errno != 0 ? errno : EIO;
-}
-
 /* True once the fifo's reader has gone (a pipe's writer then sees POLLERR). */
 static int reader_gone(int fd)
 {
@@ -423,7 +622,27 @@ static int reader_gone(int fd)
 	return poll(&pfd, 1, 0) > 0 && (pfd.revents & (POLLERR | POLLHUP | POLLNVAL));
 }
 
-static int capture(const struct options *o)
+/* 0 on success; on failure the errno of the write. */
+static int flush_writer(struct writer *w)
+{
+	FILE *f = pcap_dump_file(w->dumper);
+	int err;
+
+	errno = 0;
+	if (pcap_dump_flush(w->dumper) == 0 && !ferror(f))
+		return 0;
+	err = errno != 0 ? errno : EIO;
+	/*
+	 * A burst larger than stdio's buffer makes pcap_dump() write, and that
+	 * EPIPE is gone by now, leaving only the stream's error flag: the
+	 * reader having left (tshark -c N) is then the reason, not an I/O error.
+	 */
+	if (err != EPIPE && reader_gone(fileno(f)))
+		err = EPIPE;
+	return err;
+}
+
+static int capture(struct options *o)
 {
 	char devbuf[512];
 	struct writer w = { 0 };
@@ -434,6 +653,9 @@ static int capture(const struct options *o)
 
 	if (o->fifo == NULL)
 		die("--capture needs --fifo PATH");
+	/* Without --extcap-interface: pfring, as before there were two. */
+	if (o->interface != NULL)
+		check_interface(o);
 	/*
 	 * The fifo first (this blocks until the reader opens it): the reader
 	 * copes better with a writer that closes it again and explains why on
@@ -445,12 +667,17 @@ static int capture(const struct options *o)
 	fd = fileno(out);
 
 	if (o->device_name != NULL && o->device_name[0] != '\0')
-		dev = device_name("device-name", o->device_name, devbuf, sizeof(devbuf));
+		dev = device_name(o, "device-name", o->device_name, devbuf, sizeof(devbuf));
 	else if (o->device != NULL)
-		dev = device_name("device", o->device, devbuf, sizeof(devbuf));
+		dev = device_name(o, "device", o->device, devbuf, sizeof(devbuf));
+	else if (o->iface == IF_ZC)
+		die("no queue given: set --device or --device-name (Wireshark: the "
+		    "interface's options; tshark: -o extcap." IFACE_ZC ".device:zc:<cluster id>@<queue>)");
 	else
 		die("no device given: set --device or --device-name (Wireshark: the "
 		    "interface's options; tshark: -o extcap." IFACE_PFRING ".device:pfring:eth0)");
+	if (o->iface == IF_ZC)
+		check_zc_options(o);
 	snaplen = apply_settings(o);
 	install_signals();
 	open_capture(o, dev, snaplen);

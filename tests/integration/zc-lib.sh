@@ -13,6 +13,9 @@ _zb_ready() {
 
 _zb_cleanup() {
 	local rc=$?
+	# Under set -e the status replay below would end the script before
+	# _cleanup removes the namespaces and the work dir.
+	set +e
 	if [ -n "$ZB_PID" ] && kill -0 "$ZB_PID" 2>/dev/null; then
 		kill -KILL "$ZB_PID" 2>/dev/null
 		wait "$ZB_PID" 2>/dev/null
