@@ -29,6 +29,7 @@
 
 #include "pf_ring_abi.h"
 #include "pf_ring.h"
+#include "pf_engine_common.h"
 
 #define VLAN_TAG_LEN 4
 /* As the packet engine: unless slots are configured, a large MTU must not
@@ -140,47 +141,6 @@ check_version(pfring *ring, int fd)
 				     "this library", v.version, v.abi_version,
 				     PFRING_VERSION_STRING, PF_RING_ABI_VERSION);
 	return 0;
-}
-
-/* Ethernet-framed devices only, as the packet engine: pcap says DLT_EN10MB. */
-static int
-check_device(pfring *ring, const char *name, int queue, int *mtu)
-{
-	struct ifreq ifr;
-	char path[128];
-	struct stat st;
-	int fd, rc = 0;
-
-	/* The PF_RING family has no device ioctls; any socket reaches them. */
-	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return pf_ring_error(ring, PF_RING_ERROR_GENERIC, "socket: %s", strerror(errno));
-	memset(&ifr, 0, sizeof(ifr));
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
-	if (ioctl(fd, SIOCGIFHWADDR, &ifr) < 0) {
-		rc = pf_ring_error(ring, PF_RING_ERROR_UNKNOWN_ADAPTER,
-				   "interface '%s': %s", name, strerror(errno));
-		goto out;
-	}
-	if (ifr.ifr_hwaddr.sa_family != ARPHRD_ETHER &&
-	    ifr.ifr_hwaddr.sa_family != ARPHRD_LOOPBACK) {
-		rc = pf_ring_error(ring, PF_RING_ERROR_NOT_SUPPORTED,
-				   "interface '%s' is not an Ethernet interface (ARPHRD %d)",
-				   name, ifr.ifr_hwaddr.sa_family);
-		goto out;
-	}
-	*mtu = 1500;
-	if (ioctl(fd, SIOCGIFMTU, &ifr) == 0 && ifr.ifr_mtu > 0)
-		*mtu = ifr.ifr_mtu;
-	if (queue >= 0) {
-		snprintf(path, sizeof(path), "/sys/class/net/%s/queues/rx-%d", name, queue);
-		if (stat(path, &st) < 0)
-			rc = pf_ring_error(ring, PF_RING_ERROR_INVALID_ARGUMENT,
-					   "interface '%s' has no RX queue %d", name, queue);
-	}
-out:
-	close(fd);
-	return rc;
 }
 
 /* The module knows no promiscuous mode; an AF_PACKET membership holds it
@@ -322,7 +282,7 @@ open_socket(pfring *ring, struct kmod_sock *s, const char *name,
 	if (s->ifindex == 0)
 		return pf_ring_error(ring, PF_RING_ERROR_UNKNOWN_ADAPTER,
 				     "no such interface '%s'", name);
-	rc = check_device(ring, name, ring->devs.queue, &mtu);
+	rc = pf_engine_check_device(ring, name, ring->devs.queue, &mtu);
 	if (rc < 0)
 		return rc;
 	s->fd = socket(PF_RING_FAMILY, SOCK_RAW | SOCK_CLOEXEC, 0);
@@ -364,7 +324,6 @@ static int
 kmod_open(pfring *ring, const struct pf_open_params *params)
 {
 	struct kmod_engine *ke;
-	struct epoll_event ev;
 	int i, rc;
 
 	ke = calloc(1, sizeof(*ke));
@@ -385,20 +344,14 @@ kmod_open(pfring *ring, const struct pf_open_params *params)
 			goto fail;
 	}
 	if (ke->n_socks > 1) {
-		ke->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
+		int fds[PF_MAX_DEVICES];
+
+		for (i = 0; i < ke->n_socks; i++)
+			fds[i] = ke->socks[i].fd;
+		ke->epoll_fd = pf_engine_epoll(ring, fds, ke->n_socks);
 		if (ke->epoll_fd < 0) {
-			rc = pf_ring_error(ring, PF_RING_ERROR_GENERIC, "epoll: %s", strerror(errno));
+			rc = ke->epoll_fd;
 			goto fail;
-		}
-		for (i = 0; i < ke->n_socks; i++) {
-			memset(&ev, 0, sizeof(ev));
-			ev.events = EPOLLIN;
-			ev.data.u32 = (uint32_t)i;
-			if (epoll_ctl(ke->epoll_fd, EPOLL_CTL_ADD, ke->socks[i].fd, &ev) < 0) {
-				rc = pf_ring_error(ring, PF_RING_ERROR_GENERIC, "epoll_ctl: %s",
-						   strerror(errno));
-				goto fail;
-			}
 		}
 	}
 	return 0;

@@ -25,6 +25,7 @@
 #include "pf_fanout.h"
 #include "pf_flow.h"
 #include "pf_ring.h"
+#include "pf_engine_common.h"
 
 #define VLAN_TAG_LEN 4
 #define MIN_BLOCK_SIZE (64u * 1024u)
@@ -76,35 +77,6 @@ round_up_pow2(unsigned int v)
 	return p;
 }
 
-/* Ethernet-framed devices only: pcap reports DLT_EN10MB for every packet. */
-static int
-check_device(pfring *ring, int fd, const char *name, int queue, int *mtu)
-{
-	struct ifreq ifr;
-	char path[128];
-	struct stat st;
-
-	memset(&ifr, 0, sizeof(ifr));
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
-	if (ioctl(fd, SIOCGIFHWADDR, &ifr) < 0)
-		return pf_ring_error(ring, PF_RING_ERROR_UNKNOWN_ADAPTER,
-				     "interface '%s': %s", name, strerror(errno));
-	if (ifr.ifr_hwaddr.sa_family != ARPHRD_ETHER &&
-	    ifr.ifr_hwaddr.sa_family != ARPHRD_LOOPBACK)
-		return pf_ring_error(ring, PF_RING_ERROR_NOT_SUPPORTED,
-				     "interface '%s' is not an Ethernet interface (ARPHRD %d)",
-				     name, ifr.ifr_hwaddr.sa_family);
-	*mtu = 1500;
-	if (ioctl(fd, SIOCGIFMTU, &ifr) == 0 && ifr.ifr_mtu > 0)
-		*mtu = ifr.ifr_mtu;
-	if (queue >= 0) {
-		snprintf(path, sizeof(path), "/sys/class/net/%s/queues/rx-%d", name, queue);
-		if (stat(path, &st) < 0)
-			return pf_ring_error(ring, PF_RING_ERROR_INVALID_ARGUMENT,
-					     "interface '%s' has no RX queue %d", name, queue);
-	}
-	return 0;
-}
 
 static int
 attach_filter(pfring *ring, int fd, struct sock_filter *insns, unsigned short len)
@@ -304,7 +276,6 @@ packet_open(pfring *ring, const struct pf_open_params *params)
 {
 	struct pkt_engine *pe;
 	struct packet_mreq mreq;
-	struct epoll_event ev;
 	int i, mtu = 1500, rc;
 
 	pe = calloc(1, sizeof(*pe));
@@ -334,7 +305,7 @@ packet_open(pfring *ring, const struct pf_open_params *params)
 					   errno == EPERM ? " (needs CAP_NET_RAW)" : "");
 			goto fail;
 		}
-		rc = check_device(ring, s->fd, name, ring->devs.queue, &mtu);
+		rc = pf_engine_check_device(ring, name, ring->devs.queue, &mtu);
 		if (rc < 0)
 			goto fail;
 		rc = attach_drop_all(ring, s->fd);
@@ -359,20 +330,14 @@ packet_open(pfring *ring, const struct pf_open_params *params)
 		}
 	}
 	if (pe->n_socks > 1) {
-		pe->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
+		int fds[PF_MAX_DEVICES];
+
+		for (i = 0; i < pe->n_socks; i++)
+			fds[i] = pe->socks[i].fd;
+		pe->epoll_fd = pf_engine_epoll(ring, fds, pe->n_socks);
 		if (pe->epoll_fd < 0) {
-			rc = pf_ring_error(ring, PF_RING_ERROR_GENERIC, "epoll: %s", strerror(errno));
+			rc = pe->epoll_fd;
 			goto fail;
-		}
-		for (i = 0; i < pe->n_socks; i++) {
-			memset(&ev, 0, sizeof(ev));
-			ev.events = EPOLLIN;
-			ev.data.u32 = (uint32_t)i;
-			if (epoll_ctl(pe->epoll_fd, EPOLL_CTL_ADD, pe->socks[i].fd, &ev) < 0) {
-				rc = pf_ring_error(ring, PF_RING_ERROR_GENERIC, "epoll_ctl: %s",
-						   strerror(errno));
-				goto fail;
-			}
 		}
 	}
 	return 0;

@@ -1,0 +1,20 @@
+/*
+ * pf_engine_common.h - what the socket-based engines (packet, kmod) do alike.
+ */
+#ifndef PF_ENGINE_COMMON_H
+#define PF_ENGINE_COMMON_H
+
+#include "pf_ring.h"
+
+/*
+ * The device can be captured: it exists, is Ethernet-framed (pcap reports
+ * DLT_EN10MB for every packet), and has RX queue queue (-1: any).  Sets
+ * *mtu.  0, or a PF_RING error code with the reason on the ring.
+ */
+int pf_engine_check_device(pfring *ring, const char *name, int queue, int *mtu);
+
+/* An epoll fd watching n fds for input (a ring over several devices needs
+ * one selectable fd); >= 0, or a PF_RING error code. */
+int pf_engine_epoll(pfring *ring, const int *fds, int n);
+
+#endif /* PF_ENGINE_COMMON_H */
