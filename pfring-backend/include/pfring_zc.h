@@ -81,6 +81,19 @@ pfring_zc_cluster *pfring_zc_create_cluster(uint32_t id, uint32_t n_queues,
 void pfring_zc_destroy_cluster(pfring_zc_cluster *c);
 /* One line saying where the memory lives and why (hugepages or not). */
 const char *pfring_zc_cluster_memory_info(pfring_zc_cluster *c);
+
+/* A live cluster on this machine, as pfring_zc_list_clusters() sees it. */
+typedef struct {
+	uint32_t id;
+	uint32_t n_queues;
+	uint64_t busy;      /* bit q: queue q has a consumer now */
+} pfring_zc_cluster_info;
+
+/*
+ * The live clusters (their creator still runs), by id, at most max; returns
+ * how many.  Clusters this user cannot open are left out.
+ */
+size_t pfring_zc_list_clusters(pfring_zc_cluster_info *out, size_t max);
 uint32_t pfring_zc_cluster_queues(pfring_zc_cluster *c);
 
 /* The producer end of queue qid (owned by the cluster: do not detach). */

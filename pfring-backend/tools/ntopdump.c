@@ -27,9 +27,7 @@
  * away (exit 0), or until SIGINT/SIGTERM (exit 0).  Bad options: a message
  * on stderr naming the option and exit status 1.
  */
-#include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
 #include <poll.h>
@@ -44,7 +42,7 @@
 
 #include "pfring.h"
 /* The cluster file's header: discovery reads it, as attaching consumers do. */
-#include "zc_internal.h"
+#include "pfring_zc.h"
 
 #define PROG "ntopdump"
 #define IFACE_PFRING "pfring"
@@ -175,136 +173,20 @@ static void set_env_number(const char *var, unsigned long v)
 
 /* --- ZC cluster discovery --------------------------------------------------- */
 
-/*
- * A live cluster is a file <dir>/pfring_zc.<id> (dir: /dev/shm or a
- * hugetlbfs mount) with a complete header whose creator still holds its lock
- * (byte 0; byte 1+q is queue q's consumer, see zc_internal.h).  Only lock
- * queries are made: listing never takes a queue from a consumer about to
- * attach.  A file this user cannot open is a cluster it cannot read either,
- * so it is not offered.
- */
-struct zc_found {
-	uint32_t id;
-	uint32_t n_queues;
-	uint64_t busy;		/* bit q: queue q has a consumer now */
-};
-
 #define ZC_FOUND_MAX 256
-
-/* 1: another open file description holds a lock on byte `byte`. */
-static int zc_locked(int fd, off_t byte)
-{
-	struct flock fl;
-
-	memset(&fl, 0, sizeof(fl));
-	fl.l_type = F_WRLCK;
-	fl.l_whence = SEEK_SET;
-	fl.l_start = byte;
-	fl.l_len = 1;
-	if (fcntl(fd, F_OFD_GETLK, &fl) < 0)
-		return 0;
-	return fl.l_type != F_UNLCK;
-}
-
-/* "pfring_zc.<id>" exactly (the wake-up FIFOs have more dots): the id, else 0. */
-static uint32_t zc_file_id(const char *name)
-{
-	static const char stem[] = "pfring_zc.";
-	unsigned long v = 0;
-	const char *c = name + sizeof(stem) - 1;
-
-	if (strncmp(name, stem, sizeof(stem) - 1) != 0 || *c == '\0' || *c == '0')
-		return 0;
-	for (; *c != '\0'; c++) {
-		if (*c < '0' || *c > '9')
-			return 0;
-		v = v * 10 + (unsigned long)(*c - '0');
-		if (v > 65535)
-			return 0;
-	}
-	return (uint32_t)v;
-}
-
-static void zc_scan_dir(const char *dir, struct zc_found *out, size_t *n)
-{
-	struct zc_shm_hdr h;
-	struct dirent *e;
-	char path[PATH_MAX];
-	uint32_t id, q;
-	size_t i;
-	DIR *d;
-	int fd;
-
-	d = opendir(dir);
-	if (d == NULL)
-		return;
-	while ((e = readdir(d)) != NULL && *n < ZC_FOUND_MAX) {
-		id = zc_file_id(e->d_name);
-		if (id == 0)
-			continue;
-		for (i = 0; i < *n && out[i].id != id; i++)
-			;
-		if (i < *n)
-			continue;	/* a stale twin in the other directory */
-		if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, e->d_name) >= sizeof(path))
-			continue;
-		fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-		if (fd < 0)
-			continue;
-		if (pread(fd, &h, sizeof(h), 0) == (ssize_t)sizeof(h) && h.magic == ZC_MAGIC &&
-		    h.version == ZC_VERSION && h.cluster_id == id && h.ready == 1 &&
-		    h.n_queues >= 1 && h.n_queues <= PFRING_ZC_MAX_QUEUES && zc_locked(fd, 0)) {
-			out[*n].id = id;
-			out[*n].n_queues = h.n_queues;
-			out[*n].busy = 0;
-			for (q = 0; q < h.n_queues; q++)
-				if (zc_locked(fd, 1 + (off_t)q))
-					out[*n].busy |= 1ull << q;
-			(*n)++;
-		}
-		close(fd);
-	}
-	closedir(d);
-}
-
-static int zc_found_cmp(const void *a, const void *b)
-{
-	const struct zc_found *x = a, *y = b;
-
-	return x->id < y->id ? -1 : x->id > y->id;
-}
-
-/* The live clusters, by id; returns how many. */
-static size_t zc_find_clusters(struct zc_found *out)
-{
-	char dev[256], dir[256], type[64];
-	size_t n = 0;
-	FILE *f;
-
-	zc_scan_dir(ZC_SHM_DIR, out, &n);
-	f = fopen("/proc/mounts", "re");
-	if (f != NULL) {
-		while (fscanf(f, "%255s %255s %63s %*[^\n]", dev, dir, type) == 3)
-			if (strcmp(type, "hugetlbfs") == 0)
-				zc_scan_dir(dir, out, &n);
-		fclose(f);
-	}
-	qsort(out, n, sizeof(*out), zc_found_cmp);
-	return n;
-}
 
 /* --- discovery requests -------------------------------------------------- */
 
 static void print_interfaces(void)
 {
-	struct zc_found found[ZC_FOUND_MAX];
+	pfring_zc_cluster_info found[ZC_FOUND_MAX];
 
 	printf("extcap {version=%s}{display=pfring-pcap capture}"
 	       "{help=man:pfring-config(7)}\n", PFRING_VERSION_STRING);
 	printf("interface {value=" IFACE_PFRING "}"
 	       "{display=PF_RING capture (pfring-pcap)}\n");
 	/* Without a cluster there is nothing the zc interface could read. */
-	if (zc_find_clusters(found) > 0)
+	if (pfring_zc_list_clusters(found, ZC_FOUND_MAX) > 0)
 		printf("interface {value=" IFACE_ZC "}"
 		       "{display=PF_RING ZC cluster queue (pfring-pcap)}\n");
 }
@@ -375,14 +257,14 @@ static void print_device_values(int arg)
 
 static void print_zc_config(void)
 {
-	struct zc_found found[ZC_FOUND_MAX];
+	pfring_zc_cluster_info found[ZC_FOUND_MAX];
 	size_t n, i;
 	uint32_t q;
 	int have_default = 0, is_default;
 
 	printf("arg {number=0}{call=--device}{display=Queue}{type=selector}"
 	       "{tooltip=A queue of a running ZC cluster (zbalance -c ID -n QUEUES)}\n");
-	n = zc_find_clusters(found);
+	n = pfring_zc_list_clusters(found, ZC_FOUND_MAX);
 	for (i = 0; i < n; i++) {
 		for (q = 0; q < found[i].n_queues; q++) {
 			int busy = (found[i].busy >> q) & 1;

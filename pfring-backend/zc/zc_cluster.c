@@ -2,7 +2,9 @@
  * zc_cluster.c - ZC clusters in shared memory: creation, the buffer pool,
  * the producer and consumer ends of the queues.  Layout: zc_internal.h.
  */
+#include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <stddef.h>
 #include <poll.h>
@@ -54,6 +56,18 @@ hugetlbfs_dir(char *out, size_t len)
 	return found;
 }
 
+/* One OFD lock request on a single byte (cmd F_OFD_GETLK or F_OFD_SETLK). */
+static int
+ofd_lock_byte(int fd, int cmd, short type, off_t byte, struct flock *fl)
+{
+	memset(fl, 0, sizeof(*fl));
+	fl->l_type = type;
+	fl->l_whence = SEEK_SET;
+	fl->l_start = byte;
+	fl->l_len = 1;
+	return fcntl(fd, cmd, fl);
+}
+
 /* Is byte `byte` of fd locked by another open file description?  OFD
  * locks carry no pid, so this is only 0 (no) or 1 (yes; -1: unknown). */
 static int
@@ -61,12 +75,7 @@ lock_holder(int fd, off_t byte)
 {
 	struct flock fl;
 
-	memset(&fl, 0, sizeof(fl));
-	fl.l_type = F_WRLCK;
-	fl.l_whence = SEEK_SET;
-	fl.l_start = byte;
-	fl.l_len = 1;
-	if (fcntl(fd, F_OFD_GETLK, &fl) < 0)
+	if (ofd_lock_byte(fd, F_OFD_GETLK, F_WRLCK, byte, &fl) < 0)
 		return -1;
 	return fl.l_type == F_UNLCK ? 0 : 1;
 }
@@ -76,12 +85,7 @@ lock_byte(int fd, off_t byte)
 {
 	struct flock fl;
 
-	memset(&fl, 0, sizeof(fl));
-	fl.l_type = F_WRLCK;
-	fl.l_whence = SEEK_SET;
-	fl.l_start = byte;
-	fl.l_len = 1;
-	return fcntl(fd, F_OFD_SETLK, &fl);
+	return ofd_lock_byte(fd, F_OFD_SETLK, F_WRLCK, byte, &fl);
 }
 
 static void
@@ -89,12 +93,7 @@ unlock_byte(int fd, off_t byte)
 {
 	struct flock fl;
 
-	memset(&fl, 0, sizeof(fl));
-	fl.l_type = F_UNLCK;
-	fl.l_whence = SEEK_SET;
-	fl.l_start = byte;
-	fl.l_len = 1;
-	(void)fcntl(fd, F_OFD_SETLK, &fl);
+	(void)ofd_lock_byte(fd, F_OFD_SETLK, F_UNLCK, byte, &fl);
 }
 
 /* An existing file for cluster id: in use (error) or stale (removed). */
@@ -788,4 +787,101 @@ uint32_t
 pfring_zc_queue_len(pfring_zc_queue *zq)
 {
 	return zq->q->len;
+}
+
+/* "pfring_zc.<id>" exactly (the wake-up FIFOs have more dots): the id, else 0. */
+static uint32_t
+cluster_file_id(const char *name)
+{
+	static const char stem[] = "pfring_zc.";
+	unsigned long v = 0;
+	const char *c = name + sizeof(stem) - 1;
+
+	if (strncmp(name, stem, sizeof(stem) - 1) != 0 || *c == '\0' || *c == '0')
+		return 0;
+	for (; *c != '\0'; c++) {
+		if (*c < '0' || *c > '9')
+			return 0;
+		v = v * 10 + (unsigned long)(*c - '0');
+		if (v > 65535)
+			return 0;
+	}
+	return (uint32_t)v;
+}
+
+/*
+ * A live cluster: a complete header whose creator still holds its lock.
+ * Only lock queries: listing never takes a queue from a consumer about to
+ * attach.  A file this user cannot open is a cluster it cannot read either.
+ */
+static void
+list_dir(const char *dir, pfring_zc_cluster_info *out, size_t max, size_t *n)
+{
+	struct zc_shm_hdr h;
+	struct dirent *e;
+	char path[PATH_MAX];
+	uint32_t id, q;
+	size_t i;
+	DIR *d;
+	int fd;
+
+	d = opendir(dir);
+	if (d == NULL)
+		return;
+	while ((e = readdir(d)) != NULL && *n < max) {
+		id = cluster_file_id(e->d_name);
+		if (id == 0)
+			continue;
+		for (i = 0; i < *n && out[i].id != id; i++)
+			;
+		if (i < *n)
+			continue;	/* a stale twin in the other directory */
+		if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, e->d_name) >= sizeof(path))
+			continue;
+		fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+		if (fd < 0)
+			continue;
+		if (pread(fd, &h, sizeof(h), 0) == (ssize_t)sizeof(h) && h.magic == ZC_MAGIC &&
+		    h.version == ZC_VERSION && h.cluster_id == id && h.ready == 1 &&
+		    h.n_queues >= 1 && h.n_queues <= PFRING_ZC_MAX_QUEUES &&
+		    lock_holder(fd, 0) == 1) {
+			out[*n].id = id;
+			out[*n].n_queues = h.n_queues;
+			out[*n].busy = 0;
+			for (q = 0; q < h.n_queues; q++)
+				if (lock_holder(fd, 1 + (off_t)q) == 1)
+					out[*n].busy |= 1ull << q;
+			(*n)++;
+		}
+		close(fd);
+	}
+	closedir(d);
+}
+
+static int
+info_cmp(const void *a, const void *b)
+{
+	const pfring_zc_cluster_info *x = a, *y = b;
+
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+size_t
+pfring_zc_list_clusters(pfring_zc_cluster_info *out, size_t max)
+{
+	char dev[256], dir[256], type[64];
+	size_t n = 0;
+	FILE *f;
+
+	list_dir(ZC_SHM_DIR, out, max, &n);
+	/* Every hugetlbfs mount: another process may have picked another one. */
+	f = fopen("/proc/mounts", "re");
+	if (f != NULL) {
+		while (fscanf(f, "%255s %255s %63s %*[^\n]", dev, dir, type) == 3)
+			if (strcmp(type, "hugetlbfs") == 0)
+				list_dir(dir, out, max, &n);
+		fclose(f);
+	}
+	qsort(out, n, sizeof(*out), info_cmp);
+	return n;
 }
