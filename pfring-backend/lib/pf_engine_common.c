@@ -75,3 +75,14 @@ pf_engine_epoll(pfring *ring, const int *fds, int n)
 	}
 	return efd;
 }
+
+int
+pf_engine_send_result(pfring *ring, ssize_t n)
+{
+	if (n >= 0)
+		return (int)n;
+	if (errno == EAGAIN || errno == ENOBUFS)
+		return PF_RING_ERROR_NO_TX_SLOT_AVAILABLE;
+	return pf_ring_error(ring, PF_RING_ERROR_GENERIC, "send on '%s': %s",
+			     ring->devs.devices[0], strerror(errno));
+}

@@ -4,6 +4,8 @@
 #ifndef PF_ENGINE_COMMON_H
 #define PF_ENGINE_COMMON_H
 
+#include <sys/types.h>
+
 #include "pf_ring.h"
 
 /*
@@ -16,5 +18,10 @@ int pf_engine_check_device(pfring *ring, const char *name, int queue, int *mtu);
 /* An epoll fd watching n fds for input (a ring over several devices needs
  * one selectable fd); >= 0, or a PF_RING error code. */
 int pf_engine_epoll(pfring *ring, const int *fds, int n);
+
+/* What a send() on the ring's first device returned, as pfring_send()
+ * returns it: bytes sent, PF_RING_ERROR_NO_TX_SLOT_AVAILABLE (try again) or
+ * an error with the reason on the ring. */
+int pf_engine_send_result(pfring *ring, ssize_t n);
 
 #endif /* PF_ENGINE_COMMON_H */

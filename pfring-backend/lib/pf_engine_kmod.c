@@ -698,13 +698,7 @@ kmod_send(pfring *ring, const u_char *pkt, u_int len)
 	ssize_t n;
 
 	n = send(ke->socks[0].fd, pkt, len, 0);
-	if (n < 0) {
-		if (errno == EAGAIN || errno == ENOBUFS)
-			return PF_RING_ERROR_NO_TX_SLOT_AVAILABLE;
-		return pf_ring_error(ring, PF_RING_ERROR_GENERIC, "send on '%s': %s",
-				     ring->devs.devices[0], strerror(errno));
-	}
-	return (int)n;
+	return pf_engine_send_result(ring, n);
 }
 
 static int

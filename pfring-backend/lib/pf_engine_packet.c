@@ -643,13 +643,7 @@ packet_send(pfring *ring, const u_char *pkt, u_int len)
 	if (len >= ETH_ALEN)
 		memcpy(sll.sll_addr, pkt, ETH_ALEN);
 	n = sendto(pe->socks[0].fd, pkt, len, 0, (struct sockaddr *)&sll, sizeof(sll));
-	if (n < 0) {
-		if (errno == EAGAIN || errno == ENOBUFS)
-			return PF_RING_ERROR_NO_TX_SLOT_AVAILABLE;
-		return pf_ring_error(ring, PF_RING_ERROR_GENERIC, "send on '%s': %s",
-				     ring->devs.devices[0], strerror(errno));
-	}
-	return (int)n;
+	return pf_engine_send_result(ring, n);
 }
 
 static int
