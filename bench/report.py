@@ -236,6 +236,8 @@ def main():
     ap.add_argument("--json-dir")
     ap.add_argument("--readme")
     ap.add_argument("--compare", nargs=2)
+    ap.add_argument("--no-save", action="store_true",
+                    help="print only: a partial run (BENCH_CASES) must not replace saved results")
     args = ap.parse_args()
     if args.compare:
         compare(*args.compare)
@@ -258,6 +260,8 @@ def main():
     }
     text = render(doc)
     print(text)
+    if args.no_save:
+        return 0
     if args.json_dir:
         os.makedirs(args.json_dir, exist_ok=True)
         path = os.path.join(args.json_dir, now.strftime("%Y-%m-%dT%H%M%SZ") + ".json")

@@ -35,6 +35,8 @@
 # BENCH_SECONDS (per CPU run, 2), BENCH_REPS (CPU runs per case and library,
 # 3), BENCH_VG_RATE (pps under valgrind, 50000), BENCH_VG_PACKETS (100000),
 # BENCH_FILE_PACKETS (savefile size, 200000), BENCH_BUILDDIR (build),
+# BENCH_CASES (a subset of the case names below, e.g. "dispatch zbalance-2q":
+# only those run and the table is printed but not saved),
 # BENCH_KEEP=1 keeps the work directory.  Not part of make check.
 set -euo pipefail
 export LC_ALL=C
@@ -349,6 +351,22 @@ cpu_live() { # cpu_live LIB CASE REP
 LIVE_CASES="dispatch dispatch-immediate tcpdump-w tcpdump-w-immediate"
 FILE_CASES="dispatch-r tcpdump-r-w"
 ZC_CASES="zc-dispatch zc-tcpdump-w zcq-dispatch"
+ZB_CASES="zbalance-1q zbalance-2q"
+if [ -n "${BENCH_CASES:-}" ]; then
+	pick() { # pick LIST: the cases of LIST named in BENCH_CASES
+		local c out=''
+		for c in $1; do case " $BENCH_CASES " in *" $c "*) out="$out $c" ;; esac; done
+		echo "$out"
+	}
+	for c in $BENCH_CASES; do
+		case " $LIVE_CASES $FILE_CASES $ZC_CASES $ZB_CASES " in
+		*" $c "*) ;;
+		*) die "BENCH_CASES: unknown case '$c' (known: $LIVE_CASES $FILE_CASES $ZC_CASES $ZB_CASES)" ;;
+		esac
+	done
+	LIVE_CASES=$(pick "$LIVE_CASES") FILE_CASES=$(pick "$FILE_CASES")
+	ZC_CASES=$(pick "$ZC_CASES") ZB_CASES=$(pick "$ZB_CASES")
+fi
 VG_SEND_TIME=$(awk -v n="$VG_PACKETS" -v r="$VG_RATE" 'BEGIN { printf "%.1f", (r > 0 ? n / r : 0) }')
 t_start=$(_now_ms)
 
@@ -380,10 +398,10 @@ for case in $ZC_CASES; do
 	[ "$case" = zcq-dispatch ] && zbalance_stop "zb-ir-$case"
 	log "  $case done"
 done
-ir_zbalance zbalance-1q 1
-log "  zbalance, 1 queue done"
-ir_zbalance zbalance-2q 2
-log "  zbalance, 2 queues done"
+for case in $ZB_CASES; do
+	nq=${case#zbalance-}; ir_zbalance "$case" "${nq%q}"
+	log "  $case done"
+done
 for case in $FILE_CASES; do
 	for lib in stock ours; do ir_file "$lib" "$case"; done
 	log "  $case done"
@@ -404,4 +422,4 @@ machine="$(nproc) vCPU $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo |
 	--tcpdump "$TCPDUMP ($(dpkg-query -W -f='${Version}' tcpdump 2>/dev/null || echo '?'))" \
 	--settings "rate=$RATE seconds=$SECONDS_PER_RUN reps=$REPS vg_rate=$VG_RATE vg_packets=$VG_PACKETS file_packets=$FILE_PACKETS" \
 	--elapsed "$(( ($(_now_ms) - t_start) / 1000 ))" \
-	--json-dir "$top/bench/results" --readme "$top/bench/README.md"
+	${BENCH_CASES:+--no-save} --json-dir "$top/bench/results" --readme "$top/bench/README.md"
