@@ -38,15 +38,31 @@ extern "C" {
 #define PFRING_ZC_DEFAULT_QLEN    4096
 #define PFRING_ZC_DEFAULT_BUFLEN  1600  /* bytes of frame a buffer holds */
 
-/* A packet buffer: this header, then buf_len bytes of frame. */
+/*
+ * A packet buffer: this 32-byte header, then up to buf_len bytes of frame.
+ * The first 24 bytes are laid out as libpcap's struct pcap_pkthdr on LP64
+ * (ts at 0, caplen at 16, len at 20), so a consumer can hand the header to
+ * a pcap callback as it is.
+ *
+ * Queued buffers carry the format their queue's consumer asked for
+ * (pfring_zc_queue_set_format()): ts_frac in nanoseconds when flags has
+ * PFRING_ZC_BUF_NSEC, else in microseconds, and caplen clamped to the
+ * consumer's snaplen.  A producer filling a buffer for pfring_zc_send_pkt()
+ * may use either unit (saying which in flags): the send converts it.
+ *
+ * Memory: each buffer is a chunk of buf_stride bytes (a power of two >=
+ * 2048); the header sits 224 bytes into its chunk, so the frame starts 256
+ * bytes in, where AF_XDP places received frames in a UMEM with no headroom.
+ */
+#define PFRING_ZC_BUF_NSEC 0x1u  /* flags: ts_frac is in nanoseconds */
+
 typedef struct pfring_zc_pkt_buff {
-	uint32_t len;      /* bytes of frame stored */
-	uint32_t wire_len; /* length on the wire (> len: truncated) */
-	uint32_t hash;     /* flow hash, when the sender computed one */
-	uint32_t flags;
-	int64_t ts_sec;
-	uint32_t ts_nsec;
-	uint32_t reserved;
+	int64_t  ts_sec;
+	int64_t  ts_frac;  /* ns if flags & PFRING_ZC_BUF_NSEC, else us */
+	uint32_t caplen;   /* bytes of frame stored */
+	uint32_t len;      /* length on the wire (> caplen: truncated) */
+	uint32_t flags;    /* PFRING_ZC_BUF_NSEC; other bits reserved (0) */
+	uint32_t hash;     /* flow hash (common/pf_flow.h), when the sender knew it */
 } pfring_zc_pkt_buff;
 
 static inline u_char *
@@ -67,7 +83,9 @@ enum pfring_zc_hugepages {
 
 struct pfring_zc_cluster_opts {
 	uint32_t queue_len;    /* slots per queue, rounded up to a power of 2; 0 = default */
-	uint32_t buf_len;      /* frame bytes per buffer; 0 = default */
+	uint32_t buf_len;      /* frame bytes per buffer at least; 0 = default.  The chunk
+				* (256 + buf_len) is rounded up to a power of two >= 2048,
+				* so the default gives 1792 */
 	uint32_t extra_bufs;   /* buffers for pfring_zc_get_packet_handle(); 0 = 64 */
 	enum pfring_zc_hugepages hugepages;
 	gid_t group;           /* (gid_t)-1: mode 0600; else this group may attach (0660) */
@@ -108,12 +126,16 @@ uint32_t pfring_zc_free_handles(pfring_zc_cluster *c);
  * Queue *pkt (a handle of this cluster).  1: queued, and *pkt is now an
  * empty buffer the caller owns; 0: the queue is full, *pkt is unchanged and
  * the queue's drop counter counts it.  flush != 0 wakes a sleeping consumer
- * (otherwise pfring_zc_sync_queue() does it, once per batch).
+ * (otherwise pfring_zc_sync_queue() does it, once per batch).  The header
+ * is rewritten in the consumer's format (stamp unit, caplen clamped to its
+ * snaplen and to the buffer length).
  */
 int pfring_zc_send_pkt(pfring_zc_queue *q, pfring_zc_pkt_buff **pkt, int flush);
 /* Queue pkts[0..n) in order; returns how many went (the rest are drops). */
 int pfring_zc_send_pkt_burst(pfring_zc_queue *q, pfring_zc_pkt_buff **pkts, int n, int flush);
-/* Copy a frame straight into the next slot: same results as send_pkt. */
+/* Copy a frame straight into the next slot: same results as send_pkt.
+ * ts has nanoseconds (NULL: 0); the header is written in the consumer's
+ * format and at most min(caplen, buffer length, its snaplen) bytes copied. */
 int pfring_zc_send_copy(pfring_zc_queue *q, const u_char *frame, uint32_t caplen,
 			uint32_t wire_len, const struct timespec *ts, uint32_t hash, int flush);
 void pfring_zc_sync_queue(pfring_zc_queue *q);
@@ -122,10 +144,24 @@ void pfring_zc_sync_queue(pfring_zc_queue *q);
  * Consumer side, from any process: attach to queue qid of cluster id.
  * Only one consumer per queue at a time; the lock goes with the process,
  * so a consumer killed with SIGKILL can be restarted at once.
+ * Attaching asks for the lossless format: nanosecond stamps, no snaplen.
+ * The cluster must be of this library's format version (2); a cluster of
+ * another version is refused with a message naming both.
  */
 pfring_zc_queue *pfring_zc_ipc_attach_queue(uint32_t id, uint32_t qid,
 					    char *err, size_t errlen);
 void pfring_zc_ipc_detach_queue(pfring_zc_queue *q);
+
+/*
+ * Consumer side: the format the producer writes this queue's buffers in.
+ * snaplen: caplen never exceeds it (0: no limit beyond the buffer length);
+ * flags: PFRING_ZC_BUF_NSEC for nanosecond stamps, 0 for microseconds.
+ * Call it after attaching, before receiving (it may be called again later).
+ * Packets queued before the producer saw the new format are converted in
+ * place on receipt, so every buffer a receive returns is in this format.
+ * 0, or PF_RING_ERROR_INVALID_ARGUMENT (not a consumer end, unknown flags).
+ */
+int pfring_zc_queue_set_format(pfring_zc_queue *q, uint32_t snaplen, uint32_t flags);
 
 /*
  * Receive: 1 (or up to max) packets, 0 when none (wait == 0, or a signal).
@@ -183,6 +219,17 @@ pfring_zc_worker *pfring_zc_run_balancer(pfring **inputs, int n_inputs,
 					 pfring_zc_queue **outputs, uint32_t n_outputs,
 					 const struct pfring_zc_worker_opts *opts,
 					 char *err, size_t errlen);
+/*
+ * An AF_XDP input on dev ("IF" or "IF@QUEUE") whose UMEM is cluster c's buffer memory,
+ * for pfring_zc_run_balancer(): the balancer then moves buffer indexes between the
+ * socket and the queues instead of copying packets.  It takes PFRING_ZC_XDP_INPUT_BUFS
+ * buffers from c's pool (create c with extra_bufs covering them) and keeps them until
+ * the cluster is destroyed.  Close it with pfring_close() after the worker is killed.
+ */
+#define PFRING_ZC_XDP_INPUT_BUFS 4096
+pfring *pfring_zc_open_xdp_input(pfring_zc_cluster *c, const char *dev,
+				 char *err, size_t errlen);
+
 typedef struct {
 	uint64_t in;        /* packets read from the inputs */
 	uint64_t filtered;  /* func said drop */

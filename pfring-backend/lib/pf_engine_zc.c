@@ -2,9 +2,14 @@
  * pf_engine_zc.c - the zc engine: a ring reading one queue of a ZC cluster
  * ("zc:<cluster id>@<queue>") through the pfring_zc.h IPC API.
  *
- * The queue's wake-up FIFO is the selectable fd, so poll/select loops wake
- * when the balancer queues packets.  Filters are not run here: setting one
- * fails, which makes the libpcap module run it in user space.
+ * The queue's wake-up FIFO is the selectable fd (for buffered rings an
+ * epoll fd over it and a timer: see apply_batch()), so poll/select loops
+ * wake when the balancer queues packets.  Filters are not run here: setting
+ * one fails, which makes the libpcap module run it in user space.
+ *
+ * At open the queue asks its producer for this ring's format (stamp unit,
+ * caplen clamp), so a queued buffer's header is already the pcap header the
+ * callback gets: the burst walks the slots in place and hands it over as is.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -13,13 +18,30 @@
 
 #include "pf_ring.h"
 #include "pfring_zc.h"
+#include "../zc/zc_internal.h"
 
-#define ZC_BURST 256
+#if ZC_HDR_IS_PCAP
+_Static_assert(offsetof(pfring_zc_pkt_buff, ts_sec) == offsetof(struct pf_pcap_hdr, ts.tv_sec) &&
+	       offsetof(pfring_zc_pkt_buff, ts_frac) == offsetof(struct pf_pcap_hdr, ts.tv_usec) &&
+	       sizeof(((pfring_zc_pkt_buff *)0)->ts_frac) ==
+	       sizeof(((struct pf_pcap_hdr *)0)->ts.tv_usec) &&
+	       offsetof(pfring_zc_pkt_buff, caplen) == offsetof(struct pf_pcap_hdr, caplen) &&
+	       offsetof(pfring_zc_pkt_buff, len) == offsetof(struct pf_pcap_hdr, len) &&
+	       sizeof(struct pf_pcap_hdr) <= sizeof(pfring_zc_pkt_buff),
+	       "a ZC buffer header is a struct pf_pcap_hdr");
+#endif
+
+/* Buffered rings (a block timeout above 1 ms) sleep until this many
+ * packets are queued or the timeout passes, as a TPACKET_V3 block is
+ * handed over full or at its timeout: a wake-up costs a few hundred
+ * instructions, so it should bring many packets. */
+#define ZC_BATCH_MARK 512
 
 struct zc_engine {
 	pfring_zc_queue *q;
 	uint32_t cluster_id;
 	uint32_t queue_id;
+	uint32_t watermark;     /* the ring's watermark as last applied */
 };
 
 static struct zc_engine *
@@ -54,6 +76,11 @@ zc_open(pfring *ring, const struct pf_open_params *params)
 		return pf_ring_error(ring, PF_RING_ERROR_UNKNOWN_ADAPTER, "zc:%lu@%d: %s",
 				     id, ring->devs.queue, err);
 	}
+	/* Producers write our caplen and stamp unit from now on; what is
+	 * queued already is converted on receipt. */
+	pfring_zc_queue_set_format(ze->q, ring->params.caplen,
+				   (ring->params.flags & PF_RING_NANO_TIMESTAMP) ?
+				   PFRING_ZC_BUF_NSEC : 0);
 	ring->engine = ze;
 	return 0;
 }
@@ -70,23 +97,44 @@ zc_close(pfring *ring)
 	ring->engine = NULL;
 }
 
+/* The wake-up batch from the ring's settings: an explicit watermark
+ * (PFRING_WATERMARK, pfring_set_poll_watermark()), else ZC_BATCH_MARK when
+ * buffered; bounded by the block timeout either way. */
 static int
-zc_enable(pfring *ring)
+apply_batch(pfring *ring)
 {
-	(void)ring;
+	struct zc_engine *ze = zc_of(ring);
+	char err[PF_ERRBUF_SIZE];
+	uint32_t mark;
+
+	ze->watermark = ring->cfg.watermark;
+	if ((ring->cfg.set & PF_KEY_WATERMARK) || ring->cfg.watermark > 1)
+		mark = ring->cfg.watermark;
+	else
+		mark = ring->params.block_timeout_ms > 1 ? ZC_BATCH_MARK : 1;
+	if (zc_cons_set_batch(ze->q, mark, ring->params.block_timeout_ms, err, sizeof(err)) < 0)
+		return pf_ring_error(ring, PF_RING_ERROR_GENERIC, "zc:%u@%u: %s", ze->cluster_id,
+				     ze->queue_id, err);
 	return 0;
 }
 
+static int
+zc_enable(pfring *ring)
+{
+	return apply_batch(ring);
+}
+
+/* The buffer is in the ring's format (caplen clamped, stamp unit). */
 static void
 fill_hdr(pfring *ring, pfring_zc_pkt_buff *b, struct pfring_pkthdr *hdr)
 {
 	memset(hdr, 0, sizeof(*hdr));
 	hdr->ts.tv_sec = (time_t)b->ts_sec;
-	hdr->ts.tv_usec = (ring->params.flags & PF_RING_NANO_TIMESTAMP) ?
-		(suseconds_t)b->ts_nsec : (suseconds_t)(b->ts_nsec / 1000);
-	hdr->caplen = b->len < ring->params.caplen ? b->len : ring->params.caplen;
-	hdr->len = b->wire_len;
-	hdr->extended_hdr.timestamp_ns = (uint64_t)b->ts_sec * 1000000000ull + b->ts_nsec;
+	hdr->ts.tv_usec = (suseconds_t)b->ts_frac;
+	hdr->caplen = b->caplen < ring->params.caplen ? b->caplen : ring->params.caplen;
+	hdr->len = b->len;
+	hdr->extended_hdr.timestamp_ns = (uint64_t)b->ts_sec * 1000000000ull +
+		(uint64_t)b->ts_frac * ((b->flags & PFRING_ZC_BUF_NSEC) ? 1 : 1000);
 	hdr->extended_hdr.rx_direction = 1;
 	hdr->extended_hdr.pkt_hash = b->hash;
 }
@@ -108,48 +156,98 @@ zc_next(pfring *ring, const u_char **pkt, struct pfring_pkthdr *hdr)
 	return 1;
 }
 
+/*
+ * Hand slots [s, s + n) to cb, n > 0; stops after the packet on which
+ * *stop turned nonzero.  Returns how many were handed over.  The loop is
+ * slot load, buffer address, call, two tests; always inlined so a constant
+ * stride becomes a shift and frees a register.
+ */
+static inline __attribute__((always_inline)) uint32_t
+walk_slots(const uint32_t *s, uint32_t n, uint8_t *buf0, size_t stride, pf_burst_cb cb,
+	   u_char *user, volatile int *stop)
+{
+	const uint32_t *end = s + n;
+	intptr_t i = -(intptr_t)n;
+
+	do {
+		const pfring_zc_pkt_buff *b =
+			(const pfring_zc_pkt_buff *)(buf0 + (size_t)end[i] * stride);
+#if ZC_HDR_IS_PCAP
+		cb(user, (const struct pf_pcap_hdr *)b, (const u_char *)(b + 1));
+#else
+		struct pf_pcap_hdr h = {
+			.ts = { (time_t)b->ts_sec, (suseconds_t)b->ts_frac },
+			.caplen = b->caplen, .len = b->len,
+		};
+		cb(user, &h, (const u_char *)(b + 1));
+#endif
+		if (__builtin_expect(*stop, 0))
+			return (uint32_t)(n + (uint32_t)i + 1);
+	} while (++i != 0);
+	return n;
+}
+
+/* One run of slots; the default buffers (2048-byte chunks) get a constant
+ * stride.  Not inlined: the loop then has every callee-saved register. */
+static __attribute__((noinline)) uint32_t
+walk_run(const uint32_t *s, uint32_t n, uint8_t *buf0, size_t stride, pf_burst_cb cb,
+	 u_char *user, volatile int *stop)
+{
+	if (stride == 2048)
+		return walk_slots(s, n, buf0, 2048, cb, user, stop);
+	/* A multiply: a shift would need %cl reloaded for every packet. */
+	return walk_slots(s, n, buf0, stride, cb, user, stop);
+}
+
 static int
 zc_burst(pfring *ring, int max, pf_burst_cb cb, u_char *user)
 {
-	struct zc_engine *ze = zc_of(ring);
-	const int nano = (ring->params.flags & PF_RING_NANO_TIMESTAMP) != 0;
-	pfring_zc_pkt_buff *bufs[ZC_BURST];
-	struct pf_pcap_hdr h;
-	int n = 0, got, i, want;
+	struct pfring_zc_queue *zq = zc_of(ring)->q;
+	struct zc_spsc *q = zq->q;
+	volatile int *const stop = &ring->break_loop;
+	const uint32_t want = max > 0 ? (uint32_t)max : UINT32_MAX;
+	uint32_t n = 0, avail, first, run, done;
 
-	while (max <= 0 || n < max) {
-		want = ZC_BURST;
-		if (max > 0 && want > max - n)
-			want = max - n;
-		got = pfring_zc_recv_pkt_burst(ze->q, bufs, want, 0);
-		if (got < 0)
-			return pf_ring_error(ring, got, "zc:%u@%u: receive failed",
-					     ze->cluster_id, ze->queue_id);
-		if (got == 0)
-			break;
-		for (i = 0; i < got; i++) {
-			pfring_zc_pkt_buff *b = bufs[i];
-
-			h.ts.tv_sec = (time_t)b->ts_sec;
-			h.ts.tv_usec = nano ? (suseconds_t)b->ts_nsec :
-				(suseconds_t)(b->ts_nsec / 1000);
-			h.caplen = b->len < ring->params.caplen ? b->len : ring->params.caplen;
-			h.len = b->wire_len;
-			cb(user, &h, pfring_zc_pkt_data(b));
-			if (ring->break_loop) {
-				i++;
+	for (;;) {
+		/* Waking, sleeping and format changes go the long way. */
+		avail = zc_spsc_cons_avail(q);
+		if (avail == 0 || (zq->held | zq->armed | zq->fmt_pending) != 0) {
+			/* Nothing came since the wake-up was armed (the poll that
+			 * usually follows: zc_cons_begin()). */
+			if (avail == 0 && zq->armed == 1 && (zq->held | zq->fmt_pending) == 0) {
+				zq->armed = 2;
 				break;
 			}
+			avail = zc_cons_begin(zq);
+			if (avail == 0)
+				break;
+		}
+		if (avail > want - n)
+			avail = want - n;
+		/* In place, in at most two runs: up to the ring's end, then
+		 * from its start. */
+		first = q->tail & q->mask;
+		run = q->len - first;
+		if (run >= avail) {
+			done = walk_run(&q->slot[first], avail, zq->buf0, zq->buf_stride, cb, user,
+					stop);
+		} else {
+			done = walk_run(&q->slot[first], run, zq->buf0, zq->buf_stride, cb, user,
+					stop);
+			if (done == run)
+				done += walk_run(&q->slot[0], avail - run, zq->buf0, zq->buf_stride,
+						 cb, user, stop);
 		}
 		/* The callback is done with them: give the slots back now, so a
 		 * consumer killed while idle holds nothing.  After a break the
 		 * undelivered rest stays queued for the next read. */
-		pfring_zc_recv_release(ze->q, (uint32_t)i);
-		n += i;
-		if (ring->break_loop)
+		zc_spsc_cons_release(q, done);
+		zq->recv += done;
+		n += done;
+		if (*stop || n == want)
 			break;
 	}
-	return n;
+	return (int)n;
 }
 
 static int
@@ -225,7 +323,12 @@ zc_set_direction(pfring *ring, packet_direction direction)
 static int
 zc_selectable_fd(pfring *ring)
 {
-	return pfring_zc_queue_fd(zc_of(ring)->q);
+	struct zc_engine *ze = zc_of(ring);
+
+	/* Called before every pfring_poll(): a new watermark applies there. */
+	if (ring->enabled && ring->cfg.watermark != ze->watermark)
+		(void)apply_batch(ring);
+	return pfring_zc_queue_fd(ze->q);
 }
 
 const struct pf_engine_ops pf_engine_zc = {

@@ -225,15 +225,16 @@ static int from_queue(struct fwd *f)
 		if (f->out_q != NULL) {
 			if ((uint32_t)i == room)
 				break;
+			/* The input queue was attached with nanosecond stamps. */
 			ts.tv_sec = (time_t)b[i]->ts_sec;
-			ts.tv_nsec = (long)b[i]->ts_nsec;
+			ts.tv_nsec = (long)b[i]->ts_frac;
 			/* Different clusters: the one copy, into the slot itself. */
-			if (pfring_zc_send_copy(f->out_q, pfring_zc_pkt_data(b[i]), b[i]->len,
-						b[i]->wire_len, &ts, b[i]->hash, 0) != 1)
+			if (pfring_zc_send_copy(f->out_q, pfring_zc_pkt_data(b[i]), b[i]->caplen,
+						b[i]->len, &ts, b[i]->hash, 0) != 1)
 				break;
 		} else {
 			/* In place: the frame leaves from the queue's buffer. */
-			rc = send_to_ring(f, pfring_zc_pkt_data(b[i]), b[i]->len, i + 1 == n);
+			rc = send_to_ring(f, pfring_zc_pkt_data(b[i]), b[i]->caplen, i + 1 == n);
 			if (rc < 0) {
 				pfring_zc_recv_release(f->in_q, (uint32_t)i);
 				return -1;
@@ -281,12 +282,12 @@ static int from_ring(struct fwd *f)
 		/* The receive: the frame lands in the buffer zfwd holds. */
 		len = h.caplen < f->buf_len ? h.caplen : f->buf_len;
 		memcpy(pfring_zc_pkt_data(f->spare), pkt, len);
-		f->spare->len = len;
-		f->spare->wire_len = h.len;
+		f->spare->caplen = len;
+		f->spare->len = h.len;
 		f->spare->hash = 0;
-		f->spare->flags = 0;
+		f->spare->flags = PFRING_ZC_BUF_NSEC;	/* nanoseconds: see the open */
 		f->spare->ts_sec = (int64_t)h.ts.tv_sec;
-		f->spare->ts_nsec = (uint32_t)h.ts.tv_usec;	/* nanoseconds: see the open */
+		f->spare->ts_frac = (int64_t)h.ts.tv_usec;
 		/* The swap: the queue keeps this buffer and hands back its slot's old one. */
 		if (pfring_zc_send_pkt(f->out_q, &f->spare, 0) == 1)
 			f->forwarded++;

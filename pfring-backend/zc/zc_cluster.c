@@ -11,8 +11,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/timerfd.h>
 #include <sys/vfs.h>
 #include <time.h>
 #include <unistd.h>
@@ -232,6 +234,20 @@ make_fifo(uint32_t id, uint32_t qid, gid_t group, char *err, size_t errlen)
 	return fd;
 }
 
+static void
+queue_handle_init(struct pfring_zc_queue *zq, uint8_t *base)
+{
+	zq->base = base;
+	zq->hdr = (struct zc_shm_hdr *)base;
+	zq->buf0 = base + zq->hdr->buf_off + ZC_BUF_HDR_OFF;
+	zq->buf_shift = zq->hdr->buf_shift;
+	zq->buf_stride = zq->hdr->buf_stride;
+	zq->timer_fd = -1;
+	zq->sel_fd = -1;
+	zq->wake_mark = 1;
+	zq->buf_len = zq->hdr->buf_len;
+}
+
 pfring_zc_cluster *
 pfring_zc_create_cluster(uint32_t id, uint32_t n_queues,
 			 const struct pfring_zc_cluster_opts *opts,
@@ -279,14 +295,20 @@ pfring_zc_create_cluster(uint32_t id, uint32_t n_queues,
 	h.cluster_id = id;
 	h.n_queues = n_queues;
 	h.queue_len = pow2_at_least(o.queue_len);
-	h.buf_len = o.buf_len;
-	h.buf_stride = (uint32_t)((sizeof(pfring_zc_pkt_buff) + o.buf_len + 63) & ~63u);
+	/* UMEM chunks: a power of two >= 2048 with the frame at +256. */
+	h.buf_stride = pow2_at_least(ZC_DATA_OFF + o.buf_len);
+	if (h.buf_stride < ZC_CHUNK_MIN)
+		h.buf_stride = ZC_CHUNK_MIN;
+	h.buf_shift = (uint32_t)__builtin_ctz(h.buf_stride);
+	h.buf_len = h.buf_stride - ZC_DATA_OFF;
 	h.n_buffers = n_queues * h.queue_len + o.extra_bufs;
 	h.queue_off = (sizeof(h) + 63) & ~(uint64_t)63;
 	h.queue_stride = zc_spsc_size(h.queue_len);
 	h.buf_off = h.queue_off + h.queue_stride * n_queues;
-	h.buf_off = (h.buf_off + 4095) & ~(uint64_t)4095;
-	size = h.buf_off + (size_t)h.n_buffers * h.buf_stride;
+	h.buf_off = (h.buf_off + ZC_REGION_ALIGN - 1) & ~(uint64_t)(ZC_REGION_ALIGN - 1);
+	h.buf_region_len = ((uint64_t)h.n_buffers * h.buf_stride + ZC_REGION_ALIGN - 1) &
+		~(uint64_t)(ZC_REGION_ALIGN - 1);
+	size = h.buf_off + h.buf_region_len;
 
 	c = calloc(1, sizeof(*c));
 	if (c == NULL) {
@@ -354,8 +376,7 @@ pfring_zc_create_cluster(uint32_t id, uint32_t n_queues,
 	for (i = 0; i < n_queues; i++) {
 		struct pfring_zc_queue *zq = &c->queues[i];
 
-		zq->base = c->base;
-		zq->hdr = c->hdr;
+		queue_handle_init(zq, c->base);
 		zq->q = zc_queue_at(c->base, c->hdr, i);
 		zq->id = i;
 		zq->shm_fd = c->shm_fd; /* the cluster's: for lock queries only */
@@ -366,6 +387,7 @@ pfring_zc_create_cluster(uint32_t id, uint32_t n_queues,
 		zq->wake_fd = make_fifo(id, i, o.group, err, errlen);
 		if (zq->wake_fd < 0)
 			goto fail;
+		zq->sel_fd = zq->wake_fd;
 	}
 	for (; idx < h.n_buffers; idx++)
 		c->free_stack[c->n_free++] = idx;
@@ -485,39 +507,56 @@ pfring_zc_sync_queue(pfring_zc_queue *zq)
 	}
 }
 
-int
-pfring_zc_send_pkt(pfring_zc_queue *zq, pfring_zc_pkt_buff **pkt, int flush)
+/* Queue *pkt, whose header the caller filled in either stamp unit, in the
+ * format (snaplen, flags) read for this burst. */
+static int
+send_one(pfring_zc_queue *zq, pfring_zc_pkt_buff **pkt, uint32_t snaplen, uint32_t flags)
 {
 	uint32_t *slot, mine;
 
-	if (zq == NULL || zq->consumer || pkt == NULL || *pkt == NULL)
-		return PF_RING_ERROR_INVALID_ARGUMENT;
 	slot = zc_spsc_prod_slot(zq->q, &zq->tail_cache);
 	if (slot == NULL) {
 		zc_spsc_prod_drop(zq->q);
 		return 0;
 	}
+	zc_buf_convert(*pkt, zq->buf_len, snaplen, flags);
 	mine = zc_buf_idx(zq->base, zq->hdr, *pkt);
-	*pkt = zc_buf(zq->base, zq->hdr, *slot);
+	*pkt = zc_qbuf(zq, *slot);
 	*slot = mine;
 	zc_spsc_prod_commit(zq->q);
 	zq->unsynced = 1;
+	return 1;
+}
+
+int
+pfring_zc_send_pkt(pfring_zc_queue *zq, pfring_zc_pkt_buff **pkt, int flush)
+{
+	uint32_t snaplen, flags;
+	int rc;
+
+	if (zq == NULL || zq->consumer || pkt == NULL || *pkt == NULL)
+		return PF_RING_ERROR_INVALID_ARGUMENT;
+	zc_spsc_prod_format(zq->q, &snaplen, &flags);
+	rc = send_one(zq, pkt, snaplen, flags);
 	if (flush)
 		pfring_zc_sync_queue(zq);
-	return 1;
+	return rc;
 }
 
 int
 pfring_zc_send_pkt_burst(pfring_zc_queue *zq, pfring_zc_pkt_buff **pkts, int n, int flush)
 {
-	int i, rc, sent = 0;
+	uint32_t snaplen, flags;
+	int i, sent = 0;
 
-	for (i = 0; i < n; i++) {
-		rc = pfring_zc_send_pkt(zq, &pkts[i], 0);
-		if (rc < 0)
-			return rc;
-		sent += rc;
-	}
+	if (zq == NULL || zq->consumer || pkts == NULL)
+		return PF_RING_ERROR_INVALID_ARGUMENT;
+	for (i = 0; i < n; i++)
+		if (pkts[i] == NULL)
+			return PF_RING_ERROR_INVALID_ARGUMENT;
+	zc_spsc_prod_format(zq->q, &snaplen, &flags);
+	for (i = 0; i < n; i++)
+		sent += send_one(zq, &pkts[i], snaplen, flags);
 	if (flush)
 		pfring_zc_sync_queue(zq);
 	return sent;
@@ -528,7 +567,7 @@ pfring_zc_send_copy(pfring_zc_queue *zq, const u_char *frame, uint32_t caplen,
 		    uint32_t wire_len, const struct timespec *ts, uint32_t hash, int flush)
 {
 	pfring_zc_pkt_buff *b;
-	uint32_t *slot;
+	uint32_t *slot, snaplen, flags;
 
 	if (zq == NULL || zq->consumer || frame == NULL)
 		return PF_RING_ERROR_INVALID_ARGUMENT;
@@ -537,15 +576,10 @@ pfring_zc_send_copy(pfring_zc_queue *zq, const u_char *frame, uint32_t caplen,
 		zc_spsc_prod_drop(zq->q);
 		return 0;
 	}
-	b = zc_buf(zq->base, zq->hdr, *slot);
-	if (caplen > zq->hdr->buf_len)
-		caplen = zq->hdr->buf_len;
-	b->len = caplen;
-	b->wire_len = wire_len;
-	b->hash = hash;
-	b->flags = 0;
-	b->ts_sec = ts ? (int64_t)ts->tv_sec : 0;
-	b->ts_nsec = ts ? (uint32_t)ts->tv_nsec : 0;
+	zc_spsc_prod_format(zq->q, &snaplen, &flags);
+	b = zc_qbuf(zq, *slot);
+	caplen = zc_buf_set_hdr(b, zq->buf_len, snaplen, flags, ts ? (int64_t)ts->tv_sec : 0,
+				ts ? (uint32_t)ts->tv_nsec : 0, caplen, wire_len, hash);
 	memcpy(pfring_zc_pkt_data(b), frame, caplen);
 	zc_spsc_prod_commit(zq->q);
 	zq->unsynced = 1;
@@ -587,9 +621,20 @@ pfring_zc_ipc_attach_queue(uint32_t id, uint32_t qid, char *err, size_t errlen)
 		return NULL;
 	}
 	if (fstat(fd, &st) < 0 || (size_t)st.st_size < sizeof(h) ||
-	    pread(fd, &h, sizeof(h), 0) != (ssize_t)sizeof(h) || h.magic != ZC_MAGIC ||
-	    h.version != ZC_VERSION || h.cluster_id != id || h.size > (uint64_t)st.st_size) {
-		snprintf(err, errlen, "ZC cluster %u: %s is not a ZC cluster of this version", id, path);
+	    pread(fd, &h, sizeof(h), 0) != (ssize_t)sizeof(h) || h.magic != ZC_MAGIC) {
+		snprintf(err, errlen, "ZC cluster %u: %s is not a ZC cluster", id, path);
+		close(fd);
+		return NULL;
+	}
+	if (h.version != ZC_VERSION) {
+		snprintf(err, errlen, "ZC cluster %u: %s has format version %u but this library "
+			 "reads version %u (restart its balancer with this library)", id, path,
+			 h.version, ZC_VERSION);
+		close(fd);
+		return NULL;
+	}
+	if (h.cluster_id != id || h.size > (uint64_t)st.st_size) {
+		snprintf(err, errlen, "ZC cluster %u: %s has a damaged header", id, path);
 		close(fd);
 		return NULL;
 	}
@@ -627,8 +672,7 @@ pfring_zc_ipc_attach_queue(uint32_t id, uint32_t qid, char *err, size_t errlen)
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
-	zq->base = m;
-	zq->hdr = m;
+	queue_handle_init(zq, m);
 	zq->map_len = h.size;
 	zq->shm_fd = fd;
 	zq->id = qid;
@@ -642,9 +686,13 @@ pfring_zc_ipc_attach_queue(uint32_t id, uint32_t qid, char *err, size_t errlen)
 		snprintf(err, errlen, "ZC cluster %u queue %u: %s: %s", id, qid, fpath, strerror(errno));
 		goto fail;
 	}
+	zq->sel_fd = zq->wake_fd;
+	zq->timer_fd = -1;
+	zq->wake_mark = 1;
 	__atomic_store_n(&zq->q->owner_pid, (int32_t)getpid(), __ATOMIC_RELAXED);
 	__atomic_fetch_add(&zq->q->attaches, 1, __ATOMIC_RELAXED);
 	zq->drop_base = __atomic_load_n(&zq->q->drop, __ATOMIC_RELAXED);
+	pfring_zc_queue_set_format(zq, 0, PFRING_ZC_BUF_NSEC);
 	return zq;
 fail:
 	free(zq);
@@ -660,6 +708,10 @@ pfring_zc_ipc_detach_queue(pfring_zc_queue *zq)
 		return;
 	pfring_zc_recv_done(zq);
 	zc_spsc_cons_disarm(zq->q);
+	if (zq->timer_fd >= 0) {
+		close(zq->timer_fd);
+		close(zq->sel_fd);
+	}
 	__atomic_store_n(&zq->q->owner_pid, 0, __ATOMIC_RELAXED);
 	unlock_byte(zq->shm_fd, 1 + (off_t)zq->id);
 	close(zq->wake_fd);
@@ -688,12 +740,160 @@ pfring_zc_recv_release(pfring_zc_queue *zq, uint32_t n)
 	zq->held = 0;
 }
 
-static void
+static __attribute__((noinline)) void
 drain_wake(pfring_zc_queue *zq)
 {
 	char junk[64];
 
-	while (read(zq->wake_fd, junk, sizeof(junk)) > 0) {
+	/* One wake-up per sleep: a short read has emptied it. */
+	while (read(zq->wake_fd, junk, sizeof(junk)) == (ssize_t)sizeof(junk)) {
+	}
+}
+
+int
+pfring_zc_queue_set_format(pfring_zc_queue *zq, uint32_t snaplen, uint32_t flags)
+{
+	if (zq == NULL || !zq->consumer || (flags & ~PFRING_ZC_BUF_NSEC) != 0)
+		return PF_RING_ERROR_INVALID_ARGUMENT;
+	zq->fmt_gen = zc_spsc_cons_set_format(zq->q, snaplen, flags);
+	zq->fmt_pending = 1;
+	zq->conv_to = zq->q->tail;
+	return 0;
+}
+
+/*
+ * Bring the published packets not yet seen into our format, in place (they
+ * are ours until released).  Done once the producer has acknowledged our
+ * format and every packet before the slot it switched at is converted.
+ */
+static void
+convert_pending(pfring_zc_queue *zq)
+{
+	struct zc_spsc *q = zq->q;
+	uint32_t ack, from, head, i, snaplen = q->snaplen, flags = q->buf_flags;
+
+	ack = __atomic_load_n(&q->fmt_ack, __ATOMIC_ACQUIRE);
+	from = __atomic_load_n(&q->fmt_head, __ATOMIC_RELAXED);
+	head = __atomic_load_n(&q->head, __ATOMIC_ACQUIRE);
+	if ((int32_t)(zq->conv_to - q->tail) < 0)
+		zq->conv_to = q->tail;
+	for (i = zq->conv_to; i != head; i++)
+		zc_buf_convert(zc_qbuf(zq, q->slot[i & q->mask]), zq->buf_len, snaplen, flags);
+	zq->conv_to = head;
+	if (ack == zq->fmt_gen && (int32_t)(head - from) >= 0)
+		zq->fmt_pending = 0;
+}
+
+/* A batching consumer goes to sleep: the timer bounds the wait (setting
+ * it also clears an expiry not yet read). */
+static void
+start_timer(pfring_zc_queue *zq)
+{
+	struct itimerspec its;
+
+	if (zq->timer_fd < 0 || zq->batch_ms <= 0)
+		return;
+	memset(&its, 0, sizeof(its));
+	its.it_value.tv_sec = zq->batch_ms / 1000;
+	its.it_value.tv_nsec = (long)(zq->batch_ms % 1000) * 1000000L;
+	(void)timerfd_settime(zq->timer_fd, 0, &its, NULL);
+}
+
+int
+zc_cons_set_batch(pfring_zc_queue *zq, uint32_t mark, int timeout_ms, char *err, size_t errlen)
+{
+	struct epoll_event ev;
+	int tfd = -1, efd = -1;
+
+	if (mark > zq->q->len / 2)
+		mark = zq->q->len / 2;
+	if (mark <= 1 || timeout_ms <= 0) {
+		/* The fd stays what callers were given; the timer stops (which
+		 * also clears an expiry not yet read). */
+		struct itimerspec off;
+
+		memset(&off, 0, sizeof(off));
+		if (zq->timer_fd >= 0)
+			(void)timerfd_settime(zq->timer_fd, 0, &off, NULL);
+		zq->wake_mark = 1;
+		zq->batch_ms = 0;
+		return 0;
+	}
+	if (zq->timer_fd < 0) {
+		tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+		efd = epoll_create1(EPOLL_CLOEXEC);
+		memset(&ev, 0, sizeof(ev));
+		ev.events = EPOLLIN;
+		if (tfd < 0 || efd < 0 || epoll_ctl(efd, EPOLL_CTL_ADD, zq->wake_fd, &ev) < 0 ||
+		    epoll_ctl(efd, EPOLL_CTL_ADD, tfd, &ev) < 0) {
+			if (err != NULL)
+				snprintf(err, errlen, "ZC queue %u: wake-up timer: %s", zq->id,
+					 strerror(errno));
+			if (tfd >= 0)
+				close(tfd);
+			if (efd >= 0)
+				close(efd);
+			return -1;
+		}
+		zq->timer_fd = tfd;
+		zq->sel_fd = efd;
+	}
+	zq->wake_mark = mark;
+	zq->batch_ms = timeout_ms;
+	return 0;
+}
+
+uint32_t
+zc_cons_begin(pfring_zc_queue *zq)
+{
+	uint32_t avail;
+
+	if (zq->held) {
+		zc_spsc_cons_release(zq->q, zq->held);
+		zq->recv += zq->held;
+		zq->held = 0;
+	}
+	for (;;) {
+		if (__builtin_expect(zq->fmt_pending, 0))
+			convert_pending(zq);
+		avail = zc_spsc_cons_avail(zq->q);
+		if (avail == 0) {
+			if (zq->armed == 1) {
+				zq->armed = 2;
+				return 0;
+			}
+			if (zq->armed == 2) {
+				/* Asked again while still empty: a poll may have woken on
+				 * a stale wake-up (one sent for an arm that found packets
+				 * and was withdrawn) or on the batch timer, which would
+				 * keep the fd readable.  Drain them; if the producer took
+				 * the arm meanwhile, it has published: arm again, which
+				 * looks. */
+				drain_wake(zq);
+				if (__atomic_load_n(&zq->q->waiting, __ATOMIC_ACQUIRE) != 0) {
+					start_timer(zq);
+					return 0;
+				}
+				zq->armed = 0;
+				continue;
+			}
+			if (zc_spsc_cons_arm_mark(zq->q, zq->wake_mark)) {
+				zq->armed = 1;
+				start_timer(zq);
+				return 0;
+			}
+			continue;
+		}
+		if (zq->armed) {
+			zc_spsc_cons_disarm(zq->q);
+			drain_wake(zq);
+			zq->armed = 0;
+		}
+		/* Not past what convert_pending() saw. */
+		if (zq->fmt_pending && avail > zq->conv_to - zq->q->tail)
+			avail = zq->conv_to - zq->q->tail;
+		if (avail > 0)
+			return avail;
 	}
 }
 
@@ -705,30 +905,19 @@ pfring_zc_recv_pkt_burst(pfring_zc_queue *zq, pfring_zc_pkt_buff **pkts, int max
 
 	if (zq == NULL || !zq->consumer || pkts == NULL || max <= 0)
 		return PF_RING_ERROR_INVALID_ARGUMENT;
-	pfring_zc_recv_done(zq);
 	for (;;) {
-		avail = zc_spsc_cons_avail(zq->q);
+		avail = zc_cons_begin(zq);
 		if (avail > 0) {
-			if (zq->armed) {
-				zc_spsc_cons_disarm(zq->q);
-				drain_wake(zq);
-				zq->armed = 0;
-			}
 			if (avail > (uint32_t)max)
 				avail = (uint32_t)max;
 			for (i = 0; i < avail; i++)
-				pkts[i] = zc_buf(zq->base, zq->hdr, zc_spsc_cons_peek(zq->q, i));
+				pkts[i] = zc_qbuf(zq, zc_spsc_cons_peek(zq->q, i));
 			zq->held = avail;
 			return (int)avail;
 		}
-		if (!zq->armed) {
-			if (!zc_spsc_cons_arm(zq->q))
-				continue;
-			zq->armed = 1;
-		}
 		if (!wait)
 			return 0;
-		pfd.fd = zq->wake_fd;
+		pfd.fd = zq->sel_fd;
 		pfd.events = POLLIN;
 		if (poll(&pfd, 1, -1) < 0)
 			return 0; /* a signal: let the caller look at its flags */
@@ -748,7 +937,7 @@ pfring_zc_recv_pkt(pfring_zc_queue *zq, pfring_zc_pkt_buff **pkt, int wait)
 int
 pfring_zc_queue_fd(pfring_zc_queue *zq)
 {
-	return zq ? zq->wake_fd : PF_RING_ERROR_INVALID_ARGUMENT;
+	return zq ? zq->sel_fd : PF_RING_ERROR_INVALID_ARGUMENT;
 }
 
 int

@@ -2,9 +2,14 @@
  * test_zc_cluster - ZC clusters over real shared memory: the buffer pool,
  * send/receive through the producer and IPC consumer ends, full queues and
  * drop counts, the wake-up fd, one consumer per queue, re-attach, stale
- * clusters and the error messages.
+ * clusters and the error messages; format version 2: the pcap-layout
+ * buffer header, UMEM-compatible buffer memory, the consumer's format
+ * honoured by every producer and converted for packets queued before it,
+ * and the zc engine's in-place burst.
  */
+#include <fcntl.h>
 #include <poll.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +19,8 @@
 
 #include "check.h"
 #include "pfring_zc.h"
+#include "pf_ring.h"
+#include "zc_internal.h"
 
 static uint32_t cid;
 /* The forked "crashed creator" keeps its cluster here: reachable, not leaked. */
@@ -52,6 +59,605 @@ make(uint32_t nq, uint32_t qlen, uint32_t extra)
 	return c;
 }
 
+static pfring_zc_cluster *
+make_buf(uint32_t nq, uint32_t qlen, uint32_t extra, uint32_t buf_len)
+{
+	struct pfring_zc_cluster_opts o = {
+		.queue_len = qlen, .extra_bufs = extra, .buf_len = buf_len,
+		.hugepages = PFRING_ZC_HUGEPAGES_NEVER, .group = (gid_t)-1,
+	};
+	char err[512];
+	pfring_zc_cluster *c = pfring_zc_create_cluster(cid, nq, &o, err, sizeof(err));
+
+	if (c == NULL)
+		fprintf(stderr, "create: %s\n", err);
+	return c;
+}
+
+static pfring_zc_queue *
+attach(uint32_t qid)
+{
+	char err[512];
+	pfring_zc_queue *q = pfring_zc_ipc_attach_queue(cid, qid, err, sizeof(err));
+
+	if (q == NULL)
+		fprintf(stderr, "attach: %s\n", err);
+	return q;
+}
+
+/* A frame of caplen bytes whose first byte is seq. */
+static int
+send_seq(pfring_zc_queue *q, unsigned char seq, uint32_t caplen, int64_t sec, long nsec)
+{
+	struct timespec ts = { .tv_sec = sec, .tv_nsec = nsec };
+	unsigned char frame[4096];
+
+	memset(frame, 0xee, sizeof(frame));
+	frame[0] = seq;
+	return pfring_zc_send_copy(q, frame, caplen, caplen + 4, &ts, seq, 0);
+}
+
+/* The header is struct pcap_pkthdr's layout on LP64, then flags and hash. */
+static void
+test_layout(void)
+{
+	struct pcap_like {
+		struct timeval ts;
+		uint32_t caplen;
+		uint32_t len;
+	};
+
+	CHECK_INT(32, sizeof(pfring_zc_pkt_buff));
+	CHECK_INT(0, offsetof(pfring_zc_pkt_buff, ts_sec));
+	CHECK_INT(8, offsetof(pfring_zc_pkt_buff, ts_frac));
+	CHECK_INT(16, offsetof(pfring_zc_pkt_buff, caplen));
+	CHECK_INT(20, offsetof(pfring_zc_pkt_buff, len));
+	CHECK_INT(24, offsetof(pfring_zc_pkt_buff, flags));
+	CHECK_INT(28, offsetof(pfring_zc_pkt_buff, hash));
+	CHECK_INT(1, PFRING_ZC_BUF_NSEC);
+	CHECK_INT(224, ZC_BUF_HDR_OFF);
+	CHECK_INT(256, ZC_DATA_OFF);
+#if __SIZEOF_LONG__ == 8
+	CHECK_INT(offsetof(struct pcap_like, ts.tv_sec), offsetof(pfring_zc_pkt_buff, ts_sec));
+	CHECK_INT(offsetof(struct pcap_like, ts.tv_usec), offsetof(pfring_zc_pkt_buff, ts_frac));
+	CHECK_INT(offsetof(struct pcap_like, caplen), offsetof(pfring_zc_pkt_buff, caplen));
+	CHECK_INT(offsetof(struct pcap_like, len), offsetof(pfring_zc_pkt_buff, len));
+	CHECK_INT(offsetof(struct pf_pcap_hdr, caplen), offsetof(pfring_zc_pkt_buff, caplen));
+	CHECK_INT(offsetof(struct pf_pcap_hdr, len), offsetof(pfring_zc_pkt_buff, len));
+	CHECK_INT(offsetof(struct pf_pcap_hdr, ts.tv_usec), offsetof(pfring_zc_pkt_buff, ts_frac));
+#endif
+}
+
+/* Buffer memory is an AF_XDP UMEM: page-aligned region, power-of-two
+ * chunks >= 2048, each frame 256 bytes into its chunk. */
+static void
+test_memory(void)
+{
+	static const struct { uint32_t want, stride; } cases[] = {
+		{ 0, 2048 }, { 64, 2048 }, { 1792, 2048 }, { 1793, 4096 },
+		{ 3840, 4096 }, { 3841, 8192 }, { 9000, 16384 },
+	};
+	size_t k;
+
+	for (k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+		pfring_zc_cluster *c = make_buf(2, 4, 5, cases[k].want);
+		const struct zc_shm_hdr *h;
+		pfring_zc_pkt_buff *b;
+		uint8_t *region;
+		uint32_t i, bad = 0;
+
+		CHECK(c != NULL);
+		if (c == NULL)
+			continue;
+		h = c->hdr;
+		region = c->base + h->buf_off;
+		CHECK_INT(2, ZC_VERSION);
+		CHECK_INT(2, h->version);
+		CHECK_INT(cases[k].stride, h->buf_stride);
+		CHECK_INT(cases[k].stride, 1u << h->buf_shift);
+		CHECK_INT(cases[k].stride - 256, h->buf_len);
+		CHECK_INT(13, h->n_buffers);
+		CHECK_INT(0, ((uintptr_t)region) % 4096);
+		CHECK_INT(0, h->buf_off % 4096);
+		CHECK_INT(0, h->buf_region_len % 4096);
+		CHECK(h->buf_region_len >= (uint64_t)h->n_buffers * h->buf_stride);
+		CHECK(h->buf_off + h->buf_region_len <= h->size);
+		CHECK(h->buf_off >= h->queue_off + h->n_queues * h->queue_stride);
+		for (i = 0; i < h->n_buffers; i++) {
+			b = zc_buf(c->base, h, i);
+			if ((size_t)(pfring_zc_pkt_data(b) - region) % h->buf_stride != 256 ||
+			    (size_t)(pfring_zc_pkt_data(b) - region) / h->buf_stride != i ||
+			    zc_buf_idx(c->base, h, b) != i ||
+			    zc_buf_idx(c->base, h, (pfring_zc_pkt_buff *)pfring_zc_pkt_data(b)) != i)
+				bad++;
+		}
+		CHECK_INT(0, bad);
+		/* Pool handles and the buffers queues hand out are such chunks too. */
+		b = pfring_zc_get_packet_handle(c);
+		CHECK(b != NULL);
+		if (b != NULL) {
+			CHECK_INT(256, (size_t)(pfring_zc_pkt_data(b) - region) % h->buf_stride);
+			CHECK_INT(0, b->flags);
+			pfring_zc_release_packet_handle(c, b);
+		}
+		pfring_zc_destroy_cluster(c);
+	}
+}
+
+/* A version-1 cluster (same file, older header) is refused by name. */
+static void
+test_version(void)
+{
+	pfring_zc_cluster *c = make(1, 4, 0);
+	pfring_zc_queue *q;
+	char err[512];
+
+	CHECK(c != NULL);
+	if (c == NULL)
+		return;
+	c->hdr->version = 1;
+	q = pfring_zc_ipc_attach_queue(cid, 0, err, sizeof(err));
+	CHECK(q == NULL);
+	CHECK(strstr(err, "format version 1 but this library reads version 2") != NULL);
+	c->hdr->version = ZC_VERSION;
+	q = attach(0);
+	CHECK(q != NULL);
+	pfring_zc_ipc_detach_queue(q);
+	pfring_zc_destroy_cluster(c);
+}
+
+/* Every producer writes the consumer's format; what was queued before the
+ * producer saw it is converted on receipt. */
+static void
+test_format(void)
+{
+	pfring_zc_cluster *c = make(1, 8, 4);
+	pfring_zc_pkt_buff *got[8], *b, *pk[2];
+	pfring_zc_queue *pq, *cq;
+	uint32_t sl, fl;
+	int n, i;
+
+	CHECK(c != NULL);
+	if (c == NULL)
+		return;
+	pq = pfring_zc_cluster_queue(c, 0);
+	cq = attach(0);
+	CHECK(cq != NULL);
+	if (cq == NULL) {
+		pfring_zc_destroy_cluster(c);
+		return;
+	}
+	CHECK_INT(PF_RING_ERROR_INVALID_ARGUMENT, pfring_zc_queue_set_format(pq, 0, 0));
+	CHECK_INT(PF_RING_ERROR_INVALID_ARGUMENT, pfring_zc_queue_set_format(cq, 0, 2));
+
+	/* send_copy: default ns, full length. */
+	CHECK_INT(1, send_seq(pq, 1, 100, 7, 123456789));
+	CHECK_INT(1, pfring_zc_recv_pkt(cq, got, 0));
+	CHECK_INT(123456789, got[0]->ts_frac);
+	CHECK_INT(PFRING_ZC_BUF_NSEC, got[0]->flags);
+	CHECK_INT(100, got[0]->caplen);
+	CHECK_INT(104, got[0]->len);
+	pfring_zc_recv_done(cq);
+
+	/* us, snaplen 64: one queued before the change is converted, the next
+	 * one written so. */
+	CHECK_INT(1, send_seq(pq, 2, 100, 7, 123456789));
+	CHECK_INT(0, pfring_zc_queue_set_format(cq, 64, 0));
+	CHECK_INT(1, send_seq(pq, 3, 100, 8, 999999999));
+	n = pfring_zc_recv_pkt_burst(cq, got, 8, 0);
+	CHECK_INT(2, n);
+	for (i = 0; i < n; i++) {
+		CHECK_INT(2 + i, pfring_zc_pkt_data(got[i])[0]);
+		CHECK_INT(64, got[i]->caplen);
+		CHECK_INT(104, got[i]->len);
+		CHECK_INT(0, got[i]->flags);
+		CHECK_INT(2 + i, got[i]->hash);
+	}
+	CHECK_INT(123456, got[0]->ts_frac);
+	CHECK_INT(999999, got[1]->ts_frac);
+	CHECK_INT(8, got[1]->ts_sec);
+	CHECK_INT(0, cq->fmt_pending);          /* the producer acknowledged it */
+
+	/* send_pkt and send_pkt_burst convert the caller's header, whichever
+	 * unit it is in. */
+	b = pfring_zc_get_packet_handle(c);
+	b->ts_sec = 5;
+	b->ts_frac = 5000999;
+	b->flags = PFRING_ZC_BUF_NSEC;
+	b->caplen = b->len = 100;
+	pfring_zc_pkt_data(b)[0] = 4;
+	CHECK_INT(1, pfring_zc_send_pkt(pq, &b, 0));
+	pk[0] = b;
+	pk[0]->ts_sec = 6;
+	pk[0]->ts_frac = 77;
+	pk[0]->flags = 0;
+	pk[0]->caplen = pk[0]->len = 30;
+	pfring_zc_pkt_data(pk[0])[0] = 5;
+	pk[1] = pfring_zc_get_packet_handle(c);
+	pk[1]->ts_sec = 6;
+	pk[1]->ts_frac = 1500;
+	pk[1]->flags = PFRING_ZC_BUF_NSEC;
+	pk[1]->caplen = 5000;                   /* more than a buffer holds */
+	pk[1]->len = 9000;
+	pfring_zc_pkt_data(pk[1])[0] = 6;
+	CHECK_INT(2, pfring_zc_send_pkt_burst(pq, pk, 2, 1));
+	n = pfring_zc_recv_pkt_burst(cq, got, 8, 0);
+	CHECK_INT(3, n);
+	CHECK_INT(5000, got[0]->ts_frac);
+	CHECK_INT(64, got[0]->caplen);
+	CHECK_INT(77, got[1]->ts_frac);
+	CHECK_INT(30, got[1]->caplen);
+	CHECK_INT(1, got[2]->ts_frac);
+	CHECK_INT(64, got[2]->caplen);
+	CHECK_INT(9000, got[2]->len);
+	for (i = 0; i < n; i++) {
+		CHECK_INT(4 + i, pfring_zc_pkt_data(got[i])[0]);
+		CHECK_INT(0, got[i]->flags);
+	}
+	pfring_zc_recv_done(cq);
+
+	/* No snaplen: the buffer length still clamps. */
+	CHECK_INT(0, pfring_zc_queue_set_format(cq, 0, PFRING_ZC_BUF_NSEC));
+	CHECK_INT(1, send_seq(pq, 7, 4000, 1, 5));
+	CHECK_INT(1, pfring_zc_recv_pkt(cq, got, 0));
+	CHECK_INT(c->hdr->buf_len, got[0]->caplen);
+	CHECK_INT(4004, got[0]->len);
+	CHECK_INT(5, got[0]->ts_frac);
+	CHECK_INT(0xee, pfring_zc_pkt_data(got[0])[c->hdr->buf_len - 1]);
+
+	/* A burst already in flight when the format changes (the producer read
+	 * the old one): still converted, until the producer acknowledges. */
+	pfring_zc_recv_done(cq);
+	zc_spsc_prod_format(pq->q, &sl, &fl);
+	CHECK_INT(0, sl);
+	CHECK_INT(PFRING_ZC_BUF_NSEC, fl);
+	CHECK_INT(0, pfring_zc_queue_set_format(cq, 40, 0));
+	b = zc_qbuf(pq, *zc_spsc_prod_slot_at(pq->q, 0));
+	zc_buf_set_hdr(b, pq->buf_len, sl, fl, 9, 123456789, 100, 100, 0);
+	CHECK_INT(1, zc_spsc_prod_room(pq->q, &pq->tail_cache, 1));
+	zc_spsc_prod_publish(pq->q, 1);
+	CHECK_INT(1, pfring_zc_recv_pkt(cq, got, 0));
+	CHECK_INT(40, got[0]->caplen);
+	CHECK_INT(123456, got[0]->ts_frac);
+	CHECK_INT(1, cq->fmt_pending);
+	CHECK_INT(1, send_seq(pq, 8, 100, 9, 2000));
+	CHECK_INT(1, pfring_zc_recv_pkt(cq, got, 0));
+	CHECK_INT(40, got[0]->caplen);
+	CHECK_INT(2, got[0]->ts_frac);
+	CHECK_INT(0, cq->fmt_pending);
+	pfring_zc_ipc_detach_queue(cq);
+	pfring_zc_release_packet_handle(c, pk[0]);
+	pfring_zc_release_packet_handle(c, pk[1]);
+	pfring_zc_destroy_cluster(c);
+}
+
+/* Packets queued with no consumer, or for an earlier one, are converted
+ * for the consumer that attaches next. */
+static void
+test_attach_converts(void)
+{
+	pfring_zc_cluster *c = make(1, 8, 0);
+	pfring_zc_pkt_buff *got[8];
+	pfring_zc_queue *pq, *cq;
+	int i, n;
+
+	CHECK(c != NULL);
+	if (c == NULL)
+		return;
+	pq = pfring_zc_cluster_queue(c, 0);
+	for (i = 0; i < 3; i++)
+		CHECK_INT(1, send_seq(pq, (unsigned char)i, 200, 1, 999999999));
+	cq = attach(0);
+	CHECK(cq != NULL);
+	if (cq == NULL) {
+		pfring_zc_destroy_cluster(c);
+		return;
+	}
+	CHECK_INT(0, pfring_zc_queue_set_format(cq, 96, 0));
+	n = pfring_zc_recv_pkt_burst(cq, got, 8, 0);
+	CHECK_INT(3, n);
+	for (i = 0; i < n; i++) {
+		CHECK_INT(i, pfring_zc_pkt_data(got[i])[0]);
+		CHECK_INT(96, got[i]->caplen);
+		CHECK_INT(204, got[i]->len);
+		CHECK_INT(999999, got[i]->ts_frac);
+		CHECK_INT(0, got[i]->flags);
+	}
+	pfring_zc_recv_release(cq, 1);          /* two stay queued, in (96, us) */
+	pfring_zc_ipc_detach_queue(cq);
+
+	/* The next consumer wants ns: the two are converted back (the lost
+	 * digits stay lost), the rest arrive in ns. */
+	CHECK_INT(1, send_seq(pq, 3, 200, 2, 5999));
+	cq = attach(0);
+	CHECK(cq != NULL);
+	if (cq == NULL) {
+		pfring_zc_destroy_cluster(c);
+		return;
+	}
+	n = pfring_zc_recv_pkt_burst(cq, got, 8, 0);
+	CHECK_INT(3, n);
+	for (i = 0; i < n; i++) {
+		CHECK_INT(i + 1, pfring_zc_pkt_data(got[i])[0]);
+		CHECK_INT(PFRING_ZC_BUF_NSEC, got[i]->flags);
+		CHECK_INT(96, got[i]->caplen);
+	}
+	CHECK_INT(999999000, got[0]->ts_frac);
+	CHECK_INT(999999000, got[1]->ts_frac);
+	CHECK_INT(5000, got[2]->ts_frac);       /* written in us before this attach */
+	CHECK_INT(2, got[2]->ts_sec);
+	pfring_zc_recv_done(cq);
+	CHECK_INT(1, send_seq(pq, 4, 200, 2, 5));
+	CHECK_INT(1, pfring_zc_recv_pkt(cq, got, 0));
+	CHECK_INT(5, got[0]->ts_frac);
+	CHECK_INT(200, got[0]->caplen);
+	pfring_zc_ipc_detach_queue(cq);
+	pfring_zc_destroy_cluster(c);
+}
+
+/* A stale wake-up byte (sent for an arm that found packets and was
+ * withdrawn) must not leave the fd readable for ever: the second empty
+ * receive drains it; a real wake-up still works after. */
+static void
+test_stale_wake(void)
+{
+	pfring_zc_cluster *c = make(1, 4, 0);
+	pfring_zc_pkt_buff *got[4];
+	pfring_zc_queue *pq, *cq;
+
+	CHECK(c != NULL);
+	if (c == NULL)
+		return;
+	pq = pfring_zc_cluster_queue(c, 0);
+	cq = attach(0);
+	CHECK(cq != NULL);
+	if (cq == NULL) {
+		pfring_zc_destroy_cluster(c);
+		return;
+	}
+	CHECK_INT(0, pfring_zc_recv_pkt_burst(cq, got, 4, 0));   /* armed */
+	CHECK_INT(1, write(pfring_zc_queue_fd(cq), "x", 1));
+	CHECK_INT(1, readable(pfring_zc_queue_fd(cq)));
+	CHECK_INT(0, pfring_zc_recv_pkt_burst(cq, got, 4, 0));   /* the poll's wake */
+	CHECK_INT(0, pfring_zc_recv_pkt_burst(cq, got, 4, 0));   /* still empty: drained */
+	CHECK_INT(0, readable(pfring_zc_queue_fd(cq)));
+	CHECK_INT(1, send_byte(pq, 5, 1));
+	CHECK_INT(1, readable(pfring_zc_queue_fd(cq)));
+	CHECK_INT(1, pfring_zc_recv_pkt_burst(cq, got, 4, 0));
+	CHECK_INT(0, readable(pfring_zc_queue_fd(cq)));
+	CHECK_INT(0, pfring_zc_recv_pkt_burst(cq, got, 4, 0));
+	CHECK_INT(1, send_byte(pq, 6, 1));                       /* re-armed */
+	CHECK_INT(1, readable(pfring_zc_queue_fd(cq)));
+	pfring_zc_ipc_detach_queue(cq);
+	pfring_zc_destroy_cluster(c);
+}
+
+/* Batched wake-ups: the fd turns readable at the mark, or when the
+ * timer runs out with fewer queued; the timer also wakes an idle sleep. */
+static void
+test_batch_wake(void)
+{
+	pfring_zc_cluster *c = make(1, 16, 0);
+	pfring_zc_pkt_buff *got[16];
+	pfring_zc_queue *pq, *cq;
+	struct pollfd p;
+	char err[256];
+	int fd;
+
+	CHECK(c != NULL);
+	if (c == NULL)
+		return;
+	pq = pfring_zc_cluster_queue(c, 0);
+	cq = attach(0);
+	CHECK(cq != NULL);
+	if (cq == NULL) {
+		pfring_zc_destroy_cluster(c);
+		return;
+	}
+	CHECK_INT(0, zc_cons_set_batch(cq, 4, 60000, err, sizeof(err)));
+	fd = pfring_zc_queue_fd(cq);
+	CHECK(fd != cq->wake_fd);                      /* the epoll fd */
+	CHECK_INT(0, pfring_zc_recv_pkt_burst(cq, got, 16, 0));   /* armed for 4 */
+	CHECK_INT(1, send_byte(pq, 1, 1));
+	CHECK_INT(1, send_byte(pq, 2, 1));
+	CHECK_INT(1, send_byte(pq, 3, 1));
+	CHECK_INT(0, readable(fd));
+	CHECK_INT(1, send_byte(pq, 4, 1));
+	CHECK_INT(1, readable(fd));
+	CHECK_INT(4, pfring_zc_recv_pkt_burst(cq, got, 16, 0));
+	CHECK_INT(0, readable(fd));
+	/* Packets below the mark are still received by whoever asks. */
+	CHECK_INT(1, send_byte(pq, 5, 1));
+	CHECK_INT(1, pfring_zc_recv_pkt_burst(cq, got, 16, 0));
+	CHECK_INT(5, pfring_zc_pkt_data(got[0])[0]);
+
+	/* A short timer wakes a sleep with one packet queued ... */
+	CHECK_INT(0, zc_cons_set_batch(cq, 4, 20, err, sizeof(err)));
+	CHECK_INT(fd, pfring_zc_queue_fd(cq));        /* the same fd */
+	CHECK_INT(0, pfring_zc_recv_pkt_burst(cq, got, 16, 0));
+	CHECK_INT(1, send_byte(pq, 6, 1));
+	p.fd = fd;
+	p.events = POLLIN;
+	CHECK_INT(1, poll(&p, 1, 10000));
+	CHECK_INT(1, pfring_zc_recv_pkt_burst(cq, got, 16, 0));
+	CHECK_INT(6, pfring_zc_pkt_data(got[0])[0]);
+	/* ... and an idle one, which then sleeps again (not readable). */
+	CHECK_INT(0, pfring_zc_recv_pkt_burst(cq, got, 16, 0));
+	CHECK_INT(0, pfring_zc_recv_pkt_burst(cq, got, 16, 0));
+	CHECK_INT(1, poll(&p, 1, 10000));
+	CHECK_INT(0, pfring_zc_recv_pkt_burst(cq, got, 16, 0));   /* timer: re-armed */
+	CHECK_INT(0, readable(fd));
+	/* wait = 1 sleeps on the same fd. */
+	CHECK_INT(1, send_byte(pq, 7, 1));
+	CHECK_INT(1, pfring_zc_recv_pkt_burst(cq, got, 16, 1));
+	CHECK_INT(7, pfring_zc_pkt_data(got[0])[0]);
+
+	/* Back to waking at every packet, on the fd callers already have. */
+	CHECK_INT(0, zc_cons_set_batch(cq, 1, 100, err, sizeof(err)));
+	CHECK_INT(fd, pfring_zc_queue_fd(cq));
+	CHECK_INT(0, pfring_zc_recv_pkt_burst(cq, got, 16, 0));
+	CHECK_INT(1, send_byte(pq, 8, 1));
+	CHECK_INT(1, readable(pfring_zc_queue_fd(cq)));
+	pfring_zc_ipc_detach_queue(cq);
+	pfring_zc_destroy_cluster(c);
+}
+
+struct burst_ctx {
+	pfring *ring;
+	int n, stop_at;
+	unsigned char seq[64];
+	struct pf_pcap_hdr h[64];
+	int in_place;
+};
+
+static void
+on_pkt(u_char *user, const struct pf_pcap_hdr *h, const u_char *pkt)
+{
+	struct burst_ctx *x = (struct burst_ctx *)user;
+
+	if (x->n < 64) {
+		x->seq[x->n] = pkt[0];
+		x->h[x->n] = *h;
+	}
+	/* The buffer's own header is the pcap header. */
+	if ((const u_char *)h + 32 != pkt)
+		x->in_place = 0;
+	if (++x->n == x->stop_at)
+		pfring_breakloop(x->ring);
+}
+
+/* The zc engine's burst: in place, across the ring's wrap, in the ring's
+ * format, stopping after the packet that broke the loop. */
+static void
+test_engine_burst(void)
+{
+	pfring_zc_cluster *c = make(1, 8, 0);
+	struct burst_ctx x;
+	struct pfring_pkthdr ph;
+	pfring_zc_queue *pq, *zq;
+	pfring_zc_stat st;
+	pfring_stat rs;
+	char dev[32], err[512];
+	u_char *pkt;
+	pfring *ring;
+	int i, ok, rc = 0;
+
+	CHECK(c != NULL);
+	if (c == NULL)
+		return;
+	pq = pfring_zc_cluster_queue(c, 0);
+	for (i = 0; i < 3; i++)
+		CHECK_INT(1, send_seq(pq, (unsigned char)i, 100, 10, 123456789));
+	snprintf(dev, sizeof(dev), "zc:%u@0", cid);
+	ring = pfring_open_err(dev, 64, 0, err, sizeof(err));
+	CHECK(ring != NULL);
+	if (ring == NULL) {
+		fprintf(stderr, "open: %s\n", err);
+		pfring_zc_destroy_cluster(c);
+		return;
+	}
+	CHECK_INT(0, pfring_enable_ring(ring));
+	memset(&x, 0, sizeof(x));
+	x.ring = ring;
+	x.in_place = 1;
+	CHECK_INT(3, pf_ring_burst(ring, -1, on_pkt, (u_char *)&x));
+	for (i = 0; i < 3; i++) {
+		CHECK_INT(i, x.seq[i]);
+		CHECK_INT(10, x.h[i].ts.tv_sec);
+		CHECK_INT(123456, x.h[i].ts.tv_usec);
+		CHECK_INT(64, x.h[i].caplen);
+		CHECK_INT(104, x.h[i].len);
+	}
+	/* 6 more: slots 3..8 cross the ring's end; break after the 4th. */
+	for (i = 3; i < 9; i++)
+		CHECK_INT(1, send_seq(pq, (unsigned char)i, 50 + i, 11, 5000 + i));
+	x.n = 0;
+	x.stop_at = 4;
+	CHECK_INT(4, pf_ring_burst(ring, -1, on_pkt, (u_char *)&x));
+	ring->break_loop = 0;
+	x.stop_at = 0;
+	CHECK_INT(1, pf_ring_burst(ring, 1, on_pkt, (u_char *)&x));
+	CHECK_INT(1, pf_ring_burst(ring, -1, on_pkt, (u_char *)&x));
+	CHECK_INT(0, pf_ring_burst(ring, -1, on_pkt, (u_char *)&x));
+	ok = x.n == 6;
+	for (i = 0; i < 6 && ok; i++)
+		ok = x.seq[i] == 3 + i && x.h[i].caplen == (uint32_t)(53 + i) &&
+			x.h[i].len == (uint32_t)(57 + i) && x.h[i].ts.tv_usec == 5 &&
+			x.h[i].ts.tv_sec == 11;
+	CHECK(ok);
+	CHECK_INT(1, x.in_place);
+	pfring_zc_queue_stats(pq, &st);
+	CHECK_INT(9, st.recv);
+	CHECK_INT(0, st.queued);
+
+	/* pfring_recv (the engine's next) gives the same view. */
+	CHECK_INT(1, send_seq(pq, 42, 100, 12, 7654321));
+	CHECK_INT(1, pfring_recv(ring, &pkt, 0, &ph, 0));
+	CHECK_INT(42, pkt[0]);
+	CHECK_INT(64, ph.caplen);
+	CHECK_INT(104, ph.len);
+	CHECK_INT(12, ph.ts.tv_sec);
+	CHECK_INT(7654, ph.ts.tv_usec);
+	CHECK_INT(12007654000ll, ph.extended_hdr.timestamp_ns);
+	/* A burst after it releases it first. */
+	CHECK_INT(0, pf_ring_burst(ring, -1, on_pkt, (u_char *)&x));
+	/* Buffered (not PF_RING_IMMEDIATE): wake-ups come in batches of 512
+	 * (half this 8-slot queue) or at the 100 ms block timeout, so a lone
+	 * packet still wakes the poll.  (The engine's state starts with its
+	 * queue handle.) */
+	zq = *(pfring_zc_queue **)ring->engine;
+	CHECK_INT(4, zq->wake_mark);
+	CHECK_INT(100, zq->batch_ms);
+	CHECK(pfring_get_selectable_fd(ring) != zq->wake_fd);
+	CHECK_INT(1, send_seq(pq, 41, 100, 12, 1000));
+	/* (The breakloop above left the ring's own wake-up pending: 0 once.) */
+	for (i = 0; i < 2 && (rc = pfring_poll(ring, 10000)) == 0; i++)
+		;
+	CHECK_INT(1, rc);
+	x.n = 0;
+	CHECK_INT(1, pf_ring_burst(ring, -1, on_pkt, (u_char *)&x));
+	CHECK_INT(41, x.seq[0]);
+	CHECK_INT(0, pf_ring_burst(ring, -1, on_pkt, (u_char *)&x));
+	/* An explicit watermark applies at the next poll. */
+	CHECK_INT(0, pfring_set_poll_watermark(ring, 2));
+	CHECK(pfring_poll(ring, 0) >= 0);
+	CHECK_INT(2, zq->wake_mark);
+	CHECK_INT(0, pfring_stats(ring, &rs));
+	CHECK_INT(11, rs.recv);
+	pfring_close(ring);
+
+	/* Immediate rings wake at every packet, through the FIFO. */
+	ring = pfring_open_err(dev, 64, PF_RING_IMMEDIATE, err, sizeof(err));
+	CHECK(ring != NULL);
+	if (ring != NULL) {
+		CHECK_INT(0, pfring_enable_ring(ring));
+		zq = *(pfring_zc_queue **)ring->engine;
+		CHECK_INT(1, zq->wake_mark);
+		CHECK_INT(zq->wake_fd, pfring_get_selectable_fd(ring));
+		pfring_close(ring);
+	}
+
+	/* Nanosecond rings get nanoseconds; a packet queued in the previous
+	 * consumer's format keeps what that format lost. */
+	CHECK_INT(1, send_seq(pq, 43, 100, 13, 7654321));
+	ring = pfring_open_err(dev, 1500, PF_RING_NANO_TIMESTAMP, err, sizeof(err));
+	CHECK(ring != NULL);
+	if (ring != NULL) {
+		CHECK_INT(1, send_seq(pq, 44, 100, 13, 7654321));
+		x.n = 0;
+		CHECK_INT(2, pf_ring_burst(ring, -1, on_pkt, (u_char *)&x));
+		CHECK_INT(43, x.seq[0]);
+		CHECK_INT(7654000, x.h[0].ts.tv_usec);
+		CHECK_INT(64, x.h[0].caplen);
+		CHECK_INT(44, x.seq[1]);
+		CHECK_INT(7654321, x.h[1].ts.tv_usec);
+		CHECK_INT(100, x.h[1].caplen);
+		CHECK_INT(104, x.h[1].len);
+		pfring_close(ring);
+	}
+	pfring_zc_destroy_cluster(c);
+}
+
 static void
 test_pool(void)
 {
@@ -79,7 +685,7 @@ test_pool(void)
 	pq = pfring_zc_cluster_queue(c, 0);
 	CHECK(pfring_zc_cluster_queue(c, 1) == NULL);
 	h = b[0];
-	h->len = 10;
+	h->caplen = 10;
 	pfring_zc_pkt_data(h)[0] = 0xab;
 	CHECK_INT(1, pfring_zc_send_pkt(pq, &h, 1));
 	CHECK(h != b[0] && h != NULL);
@@ -145,11 +751,13 @@ test_ipc(void)
 	CHECK_INT(4, n);
 	CHECK_INT(0, readable(pfring_zc_queue_fd(cq)));          /* drained */
 	for (i = 0; i < n; i++) {
-		CHECK_INT(60, got[i]->len);
-		CHECK_INT(61 + i, got[i]->wire_len);
+		CHECK_INT(60, got[i]->caplen);
+		CHECK_INT(61 + i, got[i]->len);
 		CHECK_INT(i + 1, pfring_zc_pkt_data(got[i])[59]);
 		CHECK_INT(7, got[i]->ts_sec);
-		CHECK_INT(123, got[i]->ts_nsec);
+		CHECK_INT(123, got[i]->ts_frac);           /* attach's default: ns */
+		CHECK_INT(PFRING_ZC_BUF_NSEC, got[i]->flags);
+		CHECK_INT(i + 1, got[i]->hash);
 	}
 	/* Held until the next receive: the queue is still full. */
 	CHECK_INT(0, send_byte(pq, 9, 0));
@@ -240,8 +848,16 @@ main(void)
 {
 	/* A cluster id of our own, so parallel runs do not meet. */
 	cid = 50000 + (uint32_t)getpid() % 15000;
+	test_layout();
+	test_memory();
+	test_version();
 	test_pool();
 	test_ipc();
+	test_format();
+	test_attach_converts();
+	test_engine_burst();
+	test_stale_wake();
+	test_batch_wake();
 	test_names_and_stale();
 	return check_exit("test_zc_cluster");
 }

@@ -1,7 +1,8 @@
 /*
  * test_zc_queue - the SPSC ring under ZC queues (zc_spsc.h), in ordinary
  * memory: empty, full, FIFO order, slot swapping, 32-bit counter wrap, the
- * sleep/wake handshake and the counters.
+ * sleep/wake handshake and the counters; the batching producer (room,
+ * slot_at, publish) and the consumer-format handshake.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -184,6 +185,111 @@ test_wake(void)
 	free(q);
 }
 
+/* A batching consumer sleeps until mark packets are queued. */
+static void
+test_wake_mark(void)
+{
+	struct zc_spsc *q = new_ring(8, 0);
+	uint32_t tc = 0;
+
+	CHECK_INT(1, zc_spsc_cons_arm_mark(q, 3));
+	push(q, &tc, 1);
+	CHECK_INT(0, zc_spsc_prod_need_wake(q));   /* 1 of 3 */
+	push(q, &tc, 2);
+	CHECK_INT(0, zc_spsc_prod_need_wake(q));
+	CHECK_INT(3, q->waiting);                   /* still asleep */
+	push(q, &tc, 3);
+	CHECK_INT(1, zc_spsc_prod_need_wake(q));   /* the mark: once */
+	CHECK_INT(0, zc_spsc_prod_need_wake(q));
+	CHECK_INT(0, zc_spsc_cons_arm_mark(q, 3)); /* 3 queued: not armed */
+	CHECK_INT(0, q->waiting);
+	CHECK_INT(1, pop(q));
+	CHECK_INT(1, zc_spsc_cons_arm_mark(q, 3)); /* 2 queued, fewer than 3 */
+	push(q, &tc, 4);
+	CHECK_INT(1, zc_spsc_prod_need_wake(q));
+	free(q);
+}
+
+/* A batching producer: room checked once, slots filled, one publish. */
+static void
+test_publish(void)
+{
+	struct zc_spsc *q = new_ring(8, UINT32_MAX - 2);
+	uint32_t tc = UINT32_MAX - 2, i, old[8];
+	long b;
+
+	CHECK_INT(5, zc_spsc_prod_room(q, &tc, 5));
+	for (i = 0; i < 5; i++) {
+		uint32_t *slot = zc_spsc_prod_slot_at(q, i);
+
+		old[i] = *slot;
+		*slot = 10 + i;
+	}
+	CHECK_INT(0, zc_spsc_cons_avail(q));     /* nothing visible before the publish */
+	zc_spsc_prod_publish(q, 5);
+	CHECK_INT(5, zc_spsc_cons_avail(q));
+	CHECK_INT(5, q->enq);
+	for (i = 0; i < 5; i++)
+		CHECK_INT(1000 + ((UINT32_MAX - 2 + i) & 7), old[i]);
+	CHECK_INT(3, zc_spsc_prod_room(q, &tc, 5));  /* 3 left of 8 */
+	CHECK_INT(3, zc_spsc_prod_room(q, &tc, 3));
+	CHECK_INT(10, pop(q));
+	CHECK_INT(11, pop(q));
+	CHECK_INT(3, zc_spsc_prod_room(q, &tc, 3));  /* stale cache suffices: not refreshed */
+	CHECK_INT(UINT32_MAX - 2, tc);
+	CHECK_INT(5, zc_spsc_prod_room(q, &tc, 8));  /* refreshed */
+	CHECK_INT(UINT32_MAX, tc);
+	for (i = 0; i < 5; i++)
+		*zc_spsc_prod_slot_at(q, i) = 20 + i;
+	zc_spsc_prod_publish(q, 5);              /* head crosses 2^32 */
+	CHECK_INT(0, zc_spsc_prod_room(q, &tc, 1));
+	CHECK_INT(8, zc_spsc_used(q));
+	for (i = 0; i < 3; i++)
+		CHECK_INT(12 + i, pop(q));
+	for (i = 0; i < 5; i++)
+		CHECK_INT(20 + i, pop(q));
+	b = pop(q);
+	CHECK_INT(-1, b);
+	CHECK_INT(10, q->enq);
+	CHECK_INT(10, q->deq);
+	free(q);
+}
+
+/* The consumer asks for a format; the producer's next format read says
+ * from which slot on it writes it. */
+static void
+test_format_handshake(void)
+{
+	struct zc_spsc *q = new_ring(8, 0);
+	uint32_t tc = 0, sl = 99, fl = 99, gen;
+
+	zc_spsc_prod_format(q, &sl, &fl);       /* initial: lossless */
+	CHECK_INT(0, sl);
+	CHECK_INT(1, fl);
+	push(q, &tc, 1);
+	push(q, &tc, 2);
+	gen = zc_spsc_cons_set_format(q, 96, 0);
+	CHECK_INT(1, gen);
+	CHECK(q->fmt_ack != gen);
+	push(q, &tc, 3);                         /* a burst that read the old format */
+	zc_spsc_prod_format(q, &sl, &fl);
+	CHECK_INT(96, sl);
+	CHECK_INT(0, fl);
+	CHECK_INT(gen, q->fmt_ack);
+	CHECK_INT(3, q->fmt_head);               /* slots 3.. are in the new format */
+	push(q, &tc, 4);
+	zc_spsc_prod_format(q, &sl, &fl);
+	CHECK_INT(3, q->fmt_head);               /* acknowledged once */
+	gen = zc_spsc_cons_set_format(q, 0, 1);
+	CHECK_INT(2, gen);
+	zc_spsc_prod_format(q, &sl, &fl);
+	CHECK_INT(0, sl);
+	CHECK_INT(1, fl);
+	CHECK_INT(4, q->fmt_head);
+	CHECK_INT(2, q->fmt_ack);
+	free(q);
+}
+
 int
 main(void)
 {
@@ -192,5 +298,8 @@ main(void)
 	test_buffers_conserved();
 	test_partial_release();
 	test_wake();
+	test_wake_mark();
+	test_publish();
+	test_format_handshake();
 	return check_exit("test_zc_queue");
 }
