@@ -8,12 +8,11 @@
  * zero-copy when the driver can, in copy mode otherwise; the engine's name
  * says which ("xdp-zerocopy" / "xdp-copy").  The program is attached
  * through a BPF link: the kernel uses the driver's native hook if it has one.
+ * The socket set-up is pf_xsk.c's, shared with the ZC balancer, whose
+ * AF_XDP input is this engine over the cluster's memory (pf_xdp_open_ext:
+ * no TX, the fill ring and the program are the balancer's).
  */
 #include <errno.h>
-#include <linux/if_link.h>
-#include <linux/if_xdp.h>
-#include <net/if.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,49 +21,39 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <bpf/bpf.h>
-#include <bpf/libbpf.h>
-
 #include "pf_ring.h"
-
-#ifndef SOL_XDP
-#define SOL_XDP 283
-#endif
+#include "pf_xsk.h"
 
 #define FRAME_SIZE 2048u
 #define N_FRAMES   4096u
 #define RING_SIZE  2048u   /* every ring; RX frames = fill ring size */
-#define BURST      64
-
-extern const unsigned char pf_xdp_bpf_obj[];
-extern const uint64_t pf_xdp_bpf_obj_size;
-
-struct xring {
-	uint32_t *producer;
-	uint32_t *consumer;
-	void *desc;
-	void *map;
-	size_t map_len;
-	uint32_t mask;
-};
+#define BURST      256
+/*
+ * Buffered mode: AF_XDP has no block timeout, so a reader woken by the
+ * first frame would take a few frames per wake-up.  When a burst follows
+ * an empty one (the caller has just waited) and finds fewer than
+ * COALESCE_MIN frames, it sleeps COALESCE_NS first, as a TPACKET_V3 block
+ * is handed over at its timeout: many frames per wake-up.  Immediate mode
+ * never waits.
+ */
+#define COALESCE_MIN 64
+#define COALESCE_NS  1000000L
 
 struct xdp_engine {
-	int fd;
-	int ifindex;
-	uint32_t queue;
-	struct bpf_link *link;
-	int map_fd;                   /* the XSKMAP, or -1 */
-	struct bpf_object *obj;
-	uint8_t *umem;
-	struct xring rx, tx, fill, comp;
+	struct pf_xsk x;
+	uint8_t *own_umem;            /* NULL: the UMEM is the opener's (pf_xdp_open_ext) */
 	uint32_t tx_free[N_FRAMES / 2];
 	uint32_t n_tx_free;
-	uint64_t recv;
 	uint32_t held;                /* RX descriptors handed out by next() */
-	int zerocopy;
+	int coalesce;                 /* buffered mode: see COALESCE_NS */
+	int was_empty;                /* the last burst found nothing */
 };
 
 static const struct pf_engine_ops xdp_ops_copy, xdp_ops_zerocopy;
+
+/* Set by pf_xdp_open_ext() around its pfring_open_err(): that open, on this
+ * thread, uses this UMEM instead of allocating one. */
+static _Thread_local const struct pf_xsk_config *ext_cfg;
 
 static struct xdp_engine *
 xe_of(pfring *ring)
@@ -72,109 +61,27 @@ xe_of(pfring *ring)
 	return ring->engine;
 }
 
-static int
-map_ring(pfring *ring, struct xdp_engine *xe, struct xring *r, const struct xdp_ring_offset *off,
-	 size_t desc_size, off_t pgoff)
-{
-	r->map_len = off->desc + RING_SIZE * desc_size;
-	r->map = mmap(NULL, r->map_len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE,
-		      xe->fd, pgoff);
-	if (r->map == MAP_FAILED) {
-		r->map = NULL;
-		return pf_ring_error(ring, PF_RING_ERROR_GENERIC, "mapping an AF_XDP ring: %s",
-				     strerror(errno));
-	}
-	r->producer = (uint32_t *)((uint8_t *)r->map + off->producer);
-	r->consumer = (uint32_t *)((uint8_t *)r->map + off->consumer);
-	r->desc = (uint8_t *)r->map + off->desc;
-	r->mask = RING_SIZE - 1;
-	return 0;
-}
-
 static void
 xdp_close(pfring *ring)
 {
 	struct xdp_engine *xe = xe_of(ring);
-	struct xring *rs[4];
-	int i;
 
 	if (xe == NULL)
 		return;
-	/* The map's reference would keep the socket (and its queue binding)
-	 * alive until the map is freed later; drop it now so the queue can be
-	 * bound again at once. */
-	if (xe->map_fd >= 0)
-		bpf_map_delete_elem(xe->map_fd, &xe->queue);
-	if (xe->link != NULL)
-		bpf_link__destroy(xe->link);
-	if (xe->obj != NULL)
-		bpf_object__close(xe->obj);
-	rs[0] = &xe->rx;
-	rs[1] = &xe->tx;
-	rs[2] = &xe->fill;
-	rs[3] = &xe->comp;
-	for (i = 0; i < 4; i++)
-		if (rs[i]->map != NULL)
-			munmap(rs[i]->map, rs[i]->map_len);
-	if (xe->fd >= 0)
-		close(xe->fd);
-	if (xe->umem != NULL)
-		munmap(xe->umem, (size_t)N_FRAMES * FRAME_SIZE);
+	pf_xsk_close(&xe->x);
+	if (xe->own_umem != NULL)
+		munmap(xe->own_umem, (size_t)N_FRAMES * FRAME_SIZE);
 	free(xe);
 	ring->engine = NULL;
 }
 
 static int
-load_program(pfring *ring, struct xdp_engine *xe)
-{
-	struct bpf_program *prog;
-	uint32_t key = xe->queue;
-	int map_fd;
-	long rc;
-
-	xe->obj = bpf_object__open_mem(pf_xdp_bpf_obj, (size_t)pf_xdp_bpf_obj_size, NULL);
-	if (xe->obj == NULL)
-		return pf_ring_error(ring, PF_RING_ERROR_GENERIC, "opening the XDP program: %s",
-				     strerror(errno));
-	if (bpf_object__load(xe->obj) < 0)
-		return pf_ring_error(ring, PF_RING_ERROR_GENERIC,
-				     "loading the XDP program: %s (needs CAP_BPF/root)",
-				     strerror(errno));
-	prog = bpf_object__find_program_by_name(xe->obj, "pf_xdp_redirect");
-	map_fd = bpf_object__find_map_fd_by_name(xe->obj, "pf_xsks");
-	if (prog == NULL || map_fd < 0)
-		return pf_ring_error(ring, PF_RING_ERROR_GENERIC, "the XDP program is incomplete");
-	/*
-	 * A BPF link, not a netlink attach: it goes away with the last fd, so
-	 * the interface is cleaned up even when the program has dropped root
-	 * before closing (Debian's tcpdump runs as user tcpdump by then).  The
-	 * kernel takes the driver's native hook when there is one.
-	 */
-	xe->link = bpf_program__attach_xdp(prog, xe->ifindex);
-	if (xe->link == NULL) {
-		rc = -errno;
-		return pf_ring_error(ring, PF_RING_ERROR_GENERIC, "attaching XDP to '%s': %s%s",
-				     ring->devs.devices[0], strerror(-rc),
-				     rc == -EBUSY || rc == -EEXIST ?
-				     " (another XDP program is attached)" : "");
-	}
-	if (bpf_map_update_elem(map_fd, &key, &xe->fd, BPF_ANY) < 0)
-		return pf_ring_error(ring, PF_RING_ERROR_GENERIC,
-				     "adding the socket to the XDP map: %s", strerror(errno));
-	xe->map_fd = map_fd;
-	return 0;
-}
-
-static int
 xdp_open(pfring *ring, const struct pf_open_params *params)
 {
+	struct pf_xsk_config cfg;
 	struct xdp_engine *xe;
-	struct xdp_umem_reg mr;
-	struct xdp_mmap_offsets off;
-	struct sockaddr_xdp sxdp;
-	socklen_t optlen;
-	uint32_t i, n = RING_SIZE;
 	uint64_t *fill;
+	uint32_t i;
 	int rc;
 
 	(void)params;
@@ -182,93 +89,76 @@ xdp_open(pfring *ring, const struct pf_open_params *params)
 	if (xe == NULL)
 		return pf_ring_error(ring, PF_RING_ERROR_GENERIC, "out of memory");
 	ring->engine = xe;
-	xe->fd = -1;
-	xe->map_fd = -1;
-	xe->queue = ring->devs.queue < 0 ? 0 : (uint32_t)ring->devs.queue;
-	xe->ifindex = (int)if_nametoindex(ring->devs.devices[0]);
-	if (xe->ifindex == 0) {
-		rc = pf_ring_error(ring, PF_RING_ERROR_UNKNOWN_ADAPTER, "no such interface '%s'",
-				   ring->devs.devices[0]);
-		goto fail;
-	}
-	xe->umem = mmap(NULL, (size_t)N_FRAMES * FRAME_SIZE, PROT_READ | PROT_WRITE,
-			MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
-	if (xe->umem == MAP_FAILED) {
-		xe->umem = NULL;
-		rc = pf_ring_error(ring, PF_RING_ERROR_GENERIC, "UMEM: %s", strerror(errno));
-		goto fail;
-	}
-	xe->fd = socket(AF_XDP, SOCK_RAW | SOCK_CLOEXEC, 0);
-	if (xe->fd < 0) {
-		rc = pf_ring_error(ring, PF_RING_ERROR_NOT_SUPPORTED, "AF_XDP socket: %s",
-				   strerror(errno));
-		goto fail;
-	}
-	memset(&mr, 0, sizeof(mr));
-	mr.addr = (uint64_t)(uintptr_t)xe->umem;
-	mr.len = (uint64_t)N_FRAMES * FRAME_SIZE;
-	mr.chunk_size = FRAME_SIZE;
-	if (setsockopt(xe->fd, SOL_XDP, XDP_UMEM_REG, &mr, sizeof(mr)) < 0 ||
-	    setsockopt(xe->fd, SOL_XDP, XDP_UMEM_FILL_RING, &n, sizeof(n)) < 0 ||
-	    setsockopt(xe->fd, SOL_XDP, XDP_UMEM_COMPLETION_RING, &n, sizeof(n)) < 0 ||
-	    setsockopt(xe->fd, SOL_XDP, XDP_RX_RING, &n, sizeof(n)) < 0 ||
-	    setsockopt(xe->fd, SOL_XDP, XDP_TX_RING, &n, sizeof(n)) < 0) {
-		rc = pf_ring_error(ring, PF_RING_ERROR_GENERIC, "setting up the UMEM and rings: %s",
-				   strerror(errno));
-		goto fail;
-	}
-	optlen = sizeof(off);
-	if (getsockopt(xe->fd, SOL_XDP, XDP_MMAP_OFFSETS, &off, &optlen) < 0) {
-		rc = pf_ring_error(ring, PF_RING_ERROR_GENERIC, "XDP_MMAP_OFFSETS: %s",
-				   strerror(errno));
-		goto fail;
-	}
-	if ((rc = map_ring(ring, xe, &xe->rx, &off.rx, sizeof(struct xdp_desc), XDP_PGOFF_RX_RING)) < 0 ||
-	    (rc = map_ring(ring, xe, &xe->tx, &off.tx, sizeof(struct xdp_desc), XDP_PGOFF_TX_RING)) < 0 ||
-	    (rc = map_ring(ring, xe, &xe->fill, &off.fr, sizeof(uint64_t),
-			   (off_t)XDP_UMEM_PGOFF_FILL_RING)) < 0 ||
-	    (rc = map_ring(ring, xe, &xe->comp, &off.cr, sizeof(uint64_t),
-			   (off_t)XDP_UMEM_PGOFF_COMPLETION_RING)) < 0)
-		goto fail;
-	/* Frames 0..RING_SIZE-1 receive, the rest transmit. */
-	fill = xe->fill.desc;
-	for (i = 0; i < RING_SIZE; i++)
-		fill[i] = (uint64_t)i * FRAME_SIZE;
-	__atomic_store_n(xe->fill.producer, RING_SIZE, __ATOMIC_RELEASE);
-	for (i = 0; i < N_FRAMES - RING_SIZE; i++)
-		xe->tx_free[xe->n_tx_free++] = RING_SIZE + i;
-
-	memset(&sxdp, 0, sizeof(sxdp));
-	sxdp.sxdp_family = AF_XDP;
-	sxdp.sxdp_ifindex = (uint32_t)xe->ifindex;
-	sxdp.sxdp_queue_id = xe->queue;
-	sxdp.sxdp_flags = XDP_ZEROCOPY;
-	if (bind(xe->fd, (struct sockaddr *)&sxdp, sizeof(sxdp)) == 0) {
-		xe->zerocopy = 1;
+	xe->x.fd = -1;
+	xe->x.map_fd = -1;
+	if (ext_cfg != NULL) {
+		cfg = *ext_cfg;
 	} else {
-		sxdp.sxdp_flags = XDP_COPY;
-		/* EBUSY: a socket closed just before may still hold the queue
-		 * until the kernel finishes releasing it. */
-		for (i = 0; (rc = bind(xe->fd, (struct sockaddr *)&sxdp, sizeof(sxdp))) < 0 &&
-			    errno == EBUSY && i < 100; i++)
-			usleep(10000);
-		if (rc < 0) {
-			rc = pf_ring_error(ring, PF_RING_ERROR_GENERIC,
-					   "binding AF_XDP to '%s' queue %u: %s%s",
-					   ring->devs.devices[0], xe->queue, strerror(errno),
-					   errno == EINVAL ? " (no such queue?)" : "");
+		xe->own_umem = mmap(NULL, (size_t)N_FRAMES * FRAME_SIZE, PROT_READ | PROT_WRITE,
+				    MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+		if (xe->own_umem == MAP_FAILED) {
+			xe->own_umem = NULL;
+			rc = pf_ring_error(ring, PF_RING_ERROR_GENERIC, "UMEM: %s", strerror(errno));
 			goto fail;
 		}
+		cfg.umem = xe->own_umem;
+		cfg.umem_len = (size_t)N_FRAMES * FRAME_SIZE;
+		cfg.chunk = FRAME_SIZE;
+		cfg.rx_size = cfg.tx_size = cfg.fill_size = cfg.comp_size = RING_SIZE;
 	}
-	rc = load_program(ring, xe);
+	rc = pf_xsk_open(&xe->x, ring->devs.devices[0],
+			 ring->devs.queue < 0 ? 0 : (uint32_t)ring->devs.queue, &cfg,
+			 ring->errbuf, sizeof(ring->errbuf));
 	if (rc < 0)
 		goto fail;
+	if (xe->own_umem != NULL) {
+		/* Frames 0..RING_SIZE-1 receive, the rest transmit. */
+		fill = xe->x.fill.desc;
+		for (i = 0; i < RING_SIZE; i++)
+			fill[i] = (uint64_t)i * FRAME_SIZE;
+		__atomic_store_n(xe->x.fill.producer, RING_SIZE, __ATOMIC_RELEASE);
+		for (i = 0; i < N_FRAMES - RING_SIZE; i++)
+			xe->tx_free[xe->n_tx_free++] = RING_SIZE + i;
+		rc = pf_xsk_attach(&xe->x, "pf_xdp_redirect", ring->errbuf, sizeof(ring->errbuf));
+		if (rc < 0)
+			goto fail;
+	}
+	xe->coalesce = !(ring->params.flags & PF_RING_IMMEDIATE);
 	/* The name carries the mode obtained: pfcount and zcount print it. */
-	ring->ops = xe->zerocopy ? &xdp_ops_zerocopy : &xdp_ops_copy;
+	ring->ops = xe->x.zerocopy ? &xdp_ops_zerocopy : &xdp_ops_copy;
 	return 0;
 fail:
 	xdp_close(ring);
 	return rc;
+}
+
+pfring *
+pf_xdp_open_ext(const char *dev, const struct pf_xsk_config *cfg, uint32_t flags,
+		char *err, size_t errlen)
+{
+	char name[64];
+	pfring *ring;
+
+	if ((size_t)snprintf(name, sizeof(name), "zc:%s", dev) >= sizeof(name)) {
+		snprintf(err, errlen, "zc:%s: name too long", dev);
+		return NULL;
+	}
+	if (strchr(dev, ':') != NULL || strspn(dev, "0123456789") == strcspn(dev, "@")) {
+		snprintf(err, errlen, "%s: an interface name expected (zc:IF or zc:IF@QUEUE)", name);
+		return NULL;
+	}
+	ext_cfg = cfg;
+	ring = pfring_open_err(name, 65535, flags, err, errlen);
+	ext_cfg = NULL;
+	return ring;
+}
+
+struct pf_xsk *
+pf_xdp_xsk(pfring *ring)
+{
+	if (ring == NULL || (ring->ops != &xdp_ops_copy && ring->ops != &xdp_ops_zerocopy))
+		return NULL;
+	return &xe_of(ring)->x;
 }
 
 static int
@@ -282,17 +172,17 @@ xdp_enable(pfring *ring)
 static void
 rx_release(struct xdp_engine *xe, uint32_t n)
 {
-	struct xdp_desc *rx = xe->rx.desc;
-	uint64_t *fill = xe->fill.desc;
-	uint32_t cons = *xe->rx.consumer, fprod = *xe->fill.producer, i;
+	struct xdp_desc *rx = xe->x.rx.desc;
+	uint64_t *fill = xe->x.fill.desc;
+	uint32_t cons = *xe->x.rx.consumer, fprod = *xe->x.fill.producer, i;
 
 	/* RX and fill rings have the same size and every frame is in exactly
 	 * one of them, so the fill ring always has room. */
 	for (i = 0; i < n; i++)
-		fill[(fprod + i) & xe->fill.mask] = rx[(cons + i) & xe->rx.mask].addr;
-	__atomic_store_n(xe->fill.producer, fprod + n, __ATOMIC_RELEASE);
-	__atomic_store_n(xe->rx.consumer, cons + n, __ATOMIC_RELEASE);
-	xe->recv += n;
+		fill[(fprod + i) & xe->x.fill.mask] = rx[(cons + i) & xe->x.rx.mask].addr;
+	__atomic_store_n(xe->x.fill.producer, fprod + n, __ATOMIC_RELEASE);
+	__atomic_store_n(xe->x.rx.consumer, cons + n, __ATOMIC_RELEASE);
+	xe->x.rx_count += n;
 }
 
 static void
@@ -318,18 +208,18 @@ xdp_next(pfring *ring, const u_char **pkt, struct pfring_pkthdr *hdr)
 		rx_release(xe, xe->held);
 		xe->held = 0;
 	}
-	prod = __atomic_load_n(xe->rx.producer, __ATOMIC_ACQUIRE);
-	cons = *xe->rx.consumer;
+	prod = __atomic_load_n(xe->x.rx.producer, __ATOMIC_ACQUIRE);
+	cons = *xe->x.rx.consumer;
 	if (prod == cons)
 		return 0;
-	d = &((struct xdp_desc *)xe->rx.desc)[cons & xe->rx.mask];
+	d = &((struct xdp_desc *)xe->x.rx.desc)[cons & xe->x.rx.mask];
 	memset(hdr, 0, sizeof(*hdr));
 	now(ring, &hdr->ts, &hdr->extended_hdr.timestamp_ns);
 	hdr->len = d->len;
 	hdr->caplen = d->len < ring->params.caplen ? d->len : ring->params.caplen;
 	hdr->extended_hdr.rx_direction = 1;
-	hdr->extended_hdr.if_index = xe->ifindex;
-	*pkt = xe->umem + d->addr;
+	hdr->extended_hdr.if_index = xe->x.ifindex;
+	*pkt = xe->x.umem + d->addr;
 	xe->held = 1;
 	return 1;
 }
@@ -338,19 +228,31 @@ static int
 xdp_burst(pfring *ring, int max, pf_burst_cb cb, u_char *user)
 {
 	struct xdp_engine *xe = xe_of(ring);
-	struct xdp_desc *rx = xe->rx.desc, *d;
+	struct pf_xsk *x = &xe->x;
+	const struct xdp_desc *rx = x->rx.desc, *d, *dend;
+	uint64_t *fill = x->fill.desc, *fp, ns, addr;
+	uint32_t rmask = x->rx.mask, fmask = x->fill.mask;
+	uint32_t caplen = ring->params.caplen, prod, cons, fprod, avail, i;
+	uint8_t *umem = x->umem;
 	struct pf_pcap_hdr h;
-	uint64_t ns;
-	uint32_t prod, cons, avail, i;
 	int n = 0;
 
 	if (xe->held) {
 		rx_release(xe, xe->held);
 		xe->held = 0;
 	}
+	cons = *x->rx.consumer;
+	fprod = *x->fill.producer;
+	if (xe->was_empty && xe->coalesce) {
+		avail = __atomic_load_n(x->rx.producer, __ATOMIC_ACQUIRE) - cons;
+		if (avail > 0 && avail < COALESCE_MIN) {
+			struct timespec t = { 0, COALESCE_NS };
+
+			nanosleep(&t, NULL);
+		}
+	}
 	while (max <= 0 || n < max) {
-		prod = __atomic_load_n(xe->rx.producer, __ATOMIC_ACQUIRE);
-		cons = *xe->rx.consumer;
+		prod = __atomic_load_n(x->rx.producer, __ATOMIC_ACQUIRE);
 		avail = prod - cons;
 		if (avail == 0)
 			break;
@@ -358,62 +260,85 @@ xdp_burst(pfring *ring, int max, pf_burst_cb cb, u_char *user)
 			avail = BURST;
 		if (max > 0 && avail > (uint32_t)(max - n))
 			avail = (uint32_t)(max - n);
+		/* A run that wraps neither the RX nor the fill ring: pointers. */
+		if (avail > rmask + 1 - (cons & rmask))
+			avail = rmask + 1 - (cons & rmask);
+		if (avail > fmask + 1 - (fprod & fmask))
+			avail = fmask + 1 - (fprod & fmask);
 		/* No per-packet time in AF_XDP descriptors: one stamp per burst. */
 		now(ring, &h.ts, &ns);
-		for (i = 0; i < avail;) {
-			d = &rx[(cons + i) & xe->rx.mask];
+		d = &rx[cons & rmask];
+		dend = d + avail;
+		fp = &fill[fprod & fmask];
+		while (d != dend) {
+			addr = d->addr;
 			h.len = d->len;
-			h.caplen = d->len < ring->params.caplen ? d->len : ring->params.caplen;
-			cb(user, &h, xe->umem + d->addr);
-			i++;
+			h.caplen = h.len < caplen ? h.len : caplen;
+			/* The frame's fill entry, written now (nothing live
+			 * across the call), reaches the kernel only with the
+			 * producer update after the loop, when the callback is
+			 * done with the frame.  RX and fill rings have the same
+			 * size and every frame is in one of them: there is room. */
+			*fp++ = addr;
+			d++;
+			cb(user, &h, umem + addr);
 			if (ring->break_loop)
 				break;
 		}
-		rx_release(xe, i);
+		i = (uint32_t)(avail - (uint32_t)(dend - d));
+		cons += i;
+		fprod += i;
+		__atomic_store_n(x->fill.producer, fprod, __ATOMIC_RELEASE);
+		__atomic_store_n(x->rx.consumer, cons, __ATOMIC_RELEASE);
+		__atomic_store_n(&x->rx_count, x->rx_count + i, __ATOMIC_RELAXED);
 		n += (int)i;
 		if (ring->break_loop)
 			break;
 	}
+	xe->was_empty = n == 0;
 	return n;
 }
 
 static void
 reclaim_tx(struct xdp_engine *xe)
 {
-	uint64_t *comp = xe->comp.desc;
-	uint32_t prod = __atomic_load_n(xe->comp.producer, __ATOMIC_ACQUIRE);
-	uint32_t cons = *xe->comp.consumer;
+	uint64_t *comp = xe->x.comp.desc;
+	uint32_t prod = __atomic_load_n(xe->x.comp.producer, __ATOMIC_ACQUIRE);
+	uint32_t cons = *xe->x.comp.consumer;
 
 	for (; cons != prod; cons++)
-		xe->tx_free[xe->n_tx_free++] = (uint32_t)(comp[cons & xe->comp.mask] / FRAME_SIZE);
-	__atomic_store_n(xe->comp.consumer, cons, __ATOMIC_RELEASE);
+		xe->tx_free[xe->n_tx_free++] = (uint32_t)(comp[cons & xe->x.comp.mask] / FRAME_SIZE);
+	__atomic_store_n(xe->x.comp.consumer, cons, __ATOMIC_RELEASE);
 }
 
 static int
 xdp_send(pfring *ring, const u_char *pkt, u_int len)
 {
 	struct xdp_engine *xe = xe_of(ring);
-	struct xdp_desc *tx = xe->tx.desc;
+	struct xdp_desc *tx = xe->x.tx.desc;
 	uint32_t prod, frame;
 
+	if (xe->own_umem == NULL)
+		return pf_ring_error(ring, PF_RING_ERROR_NOT_SUPPORTED,
+				     "zc:%s: this AF_XDP socket only receives", ring->devs.devices[0]);
 	if (len > FRAME_SIZE)
 		return pf_ring_error(ring, PF_RING_ERROR_INVALID_ARGUMENT,
 				     "packet of %u bytes: AF_XDP frames hold %u", len, FRAME_SIZE);
 	reclaim_tx(xe);
-	prod = *xe->tx.producer;
+	prod = *xe->x.tx.producer;
 	if (xe->n_tx_free == 0 ||
-	    prod - __atomic_load_n(xe->tx.consumer, __ATOMIC_ACQUIRE) >= RING_SIZE) {
+	    prod - __atomic_load_n(xe->x.tx.consumer, __ATOMIC_ACQUIRE) >= RING_SIZE) {
 		/* Kick the kernel so completions come back for the next try. */
-		sendto(xe->fd, NULL, 0, MSG_DONTWAIT, NULL, 0);
+		sendto(xe->x.fd, NULL, 0, MSG_DONTWAIT, NULL, 0);
 		return PF_RING_ERROR_NO_TX_SLOT_AVAILABLE;
 	}
 	frame = xe->tx_free[--xe->n_tx_free];
-	memcpy(xe->umem + (uint64_t)frame * FRAME_SIZE, pkt, len);
-	tx[prod & xe->tx.mask].addr = (uint64_t)frame * FRAME_SIZE;
-	tx[prod & xe->tx.mask].len = len;
-	tx[prod & xe->tx.mask].options = 0;
-	__atomic_store_n(xe->tx.producer, prod + 1, __ATOMIC_RELEASE);
-	if (sendto(xe->fd, NULL, 0, MSG_DONTWAIT, NULL, 0) < 0 &&
+	memcpy(xe->x.umem + (uint64_t)frame * FRAME_SIZE, pkt, len);
+	tx[prod & xe->x.tx.mask].addr = (uint64_t)frame * FRAME_SIZE;
+	tx[prod & xe->x.tx.mask].len = len;
+	tx[prod & xe->x.tx.mask].options = 0;
+	__atomic_store_n(xe->x.tx.producer, prod + 1, __ATOMIC_RELEASE);
+	if (sendto(xe->x.fd, NULL, 0, MSG_DONTWAIT, NULL, 0) < 0 &&
 	    errno != EAGAIN && errno != EBUSY && errno != ENOBUFS)
 		return pf_ring_error(ring, PF_RING_ERROR_GENERIC, "AF_XDP send: %s", strerror(errno));
 	return (int)len;
@@ -424,14 +349,12 @@ xdp_stats(pfring *ring, pfring_stat *stats)
 {
 	struct xdp_engine *xe = xe_of(ring);
 	struct xdp_statistics st;
-	socklen_t len = sizeof(st);
 
 	memset(stats, 0, sizeof(*stats));
-	memset(&st, 0, sizeof(st));
-	if (getsockopt(xe->fd, SOL_XDP, XDP_STATISTICS, &st, &len) < 0)
+	if (pf_xsk_stats(&xe->x, &st) < 0)
 		return pf_ring_error(ring, PF_RING_ERROR_GENERIC, "XDP_STATISTICS: %s",
 				     strerror(errno));
-	stats->recv = xe->recv + xe->held;
+	stats->recv = __atomic_load_n(&xe->x.rx_count, __ATOMIC_RELAXED) + xe->held;
 	/* Frames the kernel had no room for: RX ring full or no fill buffer. */
 	stats->drop = st.rx_dropped + st.rx_ring_full + st.rx_fill_ring_empty_descs;
 	return 0;
@@ -476,7 +399,7 @@ xdp_set_direction(pfring *ring, packet_direction direction)
 static int
 xdp_selectable_fd(pfring *ring)
 {
-	return xe_of(ring)->fd;
+	return xe_of(ring)->x.fd;
 }
 
 #define XDP_OPS(n)                                              \

@@ -3,7 +3,13 @@
  * distribute the packets into the queues of a ZC cluster, where pcap
  * programs read them as zc:<cluster>@<queue>.
  *
- *   zbalance -i IF[,IF...] [-i IF...] -c CLUSTER -n QUEUES
+ * -i zc:IF[@QUEUE] reads RX queue QUEUE (default 0) of IF with an AF_XDP
+ * socket whose UMEM is the cluster's buffer memory: the kernel receives
+ * straight into cluster buffers (zero copy where the driver has it, one
+ * kernel copy on veth and other copy-mode drivers) and the balancer only
+ * moves buffer indexes; per-flow hashes come from our XDP program.
+ *
+ *   zbalance -i IF[,IF...]|zc:IF[@Q] [-i ...] -c CLUSTER -n QUEUES
  *            [-m hash|rr|fanout] [-t per_flow|2_tuple|4_tuple|5_tuple|tcp_5_tuple]
  *            [-q QUEUE_LEN] [-b BUF_LEN] [-g CORE] [-G GROUP] [-H auto|yes|no]
  *            [-s SECONDS]
@@ -25,6 +31,7 @@
 #include "pf_config.h"
 #include "pfring.h"
 #include "pfring_zc.h"
+#include "pf_xsk.h"
 
 static volatile sig_atomic_t stop, dump;
 
@@ -41,7 +48,7 @@ static void
 usage(void)
 {
 	fprintf(stderr,
-		"usage: zbalance -i IF[,IF...] [-i IF...] -c CLUSTER -n QUEUES\n"
+		"usage: zbalance -i IF[,IF...]|zc:IF[@Q] [-i ...] -c CLUSTER -n QUEUES\n"
 		"                [-m hash|rr|fanout] [-t per_flow|2_tuple|4_tuple|5_tuple|tcp_5_tuple]\n"
 		"                [-q QUEUE_LEN] [-b BUF_LEN] [-g CORE] [-G GROUP] [-H auto|yes|no]\n"
 		"                [-s SECONDS]\n");
@@ -67,15 +74,28 @@ static void
 print_stats(pfring_zc_cluster *c, pfring **in, char **names, int n_in,
 	    const pfring_zc_worker_stat *ws)
 {
+	struct xdp_statistics xs;
+	struct pf_xsk *x;
 	pfring_zc_stat st;
 	pfring_stat ps;
 	uint32_t i;
 	int k;
 
 	for (k = 0; k < n_in; k++) {
-		if (pfring_stats(in[k], &ps) == 0)
-			printf("input %s: received %llu dropped %llu\n", names[k],
-			       (unsigned long long)ps.recv, (unsigned long long)ps.drop);
+		if (pfring_stats(in[k], &ps) != 0)
+			continue;
+		/* AF_XDP: the kernel's reasons too (dropped: all but invalid). */
+		x = pf_xdp_xsk(in[k]);
+		if (x != NULL && pf_xsk_stats(x, &xs) == 0)
+			printf("input %s (rx_dropped %llu rx_ring_full %llu fill_ring_empty %llu"
+			       " invalid_descs %llu)", names[k], (unsigned long long)xs.rx_dropped,
+			       (unsigned long long)xs.rx_ring_full,
+			       (unsigned long long)xs.rx_fill_ring_empty_descs,
+			       (unsigned long long)xs.rx_invalid_descs);
+		else
+			printf("input %s", names[k]);
+		printf(": received %llu dropped %llu\n", (unsigned long long)ps.recv,
+		       (unsigned long long)ps.drop);
 	}
 	printf("balancer: packets %llu filtered %llu\n", (unsigned long long)ws->in,
 	       (unsigned long long)ws->filtered);
@@ -105,7 +125,7 @@ main(int argc, char **argv)
 	struct group *gr;
 	char err[512];
 	unsigned long id = 0, nq = 0, interval = 0, ticks = 0;
-	int n_if = 0, opt, k, t, rc = 0;
+	int n_if = 0, n_xdp = 0, opt, k, t, rc = 0;
 	uint32_t i;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -170,6 +190,13 @@ main(int argc, char **argv)
 	}
 
 	for (k = 0; k < n_if; k++) {
+		in[k] = NULL;
+		/* zc:<interface>: AF_XDP; zc:<cluster>@<queue> stays a ring input. */
+		if (strncmp(ifs[k], "zc:", 3) == 0 &&
+		    strspn(ifs[k] + 3, "0123456789") != strcspn(ifs[k] + 3, "@")) {
+			n_xdp++;
+			continue;	/* opened on the cluster's memory, below */
+		}
 		/* Nanosecond stamps: the queue buffers keep them. */
 		in[k] = pfring_open_err(ifs[k], 65535,
 					PF_RING_PROMISC | PF_RING_IMMEDIATE | PF_RING_NANO_TIMESTAMP,
@@ -179,10 +206,26 @@ main(int argc, char **argv)
 			return 1;
 		}
 	}
+	/* Each AF_XDP input keeps its fill ring's worth of pool buffers. */
+	if (n_xdp > 0)
+		copts.extra_bufs = 64 + (uint32_t)n_xdp * PFRING_ZC_XDP_INPUT_BUFS;
 	c = pfring_zc_create_cluster((uint32_t)id, (uint32_t)nq, &copts, err, sizeof(err));
 	if (c == NULL) {
 		fprintf(stderr, "zbalance: %s\n", err);
 		return 1;
+	}
+	for (k = 0; k < n_if; k++) {
+		if (in[k] != NULL)
+			continue;
+		in[k] = pfring_zc_open_xdp_input(c, ifs[k] + 3, err, sizeof(err));
+		if (in[k] == NULL) {
+			fprintf(stderr, "zbalance: %s: %s\n", ifs[k], err);
+			for (k = 0; k < n_if; k++)
+				if (in[k] != NULL)
+					pfring_close(in[k]);
+			pfring_zc_destroy_cluster(c);
+			return 1;
+		}
 	}
 	printf("zbalance: %s\n", pfring_zc_cluster_memory_info(c));
 	for (i = 0; i < nq; i++)
@@ -190,6 +233,8 @@ main(int argc, char **argv)
 	w = pfring_zc_run_balancer(in, n_if, out, (uint32_t)nq, &wopts, err, sizeof(err));
 	if (w == NULL) {
 		fprintf(stderr, "zbalance: %s\n", err);
+		for (k = 0; k < n_if; k++)
+			pfring_close(in[k]);
 		pfring_zc_destroy_cluster(c);
 		return 1;
 	}
@@ -230,8 +275,9 @@ main(int argc, char **argv)
 	}
 	pfring_zc_kill_worker(w, &ws);
 	print_stats(c, in, ifs, n_if, &ws);
-	pfring_zc_destroy_cluster(c);
+	/* Inputs first: an AF_XDP socket's UMEM is the cluster's memory. */
 	for (k = 0; k < n_if; k++)
 		pfring_close(in[k]);
+	pfring_zc_destroy_cluster(c);
 	return rc;
 }
