@@ -124,17 +124,17 @@ struct pf_flow_buf {
 	pf_u8 vlan_present;
 };
 
+/*
+ * User space only (the kernel and BPF copies bring their own loads): len is
+ * a constant at every call, so the copy is a few plain moves, not a loop.
+ */
 PF_FLOW_INLINE int pf_flow_buf_load(const struct pf_flow_buf *b, pf_u32 off,
 				    void *dst, pf_u32 len)
 {
-	pf_u8 *d = (pf_u8 *)dst;
-	pf_u32 i;
-
 	/* Written so that off + len cannot wrap. */
 	if (off > b->caplen || len > b->caplen - off)
 		return -1;
-	for (i = 0; i < len; i++)
-		d[i] = b->pkt[off + i];
+	__builtin_memcpy(dst, b->pkt + off, len);
 	return 0;
 }
 
@@ -304,17 +304,14 @@ PF_FLOW_INLINE int pf_flow_parse(PF_FLOW_CTX_TYPE ctx, struct pf_flow *f)
 {
 	pf_u8 b[14];
 	pf_u16 et, tci = 0;
-	pf_u32 off, i;
+	pf_u32 off;
 	int hw = 0;
 
 	pf_flow_clear(f);
 	if (PF_FLOW_LOAD(ctx, 0, b, 14))
 		return PF_FLOW_TRUNCATED;
-	PF_FLOW_UNROLL
-	for (i = 0; i < 6; i++) {
-		f->dst_mac[i] = b[i];
-		f->src_mac[i] = b[6 + i];
-	}
+	__builtin_memcpy(f->dst_mac, b, 6);
+	__builtin_memcpy(f->src_mac, b + 6, 6);
 	et = pf_flow_be16(b + 12);
 	f->flags |= PF_FLOW_F_L2;
 	if (PF_FLOW_HWVLAN(ctx, &tci)) {
@@ -375,13 +372,13 @@ PF_FLOW_INLINE pf_u32 pf_flow_finish(pf_u32 h)
 PF_FLOW_INLINE int pf_flow_cmp4(const pf_u32 *a, const pf_u32 *b)
 {
 	pf_u32 i;
-	int c = 0;
 
+	/* The first word that differs decides (IPv4: almost always the first). */
 	PF_FLOW_UNROLL
 	for (i = 0; i < 4; i++)
-		if (c == 0)
-			c = (a[i] > b[i]) - (a[i] < b[i]);
-	return c;
+		if (a[i] != b[i])
+			return a[i] > b[i] ? 1 : -1;
+	return 0;
 }
 
 /*

@@ -156,6 +156,18 @@ pcap_pfring_inject(pcap_t *p, const void *buf, int size)
 	return rc;
 }
 
+/*
+ * A lone "ret #k", k != 0: what tcpdump installs without a filter
+ * expression.  In user space it takes every packet (the length is not
+ * applied there), so running it per packet would be wasted work.
+ */
+static int
+pcap_pfring_accepts_all(const struct bpf_program *fp)
+{
+	return fp->bf_len == 1 &&
+	    fp->bf_insns[0].code == (BPF_RET | BPF_K) && fp->bf_insns[0].k != 0;
+}
+
 static int
 pcap_pfring_setfilter(pcap_t *p, struct bpf_program *fp)
 {
@@ -167,7 +179,8 @@ pcap_pfring_setfilter(pcap_t *p, struct bpf_program *fp)
 		return PCAP_ERROR;
 	prog.len = (unsigned short)fp->bf_len;
 	prog.filter = (struct sock_filter *)fp->bf_insns;
-	pp->filter_in_userland = pfring_set_bpf_program(pp->ring, &prog) < 0;
+	pp->filter_in_userland = pfring_set_bpf_program(pp->ring, &prog) < 0 &&
+	    !pcap_pfring_accepts_all(fp);
 	return 0;
 }
 

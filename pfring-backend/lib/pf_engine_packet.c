@@ -528,10 +528,38 @@ socket_next(pfring *ring, struct pkt_socket *s, const u_char **pkt, struct pfrin
 }
 
 /*
- * The fast path: walk up to todo packets of a block with the header in
- * registers and call the receiver directly.  The kernel's filter already
- * cut packets to caplen; only a restored VLAN tag can push one past it.
- * Inlined once per timestamp precision, so the loop does not test it.
+ * A frame the kernel took the VLAN tag out of: put it back (the rare path,
+ * out of line so the loop below keeps no register for it).  The tag can
+ * push the frame past caplen, which the header must not exceed.
+ */
+static __attribute__((noinline)) u_char *
+vlan_frame(const pfring *ring, struct tpacket3_hdr *tp, struct pf_pcap_hdr *h)
+{
+	u_char *data;
+
+	data = restore_vlan(tp, (u_char *)tp + tp->tp_mac, &h->caplen, &h->len);
+	if (h->caplen > ring->params.caplen)
+		h->caplen = ring->params.caplen;
+	return data;
+}
+
+/*
+ * Nanoseconds to microseconds: n / 1000 as the compiler emits it for a
+ * 32-bit n (exact for every uint32_t), done in 64 bits so the result goes
+ * into tv_usec without another zero extension.
+ */
+static inline uint64_t
+ns_to_us(uint32_t ns)
+{
+	return ((uint64_t)ns * 0x10624dd3u) >> 38;
+}
+
+/*
+ * The fast path: walk todo (> 0) packets of a block and call the receiver
+ * directly; h lives across iterations.  The kernel's filter already cut
+ * packets to caplen.  Inlined once per timestamp precision, so the loop
+ * does not test it.  A break (pcap_breakloop() from the callback or a
+ * signal) stops after the packet just delivered.
  */
 static inline __attribute__((always_inline)) uint32_t
 walk_block(pfring *ring, struct tpacket3_hdr **tpp, uint32_t todo,
@@ -540,28 +568,21 @@ walk_block(pfring *ring, struct tpacket3_hdr **tpp, uint32_t todo,
 	volatile int *const stop = &ring->break_loop;
 	struct tpacket3_hdr *tp = *tpp;
 	struct pf_pcap_hdr h;
-	uint32_t left, status;
+	uint32_t left = todo;
 	u_char *data;
 
-	for (left = todo; left != 0;) {
-		struct tpacket3_hdr *next =
-			(struct tpacket3_hdr *)((uint8_t *)tp + tp->tp_next_offset);
-
-		status = tp->tp_status;
-		data = (u_char *)tp + tp->tp_mac;
+	for (;;) {
 		h.ts.tv_sec = tp->tp_sec;
-		h.ts.tv_usec = nano ? (suseconds_t)tp->tp_nsec : (suseconds_t)(tp->tp_nsec / 1000);
+		h.ts.tv_usec = nano ? (suseconds_t)tp->tp_nsec : (suseconds_t)ns_to_us(tp->tp_nsec);
 		h.caplen = tp->tp_snaplen;
 		h.len = tp->tp_len;
-		if (__builtin_expect(status & TP_STATUS_VLAN_VALID, 0)) {
-			data = restore_vlan(tp, data, &h.caplen, &h.len);
-			if (h.caplen > ring->params.caplen)
-				h.caplen = ring->params.caplen;
-		}
+		if (__builtin_expect(tp->tp_status & TP_STATUS_VLAN_VALID, 0))
+			data = vlan_frame(ring, tp, &h);
+		else
+			data = (u_char *)tp + tp->tp_mac;
 		cb(user, &h, data);
-		tp = next;
-		left--;
-		if (__builtin_expect(*stop, 0))
+		tp = (struct tpacket3_hdr *)((uint8_t *)tp + tp->tp_next_offset);
+		if (--left == 0 || __builtin_expect(*stop, 0))
 			break;
 	}
 	*tpp = tp;
