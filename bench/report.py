@@ -26,6 +26,8 @@ CASES = [
     ("zcq-dispatch", "zc:ID@0 (1-queue cluster): dispatch, buffered [stock: plain IF]"),
     ("zbalance-1q", "zbalance, 1 queue (balancer process, all threads) [no stock]"),
     ("zbalance-2q", "zbalance, 2 queues, per-flow hash [no stock]"),
+    ("zbalance-zc-1q", "zbalance -i zc:IF (AF_XDP into the cluster), 1 queue [no stock]"),
+    ("zbalance-zc-2q", "zbalance -i zc:IF (AF_XDP into the cluster), 2 queues, per-flow hash [no stock]"),
     ("dispatch-r", "savefile: dispatch -r FILE"),
     ("tcpdump-r-w", "savefile: tcpdump -r FILE -w /dev/null"),
 ]
@@ -149,6 +151,8 @@ def targets(summary):
     check("zc:<id>@<q> consumer, dispatch buffered", ipp("zcq-dispatch"), 15, " instr/pkt")
     check("zbalance, 1 queue", ipp("zbalance-1q"), 30, " instr/pkt")
     check("zbalance, 2 queues (per-flow hash computed)", ipp("zbalance-2q"), 30, " instr/pkt")
+    check("zbalance -i zc:IF, 1 queue", ipp("zbalance-zc-1q"), 30, " instr/pkt")
+    check("zbalance -i zc:IF, 2 queues (per-flow hash)", ipp("zbalance-zc-2q"), 30, " instr/pkt")
     for case, base in (("dispatch-immediate", "dispatch"), ("tcpdump-w-immediate", "tcpdump-w")):
         a, b = cpu(case), cpu(base)
         check(f"immediate / buffered CPU ns, {base}", a / b if a and b else None, 2, "x")

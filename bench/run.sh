@@ -202,14 +202,15 @@ callgrind_total() { sed -n 's/^summary: *//p' "$1"; }
 
 # --- zbalance -------------------------------------------------------------------
 
-# zbalance_start NAME QUEUES PREFIX: zbalance in B reading IFB into cluster
+# zbalance_start NAME QUEUES PREFIX [INPUT]: zbalance in B reading INPUT (IFB,
+# or zc:IFB for the AF_XDP input into the cluster's own buffers) into cluster
 # CID (QUEUES queues, per-flow hash), behind PREFIX; returns once it runs.
 zbalance_start() {
-	local name=$1 nq=$2 prefix=$3 end
+	local name=$1 nq=$2 prefix=$3 input=${4:-$IFB} end
 	ZB_OUT=$WORK/$name.out
 	: >"$ZB_OUT"
 	# shellcheck disable=SC2086
-	ip netns exec "$NSB" $prefix "$ZBALANCE" -i "$IFB" -c "$CID" -n "$nq" -m hash -t per_flow \
+	ip netns exec "$NSB" $prefix "$ZBALANCE" -i "$input" -c "$CID" -n "$nq" -m hash -t per_flow \
 		>"$ZB_OUT" 2>"$WORK/$name.err" &
 	ZB_PID=$!
 	end=$(( $(_now_ms) + DEADLINE * 1000 ))
@@ -263,13 +264,13 @@ stop_consumers() {
 # task_ns PID: run time of every thread of PID.
 task_ns() { cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{ s += $1 } END { print s + 0 }'; }
 
-# ir_zbalance CASE QUEUES: zbalance under callgrind, plain consumers on every
-# queue; the baseline runs as long with no packets (its idle wake-ups).
+# ir_zbalance CASE QUEUES INPUT: zbalance under callgrind, plain consumers on
+# every queue; the baseline runs as long with no packets (its idle wake-ups).
 ir_zbalance() {
-	local case=$1 nq=$2 kind n name
+	local case=$1 nq=$2 input=$3 kind n name
 	for kind in base run; do
 		name=ir-ours-$case-$kind
-		zbalance_start "$name" "$nq" "$VG$WORK/$name.cg"
+		zbalance_start "$name" "$nq" "$VG$WORK/$name.cg" "$input"
 		start_consumers "$name" "$nq"
 		n=0
 		if [ "$kind" = run ]; then n=$VG_PACKETS; send "$n" "$VG_RATE"; else sleep "$VG_SEND_TIME"; fi
@@ -351,7 +352,7 @@ cpu_live() { # cpu_live LIB CASE REP
 LIVE_CASES="dispatch dispatch-immediate tcpdump-w tcpdump-w-immediate"
 FILE_CASES="dispatch-r tcpdump-r-w"
 ZC_CASES="zc-dispatch zc-tcpdump-w zcq-dispatch"
-ZB_CASES="zbalance-1q zbalance-2q"
+ZB_CASES="zbalance-1q zbalance-2q zbalance-zc-1q zbalance-zc-2q"
 if [ -n "${BENCH_CASES:-}" ]; then
 	pick() { # pick LIST: the cases of LIST named in BENCH_CASES
 		local c out=''
@@ -399,7 +400,10 @@ for case in $ZC_CASES; do
 	log "  $case done"
 done
 for case in $ZB_CASES; do
-	nq=${case#zbalance-}; ir_zbalance "$case" "${nq%q}"
+	# zbalance-[zc-]Nq: N queues; zc- reads through AF_XDP into the cluster.
+	nq=${case##*-} input=$IFB
+	case $case in zbalance-zc-*) input=zc:$IFB ;; esac
+	ir_zbalance "$case" "${nq%q}" "$input"
 	log "  $case done"
 done
 for case in $FILE_CASES; do
