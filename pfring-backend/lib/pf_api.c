@@ -318,6 +318,7 @@ pfring_poll(pfring *ring, int wait_ms)
 	pfd[0].events = POLLIN;
 	pfd[1].fd = ring->wake_fd;
 	pfd[1].events = POLLIN;
+	ring->polled = 1;
 	do {
 		rc = poll(pfd, 2, wait_ms);
 	} while (rc < 0 && errno == EINTR && !ring->break_loop);

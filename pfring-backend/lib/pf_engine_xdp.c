@@ -31,10 +31,10 @@
 /*
  * Buffered mode: AF_XDP has no block timeout, so a reader woken by the
  * first frame would take a few frames per wake-up.  When a burst follows
- * an empty one (the caller has just waited) and finds fewer than
- * COALESCE_MIN frames, it sleeps COALESCE_NS first, as a TPACKET_V3 block
- * is handed over at its timeout: many frames per wake-up.  Immediate mode
- * never waits.
+ * a wait in pfring_poll() and finds fewer than COALESCE_MIN frames, it
+ * sleeps COALESCE_NS first, as a TPACKET_V3 block is handed over at its
+ * timeout: many frames per wake-up.  Immediate mode never waits, nor does a
+ * caller that waits by itself (pcap's non-blocking mode with select()).
  */
 #define COALESCE_MIN 64
 #define COALESCE_NS  1000000L
@@ -46,7 +46,6 @@ struct xdp_engine {
 	uint32_t n_tx_free;
 	uint32_t held;                /* RX descriptors handed out by next() */
 	int coalesce;                 /* buffered mode: see COALESCE_NS */
-	int was_empty;                /* the last burst found nothing */
 };
 
 static const struct pf_engine_ops xdp_ops_copy, xdp_ops_zerocopy;
@@ -243,7 +242,7 @@ xdp_burst(pfring *ring, int max, pf_burst_cb cb, u_char *user)
 	}
 	cons = *x->rx.consumer;
 	fprod = *x->fill.producer;
-	if (xe->was_empty && xe->coalesce) {
+	if (ring->polled && xe->coalesce) {
 		avail = __atomic_load_n(x->rx.producer, __ATOMIC_ACQUIRE) - cons;
 		if (avail > 0 && avail < COALESCE_MIN) {
 			struct timespec t = { 0, COALESCE_NS };
@@ -295,7 +294,7 @@ xdp_burst(pfring *ring, int max, pf_burst_cb cb, u_char *user)
 		if (ring->break_loop)
 			break;
 	}
-	xe->was_empty = n == 0;
+	ring->polled = 0;
 	return n;
 }
 

@@ -74,6 +74,7 @@ struct pfring {
 	int enabled;
 	volatile int break_loop;
 	int wake_fd;                  /* eventfd: pfring_breakloop() wakes pfring_poll() */
+	int polled;                   /* pfring_poll() ran: the library waited for packets */
 	uint32_t sample_count;        /* packets seen since the last one delivered */
 	uint64_t sampled_out;         /* packets skipped by sampling */
 	struct pf_rules_set *rules;   /* filtering rules, or NULL */

@@ -45,21 +45,6 @@ send_byte(pfring_zc_queue *q, unsigned char v, int flush)
 }
 
 static pfring_zc_cluster *
-make(uint32_t nq, uint32_t qlen, uint32_t extra)
-{
-	struct pfring_zc_cluster_opts o = {
-		.queue_len = qlen, .extra_bufs = extra,
-		.hugepages = PFRING_ZC_HUGEPAGES_NEVER, .group = (gid_t)-1,
-	};
-	char err[512];
-	pfring_zc_cluster *c = pfring_zc_create_cluster(cid, nq, &o, err, sizeof(err));
-
-	if (c == NULL)
-		fprintf(stderr, "create: %s\n", err);
-	return c;
-}
-
-static pfring_zc_cluster *
 make_buf(uint32_t nq, uint32_t qlen, uint32_t extra, uint32_t buf_len)
 {
 	struct pfring_zc_cluster_opts o = {
@@ -72,6 +57,12 @@ make_buf(uint32_t nq, uint32_t qlen, uint32_t extra, uint32_t buf_len)
 	if (c == NULL)
 		fprintf(stderr, "create: %s\n", err);
 	return c;
+}
+
+static pfring_zc_cluster *
+make(uint32_t nq, uint32_t qlen, uint32_t extra)
+{
+	return make_buf(nq, qlen, extra, 0);  /* 0: the default buffer size */
 }
 
 static pfring_zc_queue *
