@@ -10,8 +10,10 @@ export PATH=/bin
 mount -t proc proc /proc
 mount -t sysfs sys /sys
 mount -t devtmpfs dev /dev 2>/dev/null
-mkdir -p /tmp
+mkdir -p /tmp /dev/shm
 mount -t tmpfs tmp /tmp
+# ZC clusters (zbalance) live in /dev/shm.
+mount -t tmpfs shm /dev/shm
 exec >/dev/ttyS0 2>&1 </dev/null
 
 PASSED=0
@@ -222,40 +224,59 @@ td_capture() {
 # PFRING_CLUSTER: three members started one after another, so member i is
 # the i-th to join; each flow must be in member pf_flow_hash % 3.
 td_cluster() {
-	local i n sum=0 recv=0 drop=0 bad=0
+	local i
 	for i in 0 1 2; do
 		td_start m$i PFRING_CLUSTER=42 -- -i pfring:veth1 || return 1
 		has "$(ring_file m$i veth1)" "Cluster Id         : 42" || return 1
 	done
 	flowgen -i veth0 -n 3000 -f 30 || return 1
-	wait_for all_members 3000
+	wait_for all_members m 3 3000
 	for i in 0 1 2; do td_stop m$i || return 1; done
-	for i in 0 1 2; do
-		n=$(pcapflows -n /tmp/m$i.pcap)
-		echo "member $i: $n packets"
-		[ "$n" -gt 0 ] || { echo "member $i is empty"; bad=$((bad + 1)); }
-		eq "member $i 'packets captured' vs its file" "$n" "$(td_stat m$i captured)" || bad=$((bad + 1))
-		sum=$((sum + n))
-		recv=$((recv + $(td_stat m$i 'received by filter')))
-		drop=$((drop + $(td_stat m$i 'dropped by kernel')))
-		pcapflows /tmp/m$i.pcap | while read -r flow _; do
-			want=$(flowhash -t per_flow -m 3 "$flow")
+	cluster_verify m 3 3000 30
+}
+
+# cluster_verify PREFIX MEMBERS N FLOWS: the stopped tcpdumps PREFIX0..
+# together hold flowgen -n N -f FLOWS once, none is empty, none dropped,
+# and each flow is in the member pf_flow_hash % MEMBERS names.
+cluster_verify() {
+	local p=$1 members=$2 n i c got sum=0 recv=0 drop=0 bad=0 files=
+	i=0
+	while [ $i -lt "$members" ]; do
+		c=$(pcapflows -n /tmp/$p$i.pcap)
+		echo "member $i: $c packets"
+		[ "$c" -gt 0 ] || { echo "member $i is empty"; bad=$((bad + 1)); }
+		eq "member $i 'packets captured' vs its file" "$c" "$(td_stat $p$i captured)" || bad=$((bad + 1))
+		sum=$((sum + c))
+		recv=$((recv + $(td_stat $p$i 'received by filter')))
+		drop=$((drop + $(td_stat $p$i 'dropped by kernel')))
+		pcapflows /tmp/$p$i.pcap | while read -r flow _; do
+			want=$(flowhash -t per_flow -m "$members" "$flow")
 			[ "$want" = "$i" ] || echo "FAIL: flow $flow in member $i, the hash says $want"
-		done >/tmp/m$i.bad
-		cat /tmp/m$i.bad
-		[ -s /tmp/m$i.bad ] && bad=$((bad + 1))
+		done >/tmp/$p$i.bad
+		cat /tmp/$p$i.bad
+		[ -s /tmp/$p$i.bad ] && bad=$((bad + 1))
+		files="$files /tmp/$p$i.pcap"
+		i=$((i + 1))
 	done
-	eq "sum of the members' files" 3000 $sum &&
-	eq "sum of 'received by filter'" 3000 $recv &&
+	n=$3
+	# shellcheck disable=SC2086 # one word per file
+	got=$(pcapflows -c $files | sort)
+	eq "sum of the members' files" "$n" $sum &&
+	eq "sum of 'received by filter'" "$n" $recv &&
 	eq "sum of 'dropped by kernel'" 0 $drop &&
-	eq "flows in the members vs flowgen --list (sorted)" "$(flowgen --list -n 3000 -f 30 | sort)" \
-		"$(pcapflows -c /tmp/m0.pcap /tmp/m1.pcap /tmp/m2.pcap | sort)" &&
+	eq "flows in the members vs flowgen --list (sorted)" "$(flowgen --list -n "$n" -f "$4" | sort)" \
+		"$got" &&
 	eq "members with a flow off its hash member, or empty" 0 $bad
 }
 
+# all_members PREFIX MEMBERS N: the members' files hold N packets or more.
 all_members() {
-	[ $(($(pcapflows -n /tmp/m0.pcap) + $(pcapflows -n /tmp/m1.pcap) + \
-		$(pcapflows -n /tmp/m2.pcap))) -ge "$1" ]
+	local i=0 sum=0
+	while [ $i -lt "$2" ]; do
+		sum=$((sum + $(pcapflows -n /tmp/$1$i.pcap 2>/dev/null || echo 0)))
+		i=$((i + 1))
+	done
+	[ $sum -ge "$3" ]
 }
 
 # -s 100 on 200-byte frames, and a BPF filter the module runs.
@@ -390,12 +411,15 @@ hash 5 drop udp 10.0.0.7:10007 10.255.0.1:80
 default pass
 CONF
 	td_start file -- -i pfring//tmp/rules.conf:veth1 || return 1
+	# Without the module (packet engine): no ring file, the eBPF filter.
 	f=$(ring_file file veth1)
-	has "$f" "Filtering Rules    : 2" && has "$f" "Hash Rules         : 1" &&
-	has "$f" "Default Policy     : accept" || { td_stop file; return 1; }
+	if [ -n "$f" ] || grep -q '^pf_ring ' /proc/modules; then
+		has "$f" "Filtering Rules    : 2" && has "$f" "Hash Rules         : 1" &&
+		has "$f" "Default Policy     : accept" || { td_stop file; return 1; }
+	fi
 	flowgen -i veth0 -n 200 -f 10 || return 1
 	wait_for file_has file 80
-	has "$f" "Tot Insert         : 80" || { td_stop file; return 1; }
+	[ -z "$f" ] || has "$f" "Tot Insert         : 80" || { td_stop file; return 1; }
 	td_stop file || return 1
 	no_user_rules file &&
 	same "config file rules: flows 5, 6, 8, 9 pass" "$(flows 5 6 8 9)" "$(pcapflows /tmp/file.pcap)" &&
@@ -447,6 +471,8 @@ td_rules_hash() {
 # module and equal the packets each rule saw.
 td_rules_stats() {
 	local pid
+	# Emptied first: a "ready" left by an earlier run must not start the send.
+	: >/tmp/rs.out
 	PFRING_RULES="rule 10 drop src-port 10000-10004; rule 20 count src 10.0.0.0/24; hash 5 drop udp 10.0.0.7:10007 10.255.0.1:80" \
 		LD_LIBRARY_PATH=$PCAPLIB rulestat -i veth1 -n 80 -r 10,20 \
 		-h 5:udp:10.0.0.7:10007:10.255.0.1:80 >/tmp/rs.out 2>/tmp/rs.err &
@@ -502,6 +528,104 @@ td_no_module() {
 	wait_for file_has auto 1000
 	td_stop auto || return 1
 	td_counts auto 1000
+}
+
+# --- the packet engine's eBPF programs (no module loaded) ------------------
+
+# no_bpf_warning NAME: tcpdump NAME said nothing of a fallback (the kernel's
+# own flow hash, rules in user space, a rejected eBPF program).
+no_bpf_warning() {
+	if grep -E 'flow hash|user space|eBPF|verifier|warning' /tmp/$1.err; then
+		echo "FAIL: $1 warned (above)"
+		return 1
+	fi
+	echo "ok: $1: no eBPF fallback warning"
+}
+
+# Three members of a per_flow cluster on the packet engine: the fanout
+# eBPF program (pf_flow_hash % 3) picks the member.
+pkt_cluster() {
+	local i
+	grep -q '^pf_ring ' /proc/modules && { echo "pf_ring.ko is loaded"; return 1; }
+	for i in 0 1 2; do
+		td_start pc$i PFRING_CLUSTER=43 -- -i pfring:veth1 || return 1
+	done
+	flowgen -i veth0 -n 600 -f 30 || return 1
+	wait_for all_members pc 3 600
+	for i in 0 1 2; do td_stop pc$i || return 1; done
+	no_bpf_warning pc0 && no_bpf_warning pc1 && no_bpf_warning pc2 &&
+	cluster_verify pc 3 600 30
+}
+
+# --- zc: AF_XDP capture and zbalance (no module loaded) ---------------------
+ZB_CID=7
+
+# tcpdump -i zc:veth1: our XDP program redirects to an AF_XDP socket.
+zc_capture() {
+	td_start xsk -- -i zc:veth1 || return 1
+	flowgen -i veth0 -n 500 -f 10 || return 1
+	wait_for file_has xsk 500
+	td_stop xsk || return 1
+	eq "xsk: packets in the file" 500 "$(pcapflows -n /tmp/xsk.pcap)" &&
+	eq "xsk: 'packets captured'" 500 "$(td_stat xsk captured)" &&
+	eq "xsk: 'dropped by kernel'" 0 "$(td_stat xsk 'dropped by kernel')" &&
+	eq "xsk: flows vs flowgen --list" "$(flowgen --list -n 500 -f 10)" "$(pcapflows /tmp/xsk.pcap)"
+}
+
+zb_running() {
+	grep -q '^zbalance: running$' /tmp/$1.zb && return 0
+	kill -0 "$(cat /tmp/$1.pid)" 2>/dev/null || return 0
+	return 1
+}
+
+# zb_run NAME INPUT: zbalance -i INPUT per_flow over 2 queues, a tcpdump on
+# each (NAME0, NAME1), 400 packets over 20 flows; its report in NAME.zb.
+zb_run() {
+	local n=$1 i rc
+	: >/tmp/$n.zb
+	zbalance -i "$2" -c $ZB_CID -n 2 -m hash -t per_flow -q 512 >/tmp/$n.zb 2>/tmp/$n.zberr &
+	echo $! >/tmp/$n.pid
+	wait_for zb_running $n && kill -0 "$(cat /tmp/$n.pid)" 2>/dev/null ||
+		{ echo "zbalance -i $2 did not start:"; cat /tmp/$n.zb /tmp/$n.zberr; return 1; }
+	for i in 0 1; do td_start $n$i -- -i zc:$ZB_CID@$i || return 1; done
+	flowgen -i veth0 -n 400 -f 20 || return 1
+	wait_for all_members $n 2 400
+	for i in 0 1; do td_stop $n$i || return 1; done
+	kill -INT "$(cat /tmp/$n.pid)"
+	wait_for td_gone $n || { echo "zbalance did not exit"; return 1; }
+	wait "$(cat /tmp/$n.pid)"
+	rc=$?
+	rm -f /tmp/$n.pid
+	cat /tmp/$n.zb /tmp/$n.zberr
+	eq "zbalance -i $2 exit status" 0 $rc
+}
+
+# zb_queue NAME Q FIELD: FIELD of queue Q in zbalance NAME's last report.
+zb_queue() {
+	sed -n "s/^queue $2: .*\b$3 \([0-9][0-9]*\).*/\1/p" /tmp/$1.zb | tail -n 1
+}
+
+# zbalance -i zc:veth1 (AF_XDP input, the hash from our XDP program as
+# metadata): the queues hold the shared hash's flows, the same as with the
+# packet engine input -i veth1, and zbalance's statistics agree.
+zb_xdp() {
+	local i n bad=0
+	zb_run zp veth1 || return 1
+	zb_run zx zc:veth1 || return 1
+	has /tmp/zx.zb "zbalance: input zc:veth1 (engine xdp-copy)" &&
+	has /tmp/zx.zb "input zc:veth1 (rx_dropped 0 rx_ring_full 0 fill_ring_empty 0 invalid_descs 0): received 400 dropped 0" &&
+	has /tmp/zx.zb "balancer: packets 400 filtered 0" || return 1
+	eq "zbalance -i zc:veth1 stderr (no user-space hash)" "" "$(cat /tmp/zx.zberr)" || return 1
+	cluster_verify zx 2 400 20 || return 1
+	for i in 0 1; do
+		n=$(pcapflows -n /tmp/zx$i.pcap)
+		eq "zbalance queue $i: sent" "$n" "$(zb_queue zx $i sent)" &&
+		eq "zbalance queue $i: dropped" 0 "$(zb_queue zx $i dropped)" &&
+		eq "zbalance queue $i: consumed" "$n" "$(zb_queue zx $i consumed)" &&
+		eq "queue $i: the same flows with -i zc:veth1 as with -i veth1" \
+			"$(pcapflows /tmp/zp$i.pcap)" "$(pcapflows /tmp/zx$i.pcap)" || bad=$((bad + 1))
+	done
+	[ $bad -eq 0 ]
 }
 
 # td_run NAME FUNC: run, then end any tcpdump a failed check left behind,
@@ -568,6 +692,12 @@ run "unload" rmmod pf_ring
 if [ -x /bin/tcpdump ]; then
 	td_run "module of another ABI refused, both versions named" td_abi_mismatch
 	td_run "no module: PFRING_ENGINE=kmod refused, AUTO uses packet" td_no_module
+	td_run "packet engine: per_flow cluster x3 by the fanout eBPF, member = pf_flow_hash % 3" pkt_cluster
+	td_run "packet engine: pfring/<file>: rules by the eBPF socket filter" td_rules_file
+	td_run "packet engine: PFRING_RULES hash rules, one way and bidirectional" td_rules_hash
+	td_run "packet engine: rulestat counters from the eBPF rules (rules kernel)" td_rules_stats
+	td_run "tcpdump zc:veth1 (AF_XDP): exact counts and flows" zc_capture
+	td_run "zbalance -i zc:veth1 per_flow x2: queues = pf_flow_hash % 2 = -i veth1, stats agree" zb_xdp
 fi
 run "min_num_slots=0 refused" bad_param
 run "dmesg: no leak, warning or oops" dmesg_clean

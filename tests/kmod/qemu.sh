@@ -114,6 +114,10 @@ if [ -x "$TCPDUMP" ] && [ -f "$pcaplib" ]; then
 		[ -x "$BUILD/tests/tools/$t" ] || hard "$BUILD/tests/tools/$t not built (make check builds it)"
 		add_elf "$BUILD/tests/tools/$t" "/bin/$t" || hard "copying $t"
 	done
+	# zbalance: the AF_XDP input and its XDP programs on the guest's kernel.
+	zb=$BUILD/pfring-backend/tools/zbalance
+	[ -x "$zb" ] || hard "$zb not built"
+	add_elf "$zb" /bin/zbalance || hard "copying $zb"
 	mkdir -p "$root/etc"
 	echo 'root:x:0:0:root:/:/bin/sh' >"$root/etc/passwd"
 	echo 'root:x:0:' >"$root/etc/group"
