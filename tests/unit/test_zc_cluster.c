@@ -76,6 +76,18 @@ attach(uint32_t qid)
 	return q;
 }
 
+/* A consumer on qid, or NULL with c destroyed (the test cannot go on). */
+static pfring_zc_queue *
+attach_or_destroy(pfring_zc_cluster *c, uint32_t qid)
+{
+	pfring_zc_queue *q = attach(qid);
+
+	CHECK(q != NULL);
+	if (q == NULL)
+		pfring_zc_destroy_cluster(c);
+	return q;
+}
+
 /* A frame of caplen bytes whose first byte is seq. */
 static int
 send_seq(pfring_zc_queue *q, unsigned char seq, uint32_t caplen, int64_t sec, long nsec)
@@ -212,12 +224,9 @@ test_format(void)
 	if (c == NULL)
 		return;
 	pq = pfring_zc_cluster_queue(c, 0);
-	cq = attach(0);
-	CHECK(cq != NULL);
-	if (cq == NULL) {
-		pfring_zc_destroy_cluster(c);
+	cq = attach_or_destroy(c, 0);
+	if (cq == NULL)
 		return;
-	}
 	CHECK_INT(PF_RING_ERROR_INVALID_ARGUMENT, pfring_zc_queue_set_format(pq, 0, 0));
 	CHECK_INT(PF_RING_ERROR_INVALID_ARGUMENT, pfring_zc_queue_set_format(cq, 0, 2));
 
@@ -338,12 +347,9 @@ test_attach_converts(void)
 	pq = pfring_zc_cluster_queue(c, 0);
 	for (i = 0; i < 3; i++)
 		CHECK_INT(1, send_seq(pq, (unsigned char)i, 200, 1, 999999999));
-	cq = attach(0);
-	CHECK(cq != NULL);
-	if (cq == NULL) {
-		pfring_zc_destroy_cluster(c);
+	cq = attach_or_destroy(c, 0);
+	if (cq == NULL)
 		return;
-	}
 	CHECK_INT(0, pfring_zc_queue_set_format(cq, 96, 0));
 	n = pfring_zc_recv_pkt_burst(cq, got, 8, 0);
 	CHECK_INT(3, n);
@@ -360,12 +366,9 @@ test_attach_converts(void)
 	/* The next consumer wants ns: the two are converted back (the lost
 	 * digits stay lost), the rest arrive in ns. */
 	CHECK_INT(1, send_seq(pq, 3, 200, 2, 5999));
-	cq = attach(0);
-	CHECK(cq != NULL);
-	if (cq == NULL) {
-		pfring_zc_destroy_cluster(c);
+	cq = attach_or_destroy(c, 0);
+	if (cq == NULL)
 		return;
-	}
 	n = pfring_zc_recv_pkt_burst(cq, got, 8, 0);
 	CHECK_INT(3, n);
 	for (i = 0; i < n; i++) {
@@ -400,12 +403,9 @@ test_stale_wake(void)
 	if (c == NULL)
 		return;
 	pq = pfring_zc_cluster_queue(c, 0);
-	cq = attach(0);
-	CHECK(cq != NULL);
-	if (cq == NULL) {
-		pfring_zc_destroy_cluster(c);
+	cq = attach_or_destroy(c, 0);
+	if (cq == NULL)
 		return;
-	}
 	CHECK_INT(0, pfring_zc_recv_pkt_burst(cq, got, 4, 0));   /* armed */
 	CHECK_INT(1, write(pfring_zc_queue_fd(cq), "x", 1));
 	CHECK_INT(1, readable(pfring_zc_queue_fd(cq)));
@@ -439,12 +439,9 @@ test_batch_wake(void)
 	if (c == NULL)
 		return;
 	pq = pfring_zc_cluster_queue(c, 0);
-	cq = attach(0);
-	CHECK(cq != NULL);
-	if (cq == NULL) {
-		pfring_zc_destroy_cluster(c);
+	cq = attach_or_destroy(c, 0);
+	if (cq == NULL)
 		return;
-	}
 	CHECK_INT(0, zc_cons_set_batch(cq, 4, 60000, err, sizeof(err)));
 	fd = pfring_zc_queue_fd(cq);
 	CHECK(fd != cq->wake_fd);                      /* the epoll fd */
