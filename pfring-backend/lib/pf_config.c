@@ -9,7 +9,6 @@
 #include "pf_config.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -69,20 +68,6 @@ static void show(char *dst, size_t dlen, const char *s, size_t n)
 static void show_str(char *dst, size_t dlen, const char *s)
 {
 	show(dst, dlen, s, strlen(s));
-}
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err == NULL || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
 }
 
 /* strerror() may share a static buffer between threads; glibc's GNU
@@ -401,7 +386,7 @@ static int line_rule(struct line_ctx *lc, char *line)
 	char why[PF_ERRBUF_SIZE];
 
 	if (pf_rule_line_parse(line, &lc->cfg->rules, why, sizeof(why)) < 0) {
-		set_err(lc->err, lc->errlen, "%s:%u: %s", lc->name, lc->lineno, why);
+		pf_set_err(lc->err, lc->errlen, "%s:%u: %s", lc->name, lc->lineno, why);
 		return -1;
 	}
 	lc->cfg->set |= strncmp(line, "default", 7) == 0 ? PF_KEY_DEFAULT : PF_KEY_RULES;
@@ -422,7 +407,7 @@ static int line_key_value(struct line_ctx *lc, char *line)
 	while (is_space(*p))
 		p++;
 	if (end == key || *p != '=') {
-		set_err(lc->err, lc->errlen, "%s:%u: expected 'key = value'",
+		pf_set_err(lc->err, lc->errlen, "%s:%u: expected 'key = value'",
 			lc->name, lc->lineno);
 		return -1;
 	}
@@ -435,22 +420,22 @@ static int line_key_value(struct line_ctx *lc, char *line)
 	k = find_key(key);
 	if (k == NULL) {
 		show_str(shown_key, sizeof(shown_key), key);
-		set_err(lc->err, lc->errlen, "%s:%u: unknown key '%s'",
+		pf_set_err(lc->err, lc->errlen, "%s:%u: unknown key '%s'",
 			lc->name, lc->lineno, shown_key);
 		return -1;
 	}
 	if (*val == '\0') {
-		set_err(lc->err, lc->errlen, "%s:%u: missing value for '%s'",
+		pf_set_err(lc->err, lc->errlen, "%s:%u: missing value for '%s'",
 			lc->name, lc->lineno, k->name);
 		return -1;
 	}
 	if (set_value(k, val, lc->cfg, &ve) < 0) {
 		if (ve.whole) {
-			set_err(lc->err, lc->errlen, "%s:%u: %s",
+			pf_set_err(lc->err, lc->errlen, "%s:%u: %s",
 				lc->name, lc->lineno, ve.why);
 		} else {
 			show_str(shown_val, sizeof(shown_val), val);
-			set_err(lc->err, lc->errlen,
+			pf_set_err(lc->err, lc->errlen,
 				"%s:%u: bad value '%s' for '%s': %s",
 				lc->name, lc->lineno, shown_val, k->name, ve.why);
 		}
@@ -527,12 +512,12 @@ int pf_config_parse_text(const char *name, const char *text, size_t len,
 		if (n > 0 && start[n - 1] == '\r')
 			n--;
 		if (n > PF_LINE_MAX) {
-			set_err(err, errlen, "%s:%u: line too long (max %d characters)",
+			pf_set_err(err, errlen, "%s:%u: line too long (max %d characters)",
 				name, lc.lineno, PF_LINE_MAX);
 			return -1;
 		}
 		if (memchr(start, '\0', n) != NULL) {
-			set_err(err, errlen, "%s:%u: NUL byte in line", name, lc.lineno);
+			pf_set_err(err, errlen, "%s:%u: NUL byte in line", name, lc.lineno);
 			return -1;
 		}
 		memcpy(line, start, n);
@@ -554,13 +539,13 @@ int pf_config_parse_file(const char *path, struct pf_config *cfg,
 	int rc;
 
 	if (path == NULL || *path == '\0') {
-		set_err(err, errlen, "empty config file name");
+		pf_set_err(err, errlen, "empty config file name");
 		return -1;
 	}
 	f = fopen(path, "r");
 	if (f == NULL) {
 		int e = errno;
-		set_err(err, errlen, "cannot open config file '%s': %s",
+		pf_set_err(err, errlen, "cannot open config file '%s': %s",
 			path, errno_text(e, ebuf, sizeof(ebuf)));
 		return -1;
 	}
@@ -571,7 +556,7 @@ int pf_config_parse_file(const char *path, struct pf_config *cfg,
 			char *nb;
 
 			if (cap >= PF_FILE_MAX) {
-				set_err(err, errlen,
+				pf_set_err(err, errlen,
 					"config file '%s' is too large (max %d bytes)",
 					path, PF_FILE_MAX);
 				goto fail;
@@ -582,7 +567,7 @@ int pf_config_parse_file(const char *path, struct pf_config *cfg,
 				cap = PF_FILE_MAX + 1;
 			nb = realloc(buf, cap);
 			if (nb == NULL) {
-				set_err(err, errlen, "cannot read config file '%s': %s",
+				pf_set_err(err, errlen, "cannot read config file '%s': %s",
 					path, errno_text(ENOMEM, ebuf, sizeof(ebuf)));
 				goto fail;
 			}
@@ -593,14 +578,14 @@ int pf_config_parse_file(const char *path, struct pf_config *cfg,
 		if (got == 0) {
 			if (ferror(f)) {
 				int e = errno;
-				set_err(err, errlen, "cannot read config file '%s': %s",
+				pf_set_err(err, errlen, "cannot read config file '%s': %s",
 					path, errno_text(e, ebuf, sizeof(ebuf)));
 				goto fail;
 			}
 			break;
 		}
 		if (len > PF_FILE_MAX) {
-			set_err(err, errlen,
+			pf_set_err(err, errlen,
 				"config file '%s' is too large (max %d bytes)",
 				path, PF_FILE_MAX);
 			goto fail;
@@ -636,10 +621,10 @@ static int env_set(const char *var, const struct key_def *k, const char *val,
 	if (set_value(k, val, cfg, &ve) == 0)
 		return 0;
 	if (ve.whole) {
-		set_err(err, errlen, "%s: %s", var, ve.why);
+		pf_set_err(err, errlen, "%s: %s", var, ve.why);
 	} else {
 		show_str(shown, sizeof(shown), val);
-		set_err(err, errlen, "%s: bad value '%s': %s", var, shown, ve.why);
+		pf_set_err(err, errlen, "%s: bad value '%s': %s", var, shown, ve.why);
 	}
 	return -1;
 }
@@ -679,7 +664,7 @@ static int env_rules(const char *text, struct pf_config *cfg, char *err, size_t 
 		len = end ? (size_t)(end - next) : strlen(next);
 		n++;
 		if (len > PF_LINE_MAX) {
-			set_err(err, errlen, "PFRING_RULES: rule line %u is too long", n);
+			pf_set_err(err, errlen, "PFRING_RULES: rule line %u is too long", n);
 			return -1;
 		}
 		memcpy(line, next, len);
@@ -692,7 +677,7 @@ static int env_rules(const char *text, struct pf_config *cfg, char *err, size_t 
 		if (*start == '\0')
 			continue;
 		if (pf_rule_line_parse(start, &cfg->rules, why, sizeof(why)) < 0) {
-			set_err(err, errlen, "PFRING_RULES: rule line %u: %s", n, why);
+			pf_set_err(err, errlen, "PFRING_RULES: rule line %u: %s", n, why);
 			return -1;
 		}
 		cfg->set |= strncmp(start, "default", 7) == 0 ? PF_KEY_DEFAULT : PF_KEY_RULES;
@@ -775,7 +760,7 @@ int pf_devspec_parse(const char *spec, struct pf_devspec *out,
 	memset(&d, 0, sizeof(d));
 	d.queue = -1;
 	if (spec == NULL || *spec == '\0') {
-		set_err(err, errlen, "empty device name");
+		pf_set_err(err, errlen, "empty device name");
 		return -1;
 	}
 	speclen = strlen(spec);
@@ -790,25 +775,25 @@ int pf_devspec_parse(const char *spec, struct pf_devspec *out,
 
 		/* One queue for the whole spec, so it can only come last. */
 		if (strchr(q, ',') != NULL) {
-			set_err(err, errlen,
+			pf_set_err(err, errlen,
 				"the '@queue' must follow the last device and applies to all of them: '%s'",
 				sspec);
 			return -1;
 		}
 		if (*q == '\0') {
-			set_err(err, errlen, "missing queue number after '@' in '%s'",
+			pf_set_err(err, errlen, "missing queue number after '@' in '%s'",
 				sspec);
 			return -1;
 		}
 		show_str(sq, sizeof(sq), q);
 		r = parse_udec(q, QUEUE_MAX, &v);
 		if (r == -1) {
-			set_err(err, errlen, "bad queue '%s' in '%s': not a number",
+			pf_set_err(err, errlen, "bad queue '%s' in '%s': not a number",
 				sq, sspec);
 			return -1;
 		}
 		if (r == -2) {
-			set_err(err, errlen, "bad queue '%s' in '%s': must be 0..%d",
+			pf_set_err(err, errlen, "bad queue '%s' in '%s': must be 0..%d",
 				sq, sspec, QUEUE_MAX);
 			return -1;
 		}
@@ -823,11 +808,11 @@ int pf_devspec_parse(const char *spec, struct pf_devspec *out,
 
 		show(sname, sizeof(sname), p, n);
 		if (n == 0) {
-			set_err(err, errlen, "empty device name");
+			pf_set_err(err, errlen, "empty device name");
 			return -1;
 		}
 		if (n > IF_NAMESIZE - 1) {
-			set_err(err, errlen,
+			pf_set_err(err, errlen,
 				"interface name '%s' is too long (max %d characters)",
 				sname, IF_NAMESIZE - 1);
 			return -1;
@@ -835,29 +820,29 @@ int pf_devspec_parse(const char *spec, struct pf_devspec *out,
 		for (i = 0; i < n; i++) {
 			if (bad_name_char(p[i])) {
 				if (is_print(p[i]))
-					set_err(err, errlen,
+					pf_set_err(err, errlen,
 						"bad character '%c' in interface name '%s'",
 						p[i], sname);
 				else
-					set_err(err, errlen,
+					pf_set_err(err, errlen,
 						"bad character 0x%02x in interface name '%s'",
 						(unsigned int)(unsigned char)p[i], sname);
 				return -1;
 			}
 		}
 		if ((n == 1 && p[0] == '.') || (n == 2 && p[0] == '.' && p[1] == '.')) {
-			set_err(err, errlen, "invalid interface name '%s'", sname);
+			pf_set_err(err, errlen, "invalid interface name '%s'", sname);
 			return -1;
 		}
 		for (j = 0; j < d.n_devices; j++) {
 			if (strlen(d.devices[j]) == n &&
 			    memcmp(d.devices[j], p, n) == 0) {
-				set_err(err, errlen, "device '%s' listed twice", sname);
+				pf_set_err(err, errlen, "device '%s' listed twice", sname);
 				return -1;
 			}
 		}
 		if (d.n_devices == PF_MAX_DEVICES) {
-			set_err(err, errlen, "too many devices (max %d)", PF_MAX_DEVICES);
+			pf_set_err(err, errlen, "too many devices (max %d)", PF_MAX_DEVICES);
 			return -1;
 		}
 		memcpy(d.devices[d.n_devices], p, n);

@@ -17,8 +17,8 @@ struct words {
 	char w[MAX_WORDS][WORD_MAX];
 };
 
-static void
-set_err(char *err, size_t errlen, const char *fmt, ...)
+void
+pf_set_err(char *err, size_t errlen, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -43,7 +43,7 @@ split(const char *line, struct words *ws, char *err, size_t errlen)
 		if (*p == '\0')
 			return 0;
 		if (ws->n == MAX_WORDS) {
-			set_err(err, errlen, "too many words (max %d)", MAX_WORDS);
+			pf_set_err(err, errlen, "too many words (max %d)", MAX_WORDS);
 			return -1;
 		}
 		n = 0;
@@ -52,14 +52,14 @@ split(const char *line, struct words *ws, char *err, size_t errlen)
 			while (*p != '\0' && *p != '"' && n < WORD_MAX - 2)
 				ws->w[ws->n][n++] = *p++;
 			if (*p != '"') {
-				set_err(err, errlen, "unterminated or too long quoted text");
+				pf_set_err(err, errlen, "unterminated or too long quoted text");
 				return -1;
 			}
 			ws->w[ws->n][n++] = *p++;
 		} else {
 			while (*p != '\0' && *p != ' ' && *p != '\t') {
 				if (n == WORD_MAX - 1) {
-					set_err(err, errlen, "word too long: '%.20s...'", p - n);
+					pf_set_err(err, errlen, "word too long: '%.20s...'", p - n);
 					return -1;
 				}
 				ws->w[ws->n][n++] = *p++;
@@ -278,12 +278,12 @@ pf_rule_config_add(struct pf_rule_config *rc, const struct pf_rule *r,
 
 	for (i = 0; i < rc->n_rules; i++) {
 		if (rc->rules[i].id == r->id) {
-			set_err(err, errlen, "rule %u: id used twice", r->id);
+			pf_set_err(err, errlen, "rule %u: id used twice", r->id);
 			return -1;
 		}
 	}
 	if (rc->n_rules == PF_RULES_MAX) {
-		set_err(err, errlen, "rule %u: too many rules (max %d)", r->id, PF_RULES_MAX);
+		pf_set_err(err, errlen, "rule %u: too many rules (max %d)", r->id, PF_RULES_MAX);
 		return -1;
 	}
 	for (at = 0; at < rc->n_rules && rc->rules[at].id < r->id; at++)
@@ -299,7 +299,7 @@ static int
 set_version(struct pf_rule *r, int version, const char *what, char *err, size_t errlen)
 {
 	if (r->ip_version != 0 && r->ip_version != version) {
-		set_err(err, errlen, "rule %u: %s mixes IPv4 and IPv6", r->id, what);
+		pf_set_err(err, errlen, "rule %u: %s mixes IPv4 and IPv6", r->id, what);
 		return -1;
 	}
 	r->ip_version = (pf_u8)version;
@@ -315,12 +315,12 @@ parse_wildcard(const struct words *ws, struct pf_rule_config *rc, char *err, siz
 
 	memset(&r, 0, sizeof(r));
 	if (ws->n < 3 || parse_num(ws->w[1], 65535, &v) < 0) {
-		set_err(err, errlen, "expected 'rule <id 0-65535> <pass|drop|count> [fields]'");
+		pf_set_err(err, errlen, "expected 'rule <id 0-65535> <pass|drop|count> [fields]'");
 		return -1;
 	}
 	r.id = (pf_u16)v;
 	if (parse_action(ws->w[2], &r.action) < 0) {
-		set_err(err, errlen, "rule %u: unknown action '%s' (pass, drop or count)",
+		pf_set_err(err, errlen, "rule %u: unknown action '%s' (pass, drop or count)",
 			r.id, ws->w[2]);
 		return -1;
 	}
@@ -341,11 +341,11 @@ parse_wildcard(const struct words *ws, struct pf_rule_config *rc, char *err, siz
 		    strcmp(f, "src-port") && strcmp(f, "dst-port") && strcmp(f, "src-mac") &&
 		    strcmp(f, "dst-mac") && strcmp(f, "vlan") && strcmp(f, "payload") &&
 		    strcmp(f, "balance")) {
-			set_err(err, errlen, "rule %u: unknown field '%s'", r.id, f);
+			pf_set_err(err, errlen, "rule %u: unknown field '%s'", r.id, f);
 			return -1;
 		}
 		if (val == NULL) {
-			set_err(err, errlen, "rule %u: missing value for '%s'", r.id, f);
+			pf_set_err(err, errlen, "rule %u: missing value for '%s'", r.id, f);
 			return -1;
 		}
 		i++;
@@ -385,7 +385,7 @@ parse_wildcard(const struct words *ws, struct pf_rule_config *rc, char *err, siz
 			}
 		}
 		if (ok < 0) {
-			set_err(err, errlen, "rule %u: bad value '%s' for '%s'", r.id, val, f);
+			pf_set_err(err, errlen, "rule %u: bad value '%s' for '%s'", r.id, val, f);
 			return -1;
 		}
 	}
@@ -431,23 +431,23 @@ parse_hash(const struct words *ws, struct pf_rule_config *rc, char *err, size_t 
 
 	memset(&e, 0, sizeof(e));
 	if (ws->n < 6 || parse_num(ws->w[1], 65535, &v) < 0) {
-		set_err(err, errlen, "expected 'hash <id> <pass|drop|count> <proto> <ip>:<port> "
+		pf_set_err(err, errlen, "expected 'hash <id> <pass|drop|count> <proto> <ip>:<port> "
 			"<ip>:<port> [vlan <id>] [bidir]'");
 		return -1;
 	}
 	e.rule.id = (pf_u16)v;
 	if (parse_action(ws->w[2], &e.rule.action) < 0) {
-		set_err(err, errlen, "hash %u: unknown action '%s' (pass, drop or count)",
+		pf_set_err(err, errlen, "hash %u: unknown action '%s' (pass, drop or count)",
 			e.rule.id, ws->w[2]);
 		return -1;
 	}
 	if (parse_proto(ws->w[3], &e.key.proto) < 0) {
-		set_err(err, errlen, "hash %u: bad protocol '%s'", e.rule.id, ws->w[3]);
+		pf_set_err(err, errlen, "hash %u: bad protocol '%s'", e.rule.id, ws->w[3]);
 		return -1;
 	}
 	if (parse_endpoint(ws->w[4], e.key.src_ip, &e.key.src_port, &va) < 0 ||
 	    parse_endpoint(ws->w[5], e.key.dst_ip, &e.key.dst_port, &vb) < 0 || va != vb) {
-		set_err(err, errlen, "hash %u: bad endpoints '%s' '%s' (ip:port, [ipv6]:port)",
+		pf_set_err(err, errlen, "hash %u: bad endpoints '%s' '%s' (ip:port, [ipv6]:port)",
 			e.rule.id, ws->w[4], ws->w[5]);
 		return -1;
 	}
@@ -459,19 +459,19 @@ parse_hash(const struct words *ws, struct pf_rule_config *rc, char *err, size_t 
 			e.key.vlan_id = (pf_u16)v;
 			i++;
 		} else {
-			set_err(err, errlen, "hash %u: unexpected '%s'", e.rule.id, ws->w[i]);
+			pf_set_err(err, errlen, "hash %u: unexpected '%s'", e.rule.id, ws->w[i]);
 			return -1;
 		}
 	}
 	for (i = 0; i < (int)rc->n_hash; i++) {
 		if (rc->hash[i].rule.id == e.rule.id ||
 		    memcmp(&rc->hash[i].key, &e.key, sizeof(e.key)) == 0) {
-			set_err(err, errlen, "hash %u: id or flow used twice", e.rule.id);
+			pf_set_err(err, errlen, "hash %u: id or flow used twice", e.rule.id);
 			return -1;
 		}
 	}
 	if (rc->n_hash == PF_CONFIG_HASH_RULES_MAX) {
-		set_err(err, errlen, "hash %u: too many hash rules in configuration (max %d)",
+		pf_set_err(err, errlen, "hash %u: too many hash rules in configuration (max %d)",
 			e.rule.id, PF_CONFIG_HASH_RULES_MAX);
 		return -1;
 	}
@@ -487,13 +487,13 @@ pf_rule_line_parse(const char *line, struct pf_rule_config *rc, char *err, size_
 
 	ws = malloc(sizeof(*ws));
 	if (ws == NULL) {
-		set_err(err, errlen, "out of memory");
+		pf_set_err(err, errlen, "out of memory");
 		return -1;
 	}
 	if (split(line, ws, err, errlen) < 0)
 		goto out;
 	if (ws->n == 0) {
-		set_err(err, errlen, "empty rule");
+		pf_set_err(err, errlen, "empty rule");
 		goto out;
 	}
 	if (strcmp(ws->w[0], "rule") == 0) {
@@ -506,10 +506,10 @@ pf_rule_line_parse(const char *line, struct pf_rule_config *rc, char *err, size_
 			rc->default_drop = strcmp(ws->w[1], "drop") == 0;
 			rc_val = 0;
 		} else {
-			set_err(err, errlen, "expected 'default pass' or 'default drop'");
+			pf_set_err(err, errlen, "expected 'default pass' or 'default drop'");
 		}
 	} else {
-		set_err(err, errlen, "unknown rule kind '%s' (rule, hash or default)", ws->w[0]);
+		pf_set_err(err, errlen, "unknown rule kind '%s' (rule, hash or default)", ws->w[0]);
 	}
 out:
 	free(ws);

@@ -54,4 +54,9 @@ int pf_rule_config_add(struct pf_rule_config *rc, const struct pf_rule *r,
 /* Hash key of a rule written as src and dst endpoints. */
 int pf_rule_parse_address(const char *s, pf_u32 ip[4], int *version);
 
+/* printf into err (errlen bytes; err NULL: nothing), for this parser and the
+ * config parser that hands its lines here. */
+void pf_set_err(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
 #endif /* PF_RULE_SYNTAX_H */
