@@ -86,3 +86,24 @@ pf_engine_send_result(pfring *ring, ssize_t n)
 	return pf_ring_error(ring, PF_RING_ERROR_GENERIC, "send on '%s': %s",
 			     ring->devs.devices[0], strerror(errno));
 }
+
+unsigned int
+pf_engine_queue_filter(struct sock_filter *f, int queue)
+{
+	unsigned int n = 0;
+
+	if (queue < 0)
+		return 0;
+	/* Drivers record RX queue q as q+1; 0 means "not recorded", which a
+	 * single-queue device reports: that is queue 0. */
+	f[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, SKF_AD_OFF + SKF_AD_QUEUE);
+	if (queue == 0) {
+		f[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 1, 2, 0);
+		f[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0, 1, 0);
+	} else {
+		f[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K,
+						      (unsigned int)queue + 1, 1, 0);
+	}
+	f[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, 0);
+	return n;
+}

@@ -4,6 +4,7 @@
 #ifndef PF_ENGINE_COMMON_H
 #define PF_ENGINE_COMMON_H
 
+#include <linux/filter.h>
 #include <sys/types.h>
 
 #include "pf_ring.h"
@@ -23,5 +24,9 @@ int pf_engine_epoll(pfring *ring, const int *fds, int n);
  * returns it: bytes sent, PF_RING_ERROR_NO_TX_SLOT_AVAILABLE (try again) or
  * an error with the reason on the ring. */
 int pf_engine_send_result(pfring *ring, ssize_t n);
+
+/* Classic BPF that rejects packets not received on RX queue queue (-1:
+ * none, returns 0); writes at most 4 instructions to f, returns how many. */
+unsigned int pf_engine_queue_filter(struct sock_filter *f, int queue);
 
 #endif /* PF_ENGINE_COMMON_H */

@@ -118,20 +118,7 @@ build_filter(pfring *ring, struct sock_filter **out, unsigned short *out_len)
 	f = calloc(max, sizeof(*f));
 	if (f == NULL)
 		return pf_ring_error(ring, PF_RING_ERROR_GENERIC, "out of memory");
-	if (queue >= 0) {
-		/* Drivers record RX queue q as q+1; 0 means "not recorded",
-		 * which a single-queue device reports: that is queue 0. */
-		f[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
-						       SKF_AD_OFF + SKF_AD_QUEUE);
-		if (queue == 0) {
-			f[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 1, 2, 0);
-			f[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0, 1, 0);
-		} else {
-			f[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K,
-							      (unsigned int)queue + 1, 1, 0);
-		}
-		f[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, 0);
-	}
+	n += pf_engine_queue_filter(f + n, queue);
 	if (ring->cfg.direction != rx_and_tx_direction) {
 		f[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
 						       SKF_AD_OFF + SKF_AD_PKTTYPE);
