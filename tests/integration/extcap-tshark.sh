@@ -11,6 +11,7 @@
 #    SIGTERM, with every packet written.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/extcap-lib.sh"
 
 NTOPDUMP_BUILT=$PFRING_BUILDDIR/pfring-backend/tools/ntopdump
 N=40
@@ -22,66 +23,12 @@ command -v tshark >/dev/null || skip "tshark not installed (Debian package: tsha
 ns_setup
 CID=$(unique_cluster_id 3)
 
-export HOME=$WORK/home XDG_CONFIG_HOME=$WORK/home/.config
-EXTCAP_DIR=$XDG_CONFIG_HOME/wireshark/extcap
-mkdir -p "$EXTCAP_DIR"
-NTOPDUMP=$EXTCAP_DIR/ntopdump
-cp "$NTOPDUMP_BUILT" "$NTOPDUMP"
+extcap_setup pfring
 
 # --- tshark -D ------------------------------------------------------------------
 in_ns "$NSB" tshark -D >"$WORK/list.out" 2>"$WORK/list.err" || true
 check_eq "tshark -D lists the ntopdump interface" "pfring (PF_RING capture (pfring-pcap))" \
 	"$(sed -n 's/^[0-9][0-9]*\. \(pfring .*\)$/\1/p' "$WORK/list.out")"
-
-# --- helpers ----------------------------------------------------------------------
-declare -A TS_PID=() TS_RC=()
-
-_ts_started() { grep -q 'Capture started' "$WORK/$1.err" || ! _td_alive "${TS_PID[$1]}"; }
-_ts_exited() { ! _td_alive "${TS_PID[$1]}"; }
-# ntopdump processes still running from our private extcap folder.
-_ntopdump_pids() {
-	local p
-	for p in /proc/[0-9]*; do
-		[ "$(readlink "$p/exe" 2>/dev/null)" = "$NTOPDUMP" ] && echo "${p#/proc/}"
-	done
-	return 0
-}
-_no_ntopdump() { [ -z "$(_ntopdump_pids)" ]; }
-
-# tshark_start NAME TSHARK_ARGS...: tshark -i pfring in $NSB writing
-# $WORK/NAME.pcap; returns once the capture has started: tshark reports that
-# when ntopdump has written the pcap header, which it does after the capture
-# (filter included) is set up.
-tshark_start() {
-	local name=$1; shift
-	: >"$WORK/$name.err"
-	ip netns exec "$NSB" tshark -i pfring -F pcap -w "$WORK/$name.pcap" "$@" \
-		>/dev/null 2>"$WORK/$name.err" &
-	TS_PID[$name]=$!
-	wait_until "$DEADLINE" _ts_started "$name" || hard_error "tshark $name: no 'Capture started' within ${DEADLINE}s"
-	_td_alive "${TS_PID[$name]}" || { fail_check "tshark $name exited before the capture started:"; sed 's/^/    | /' "$WORK/$name.err"; finish; }
-	log "started $name: tshark -i pfring $*"
-}
-
-# tshark_wait NAME: wait for tshark to exit by itself (-c), TS_RC[NAME].
-tshark_wait() {
-	local name=$1 rc=0
-	if ! wait_until "$DEADLINE" _ts_exited "$name"; then
-		fail_check "tshark $name still running ${DEADLINE}s after the traffic"
-		kill -KILL "${TS_PID[$name]}" 2>/dev/null || true
-	fi
-	wait "${TS_PID[$name]}" || rc=$?
-	TS_RC[$name]=$rc
-}
-
-# tshark_run NAME TSHARK_ARGS...: foreground run for error cases.
-tshark_run() {
-	local name=$1 rc=0; shift
-	timeout -k 5 "$DEADLINE" ip netns exec "$NSB" tshark -i pfring -F pcap \
-		-w "$WORK/$name.pcap" -c 1 "$@" >/dev/null 2>"$WORK/$name.err" || rc=$?
-	TS_RC[$name]=$rc
-	log "ran $name: tshark -i pfring $* -> rc=$rc"
-}
 
 # --- exactly N packets, settings applied ----------------------------------------
 tshark_start cap -c "$N" -o "extcap.pfring.device:pfring:$IFB" \

@@ -14,6 +14,7 @@
 #  - once the cluster is gone its queues are no longer offered.
 set -euo pipefail
 . "$(dirname "$0")/zc-lib.sh"
+. "$(dirname "$0")/extcap-lib.sh"
 
 NTOPDUMP_BUILT=$PFRING_BUILDDIR/pfring-backend/tools/ntopdump
 Q=3
@@ -30,11 +31,7 @@ command -v unshare >/dev/null || skip "unshare (util-linux) not installed"
 ns_setup
 CID=$(unique_cluster_id 2)
 
-export HOME=$WORK/home XDG_CONFIG_HOME=$WORK/home/.config
-EXTCAP_DIR=$XDG_CONFIG_HOME/wireshark/extcap
-mkdir -p "$EXTCAP_DIR"
-NTOPDUMP=$EXTCAP_DIR/ntopdump
-cp "$NTOPDUMP_BUILT" "$NTOPDUMP"
+extcap_setup zc
 
 # tshark -D's zc line ("N. zc (...)" -> "zc (...)"), empty when not listed.
 zc_listed() { sed -n 's/^[0-9][0-9]*\. \(zc .*\)$/\1/p' "$1"; }
@@ -94,51 +91,6 @@ flows_of_queue() {
 	done
 }
 sum_counts() { awk '{ s += $2 } END { print s + 0 }'; }
-
-# --- tshark helpers ----------------------------------------------------------------------
-declare -A TS_PID=() TS_RC=()
-_ts_started() { grep -q 'Capture started' "$WORK/$1.err" || ! _td_alive "${TS_PID[$1]}"; }
-_ts_exited() { ! _td_alive "${TS_PID[$1]}"; }
-_ntopdump_pids() {
-	local p
-	for p in /proc/[0-9]*; do
-		[ "$(readlink "$p/exe" 2>/dev/null)" = "$NTOPDUMP" ] && echo "${p#/proc/}"
-	done
-	return 0
-}
-_no_ntopdump() { [ -z "$(_ntopdump_pids)" ]; }
-
-# tshark_start NAME TSHARK_ARGS...: tshark -i zc in $NSB writing
-# $WORK/NAME.pcap, back once the capture started (ntopdump wrote the pcap
-# header, after attaching the queue and setting the filter).
-tshark_start() {
-	local name=$1; shift
-	: >"$WORK/$name.err"
-	ip netns exec "$NSB" tshark -i zc -F pcap -w "$WORK/$name.pcap" "$@" \
-		>/dev/null 2>"$WORK/$name.err" &
-	TS_PID[$name]=$!
-	wait_until "$DEADLINE" _ts_started "$name" || hard_error "tshark $name: no 'Capture started' within ${DEADLINE}s"
-	_td_alive "${TS_PID[$name]}" || { fail_check "tshark $name exited before the capture started:"; sed 's/^/    | /' "$WORK/$name.err"; finish; }
-	log "started $name: tshark -i zc $*"
-}
-
-tshark_wait() {
-	local name=$1 rc=0
-	if ! wait_until "$DEADLINE" _ts_exited "$name"; then
-		fail_check "tshark $name still running ${DEADLINE}s after the traffic"
-		kill -KILL "${TS_PID[$name]}" 2>/dev/null || true
-	fi
-	wait "${TS_PID[$name]}" || rc=$?
-	TS_RC[$name]=$rc
-}
-
-tshark_run() {
-	local name=$1 rc=0; shift
-	timeout -k 5 "$DEADLINE" ip netns exec "$NSB" tshark -i zc -F pcap \
-		-w "$WORK/$name.pcap" -c 1 "$@" >/dev/null 2>"$WORK/$name.err" || rc=$?
-	TS_RC[$name]=$rc
-	log "ran $name: tshark -i zc $* -> rc=$rc"
-}
 
 # --- exactly the packets of queue $QR --------------------------------------------------
 want=$(flows_of_queue -n "$N" -f "$FLOWS")
