@@ -358,52 +358,54 @@ proc_ring_value(const char *ifname, const char *key)
 	return v;
 }
 
+/* How many of this process's rings on ifname have text in their /proc
+ * file; *rings: how many rings there are. */
 static int
-proc_ring_has(const char *ifname, const char *text)
+proc_rings_with(const char *ifname, const char *text, size_t *rings)
 {
 	char pat[128], line[256];
-	int found = 0;
+	int found = 0, hit;
+	size_t i;
 	glob_t g;
 	FILE *fp;
 
+	*rings = 0;
 	snprintf(pat, sizeof(pat), "/proc/net/pf_ring/%d-%s.*", (int)getpid(), ifname);
 	if (glob(pat, 0, NULL, &g) != 0)
 		return 0;
-	fp = g.gl_pathc == 1 ? fopen(g.gl_pathv[0], "r") : NULL;
+	*rings = g.gl_pathc;
+	for (i = 0; i < g.gl_pathc; i++) {
+		fp = fopen(g.gl_pathv[i], "r");
+		if (fp == NULL)
+			continue;
+		hit = 0;
+		while (fgets(line, sizeof(line), fp))
+			if (strstr(line, text))
+				hit = 1;
+		found += hit;
+		fclose(fp);
+	}
 	globfree(&g);
-	if (fp == NULL)
-		return 0;
-	while (fgets(line, sizeof(line), fp))
-		if (strstr(line, text))
-			found = 1;
-	fclose(fp);
 	return found;
+}
+
+/* The only ring of this process on ifname has text in its /proc file. */
+static int
+proc_ring_has(const char *ifname, const char *text)
+{
+	size_t rings;
+	int found = proc_rings_with(ifname, text, &rings);
+
+	return rings == 1 && found == 1;
 }
 
 /* Some ring of this process on ifname has text in its /proc file. */
 static int
 proc_some_ring_has(const char *ifname, const char *text)
 {
-	char pat[128], line[256];
-	int found = 0;
-	size_t i;
-	glob_t g;
-	FILE *fp;
+	size_t rings;
 
-	snprintf(pat, sizeof(pat), "/proc/net/pf_ring/%d-%s.*", (int)getpid(), ifname);
-	if (glob(pat, 0, NULL, &g) != 0)
-		return 0;
-	for (i = 0; i < g.gl_pathc; i++) {
-		fp = fopen(g.gl_pathv[i], "r");
-		if (fp == NULL)
-			continue;
-		while (fgets(line, sizeof(line), fp))
-			if (strstr(line, text))
-				found = 1;
-		fclose(fp);
-	}
-	globfree(&g);
-	return found;
+	return proc_rings_with(ifname, text, &rings) > 0;
 }
 
 /* ------------------------------------------------------------------------ */
