@@ -87,7 +87,7 @@ CAP_PID=''
 ZB_PID='' ZB_OUT=''
 # A ZC cluster id no other cluster on the machine uses.
 CID=$(( $$ % 60000 + 2000 ))
-while [ -e "/dev/shm/pfring_zc.$CID" ]; do CID=$(( CID % 60000 + 2001 )); done
+while [ -e "/dev/shm/pfring_zc-$(id -u)/pfring_zc.$CID" ]; do CID=$(( CID % 60000 + 2001 )); done
 
 cleanup() {
 	local rc=$?
@@ -101,7 +101,7 @@ cleanup() {
 		kill -KILL "$ZB_PID"
 		wait "$ZB_PID" 2>/dev/null
 	fi
-	rm -f "/dev/shm/pfring_zc.$CID" /dev/shm/pfring_zc."$CID".*.wake
+	rm -f "/dev/shm/pfring_zc-$(id -u)/pfring_zc.$CID" /dev/shm/pfring_zc-"$(id -u)"/pfring_zc."$CID".*.wake
 	[ -n "$NSA" ] && ip netns del "$NSA" 2>/dev/null
 	[ -n "$NSB" ] && ip netns del "$NSB" 2>/dev/null
 	if [ "${BENCH_KEEP:-0}" = 1 ]; then log "work directory kept: $WORK"; else rm -rf "$WORK"; fi

@@ -176,6 +176,14 @@ void pfring_zc_recv_done(pfring_zc_queue *q);
 /* Give back only the first n of them; the others are received again. */
 void pfring_zc_recv_release(pfring_zc_queue *q, uint32_t n);
 int pfring_zc_queue_fd(pfring_zc_queue *q);
+/*
+ * A consumer whose balancer dies notices within a second while idle (its
+ * receives and fd wake up for it).  When a new cluster of the same id
+ * appears within 3 s it re-attaches (same fd, a line on stderr); otherwise
+ * receives fail with PF_RING_ERROR_NOT_ENABLED and this says why (NULL
+ * while the queue works).
+ */
+const char *pfring_zc_queue_error(pfring_zc_queue *q);
 
 typedef struct {
 	uint64_t sent;      /* queued by the producer, ever */
@@ -184,6 +192,8 @@ typedef struct {
 	uint32_t queued;    /* waiting in the queue now */
 	pid_t consumer;     /* attached consumer, 0 = none */
 	uint32_t attaches;  /* consumers that ever attached */
+	uint64_t bad;       /* shared-memory values refused (out of range: a
+			     * scribbled tail, head or buffer index) */
 } pfring_zc_stat;
 int pfring_zc_queue_stats(pfring_zc_queue *q, pfring_zc_stat *st);
 uint32_t pfring_zc_queue_id(pfring_zc_queue *q);

@@ -319,6 +319,8 @@ pfring_poll(pfring *ring, int wait_ms)
 	pfd[1].fd = ring->wake_fd;
 	pfd[1].events = POLLIN;
 	ring->polled = 1;
+	if (ring->ops->poll_slice_ms > 0 && (wait_ms < 0 || wait_ms > ring->ops->poll_slice_ms))
+		wait_ms = ring->ops->poll_slice_ms;
 	do {
 		rc = poll(pfd, 2, wait_ms);
 	} while (rc < 0 && errno == EINTR && !ring->break_loop);

@@ -61,10 +61,11 @@ zc_open(pfring *ring, const struct pf_open_params *params)
 	(void)params;
 	errno = 0;
 	id = strtoul(ring->devs.devices[0], &end, 10);
-	if (errno != 0 || *end != '\0' || id == 0 || id > 65535 || ring->devs.queue < 0)
+	if (errno != 0 || *end != '\0' || id == 0 || id > PF_RING_MAX_CLUSTER_ID ||
+	    ring->devs.queue < 0)
 		return pf_ring_error(ring, PF_RING_ERROR_INVALID_ARGUMENT,
-				     "zc:%s: expected zc:<cluster id 1..65535>@<queue>",
-				     ring->devs.devices[0]);
+				     "zc:%s: expected zc:<cluster id 1..%u>@<queue>",
+				     ring->devs.devices[0], PF_RING_MAX_CLUSTER_ID);
 	ze = calloc(1, sizeof(*ze));
 	if (ze == NULL)
 		return pf_ring_error(ring, PF_RING_ERROR_GENERIC, "out of memory");
@@ -124,19 +125,41 @@ zc_enable(pfring *ring)
 	return apply_batch(ring);
 }
 
-/* The buffer is in the ring's format (caplen clamped, stamp unit). */
-static void
-fill_hdr(pfring *ring, pfring_zc_pkt_buff *b, struct pfring_pkthdr *hdr)
+/* The largest caplen a packet of this ring may have: the buffer's data
+ * and the ring's caplen. */
+static uint32_t
+caplen_limit(pfring *ring, const struct pfring_zc_queue *zq)
 {
+	return ring->params.caplen < zq->buf_len ? ring->params.caplen : zq->buf_len;
+}
+
+/* The buffer is in the ring's format (stamp unit); caplen is read once and
+ * clamped here (shared memory: it may change under us). */
+static void
+fill_hdr(pfring *ring, const struct pfring_zc_queue *zq, pfring_zc_pkt_buff *b,
+	 struct pfring_pkthdr *hdr)
+{
+	uint32_t caplen = __atomic_load_n(&b->caplen, __ATOMIC_RELAXED), lim;
+
+	lim = caplen_limit(ring, zq);
 	memset(hdr, 0, sizeof(*hdr));
 	hdr->ts.tv_sec = (time_t)b->ts_sec;
 	hdr->ts.tv_usec = (suseconds_t)b->ts_frac;
-	hdr->caplen = b->caplen < ring->params.caplen ? b->caplen : ring->params.caplen;
-	hdr->len = b->len;
+	hdr->caplen = caplen < lim ? caplen : lim;
+	hdr->len = b->len < hdr->caplen ? hdr->caplen : b->len;
 	hdr->extended_hdr.timestamp_ns = (uint64_t)b->ts_sec * 1000000000ull +
 		(uint64_t)b->ts_frac * ((b->flags & PFRING_ZC_BUF_NSEC) ? 1 : 1000);
 	hdr->extended_hdr.rx_direction = 1;
 	hdr->extended_hdr.pkt_hash = b->hash;
+}
+
+static int
+zc_gone(pfring *ring)
+{
+	struct zc_engine *ze = zc_of(ring);
+
+	return pf_ring_error(ring, PF_RING_ERROR_NOT_ENABLED, "zc:%u@%u: %s", ze->cluster_id,
+			     ze->queue_id, pfring_zc_queue_error(ze->q));
 }
 
 /* The previous packet's slot is released by this call (pfring_recv's
@@ -149,38 +172,50 @@ zc_next(pfring *ring, const u_char **pkt, struct pfring_pkthdr *hdr)
 	int rc;
 
 	rc = pfring_zc_recv_pkt(ze->q, &b, 0);
+	if (rc == PF_RING_ERROR_NOT_ENABLED)
+		return zc_gone(ring);
 	if (rc <= 0)
 		return rc;
-	fill_hdr(ring, b, hdr);
+	fill_hdr(ring, ze->q, b, hdr);
 	*pkt = pfring_zc_pkt_data(b);
 	return 1;
 }
 
 /*
  * Hand slots [s, s + n) to cb, n > 0; stops after the packet on which
- * *stop turned nonzero.  Returns how many were handed over.  The loop is
- * slot load, buffer address, call, two tests; always inlined so a constant
- * stride becomes a shift and frees a register.
+ * *stop turned nonzero.  Returns how many slots were used up.  The slots
+ * and headers are shared memory that a consumer of a group-shared cluster
+ * may write: each index is checked against the cluster's buffer count
+ * (a bad one is skipped and counted) and the header the callback gets is
+ * a private copy with caplen read once and clamped to lim.  Always inlined
+ * so a constant stride becomes a shift.
  */
 static inline __attribute__((always_inline)) uint32_t
-walk_slots(const uint32_t *s, uint32_t n, uint8_t *buf0, size_t stride, pf_burst_cb cb,
-	   u_char *user, volatile int *stop)
+walk_slots(const uint32_t *s, uint32_t n, uint8_t *buf0, size_t stride, uint32_t n_bufs,
+	   uint32_t lim, pf_burst_cb cb, u_char *user, volatile int *stop, uint64_t *bad)
 {
 	const uint32_t *end = s + n;
 	intptr_t i = -(intptr_t)n;
+	struct pf_pcap_hdr h;
+	uint32_t idx, caplen;
 
 	do {
-		const pfring_zc_pkt_buff *b =
-			(const pfring_zc_pkt_buff *)(buf0 + (size_t)end[i] * stride);
-#if ZC_HDR_IS_PCAP
-		cb(user, (const struct pf_pcap_hdr *)b, (const u_char *)(b + 1));
-#else
-		struct pf_pcap_hdr h = {
-			.ts = { (time_t)b->ts_sec, (suseconds_t)b->ts_frac },
-			.caplen = b->caplen, .len = b->len,
-		};
-		cb(user, &h, (const u_char *)(b + 1));
-#endif
+		idx = __atomic_load_n(&end[i], __ATOMIC_RELAXED);
+		if (__builtin_expect(idx < n_bufs, 1)) {
+			const pfring_zc_pkt_buff *b =
+				(const pfring_zc_pkt_buff *)(buf0 + (size_t)idx * stride);
+
+			caplen = __atomic_load_n(&b->caplen, __ATOMIC_RELAXED);
+			h.ts.tv_sec = (time_t)b->ts_sec;
+			h.ts.tv_usec = (suseconds_t)b->ts_frac;
+			h.caplen = caplen < lim ? caplen : lim;
+			h.len = b->len;
+			if (__builtin_expect(h.len < h.caplen, 0))
+				h.len = h.caplen;
+			cb(user, &h, (const u_char *)(b + 1));
+		} else {
+			(*bad)++;
+		}
 		if (__builtin_expect(*stop, 0))
 			return (uint32_t)(n + (uint32_t)i + 1);
 	} while (++i != 0);
@@ -190,13 +225,15 @@ walk_slots(const uint32_t *s, uint32_t n, uint8_t *buf0, size_t stride, pf_burst
 /* One run of slots; the default buffers (2048-byte chunks) get a constant
  * stride.  Not inlined: the loop then has every callee-saved register. */
 static __attribute__((noinline)) uint32_t
-walk_run(const uint32_t *s, uint32_t n, uint8_t *buf0, size_t stride, pf_burst_cb cb,
-	 u_char *user, volatile int *stop)
+walk_run(const uint32_t *s, uint32_t n, struct pfring_zc_queue *zq, uint32_t lim,
+	 pf_burst_cb cb, u_char *user, volatile int *stop)
 {
-	if (stride == 2048)
-		return walk_slots(s, n, buf0, 2048, cb, user, stop);
+	if (zq->buf_stride == 2048)
+		return walk_slots(s, n, zq->buf0, 2048, zq->cons.n_bufs, lim, cb, user, stop,
+				  &zq->cons.bad);
 	/* A multiply: a shift would need %cl reloaded for every packet. */
-	return walk_slots(s, n, buf0, stride, cb, user, stop);
+	return walk_slots(s, n, zq->buf0, zq->buf_stride, zq->cons.n_bufs, lim, cb, user, stop,
+			  &zq->cons.bad);
 }
 
 static int
@@ -206,11 +243,13 @@ zc_burst(pfring *ring, int max, pf_burst_cb cb, u_char *user)
 	struct zc_spsc *q = zq->q;
 	volatile int *const stop = &ring->break_loop;
 	const uint32_t want = max > 0 ? (uint32_t)max : UINT32_MAX;
+	const uint32_t lim = caplen_limit(ring, zq);
+	const uint64_t bad0 = zq->cons.bad;
 	uint32_t n = 0, avail, first, run, done;
 
 	for (;;) {
 		/* Waking, sleeping and format changes go the long way. */
-		avail = zc_spsc_cons_avail(q);
+		avail = zc_cons_avail(q, &zq->cons);
 		if (avail == 0 || (zq->held | zq->armed | zq->fmt_pending) != 0) {
 			/* Nothing came since the wake-up was armed (the poll that
 			 * usually follows: zc_cons_begin()). */
@@ -219,35 +258,38 @@ zc_burst(pfring *ring, int max, pf_burst_cb cb, u_char *user)
 				break;
 			}
 			avail = zc_cons_begin(zq);
-			if (avail == 0)
+			if (avail == 0) {
+				if (zq->gone && n == 0)
+					return zc_gone(ring);
 				break;
+			}
+			/* A re-attach replaced the ring. */
+			q = zq->q;
 		}
 		if (avail > want - n)
 			avail = want - n;
 		/* In place, in at most two runs: up to the ring's end, then
 		 * from its start. */
-		first = q->tail & q->mask;
-		run = q->len - first;
+		first = zq->cons.tail & zq->cons.mask;
+		run = zq->cons.len - first;
 		if (run >= avail) {
-			done = walk_run(&q->slot[first], avail, zq->buf0, zq->buf_stride, cb, user,
-					stop);
+			done = walk_run(&q->slot[first], avail, zq, lim, cb, user, stop);
 		} else {
-			done = walk_run(&q->slot[first], run, zq->buf0, zq->buf_stride, cb, user,
-					stop);
+			done = walk_run(&q->slot[first], run, zq, lim, cb, user, stop);
 			if (done == run)
-				done += walk_run(&q->slot[0], avail - run, zq->buf0, zq->buf_stride,
-						 cb, user, stop);
+				done += walk_run(&q->slot[0], avail - run, zq, lim, cb, user, stop);
 		}
 		/* The callback is done with them: give the slots back now, so a
 		 * consumer killed while idle holds nothing.  After a break the
 		 * undelivered rest stays queued for the next read. */
-		zc_spsc_cons_release(q, done);
+		zc_cons_release(q, &zq->cons, done);
 		zq->recv += done;
 		n += done;
 		if (*stop || n == want)
 			break;
 	}
-	return (int)n;
+	/* Slots refused by walk_slots were used up but not handed over. */
+	return (int)(n - (uint32_t)(zq->cons.bad - bad0));
 }
 
 static int
@@ -272,7 +314,8 @@ zc_stats(pfring *ring, pfring_stat *stats)
 		return pf_ring_error(ring, PF_RING_ERROR_GENERIC, "zc queue statistics failed");
 	memset(stats, 0, sizeof(*stats));
 	stats->recv = st.recv;
-	stats->drop = st.drop;
+	/* Refused slots were consumed but never handed over: lost here. */
+	stats->drop = st.drop + st.bad;
 	return 0;
 }
 
@@ -345,4 +388,5 @@ const struct pf_engine_ops pf_engine_zc = {
 	.set_bpf = zc_set_bpf,
 	.set_direction = zc_set_direction,
 	.selectable_fd = zc_selectable_fd,
+	.poll_slice_ms = 500,	/* an idle queue checks on its balancer */
 };

@@ -63,6 +63,9 @@ struct pf_engine_ops {
 	/* Non-NULL: the engine's own kernel side runs the rules (ctx: the
 	 * ring), with rules_changed pushing the whole set again. */
 	const struct pf_rules_kernel *rules_kernel;
+	/* > 0: pfring_poll() never sleeps longer at once (the engine checks
+	 * on its source in between, e.g. a ZC queue on its balancer). */
+	int poll_slice_ms;
 };
 
 struct pfring {

@@ -101,9 +101,10 @@ print_stats(pfring_zc_cluster *c, pfring **in, char **names, int n_in,
 	       (unsigned long long)ws->filtered);
 	for (i = 0; i < pfring_zc_cluster_queues(c); i++) {
 		pfring_zc_queue_stats(pfring_zc_cluster_queue(c, i), &st);
-		printf("queue %u: sent %llu dropped %llu consumed %llu queued %u consumer %d\n", i,
-		       (unsigned long long)st.sent, (unsigned long long)st.drop,
-		       (unsigned long long)st.recv, st.queued, (int)st.consumer);
+		printf("queue %u: sent %llu dropped %llu consumed %llu queued %u consumer %d"
+		       " bad %llu\n", i, (unsigned long long)st.sent, (unsigned long long)st.drop,
+		       (unsigned long long)st.recv, st.queued, (int)st.consumer,
+		       (unsigned long long)st.bad);
 	}
 	fflush(stdout);
 }

@@ -53,8 +53,8 @@ struct pfring_zc_worker;
 
 /* An output queue. */
 struct wq {
-	uint32_t *slot;           /* the ring's slots */
 	struct zc_spsc *q;
+	struct zc_prod *p;        /* our private side: head, the slots' buffers */
 	pfring_zc_queue *zq;
 };
 
@@ -113,9 +113,10 @@ struct xq {
 /* One burst's outputs; the per-packet fields in arrays of their own, so
  * a queue index addresses them directly. */
 struct xb {
-	uint32_t *sp[PFRING_ZC_MAX_QUEUES];   /* fast bursts: the next slot itself */
+	uint32_t sp[PFRING_ZC_MAX_QUEUES];    /* fast bursts: the next slot's index */
 	uint32_t pos[PFRING_ZC_MAX_QUEUES];   /* next slot to fill (free-running) */
-	uint32_t *slot[PFRING_ZC_MAX_QUEUES];
+	uint32_t *slot[PFRING_ZC_MAX_QUEUES]; /* the shared slots: only written */
+	uint32_t *own[PFRING_ZC_MAX_QUEUES];  /* the buffer each slot holds: read here */
 	struct xq q[PFRING_ZC_MAX_QUEUES];
 	int64_t sec;              /* the burst's stamp ... */
 	int64_t frac;             /* ... and, when every queue wants one unit, in it */
@@ -149,14 +150,15 @@ xburst_begin(struct pfring_zc_worker *w, struct xb *xb, uint32_t want, int stamp
 	for (i = 0; i < w->n_out; i++) {
 		q = &w->wq[i];
 		lq = &xb->q[i];
-		zc_spsc_prod_format(q->q, &snap, &lq->flags);
+		zc_prod_format(q->q, q->p, &snap, &lq->flags);
 		/* Frames never exceed the buffer: clamp to both at once. */
 		lq->snap = snap != 0 && snap < buf_len ? snap : buf_len;
 		lq->ts_frac = (lq->flags & PFRING_ZC_BUF_NSEC) ? ns : us;
-		room = zc_spsc_prod_room(q->q, &q->zq->tail_cache, want);
-		xb->pos[i] = q->q->head;
-		xb->slot[i] = q->slot;
-		xb->sp[i] = &q->slot[xb->pos[i] & w->qmask];
+		room = zc_prod_room(q->q, q->p, want);
+		xb->pos[i] = q->p->head;
+		xb->slot[i] = q->q->slot;
+		xb->own[i] = q->p->owned;
+		xb->sp[i] = xb->pos[i] & w->qmask;
 		lq->end = xb->pos[i] + room;
 		lq->drops = 0;
 		if (room < want || (xb->pos[i] & w->qmask) + want > w->qmask + 1 ||
@@ -173,21 +175,22 @@ xburst_end(struct pfring_zc_worker *w, const struct xb *xb, int fast)
 {
 	static const char one = 1;
 	struct zc_spsc *q;
+	struct zc_prod *p;
 	uint32_t i, n;
 
 	for (i = 0; i < w->n_out; i++) {
 		q = w->wq[i].q;
+		p = w->wq[i].p;
 		if (xb->q[i].drops)
-			__atomic_store_n(&q->drop, q->drop + xb->q[i].drops, __ATOMIC_RELAXED);
-		n = fast ? (uint32_t)(xb->sp[i] - &xb->slot[i][q->head & w->qmask]) :
-			xb->pos[i] - q->head;
+			zc_prod_drops(q, p, xb->q[i].drops);
+		n = fast ? xb->sp[i] - (p->head & w->qmask) : xb->pos[i] - p->head;
 		if (n == 0)
 			continue;
-		zc_spsc_prod_publish(q, n);
+		zc_prod_publish(q, p, n);
 		/* The raw system call: the worker is never cancelled, so glibc's
 		 * cancellation bracket is pure cost, once per queue and burst.
 		 * EAGAIN: the FIFO is full of earlier wake-ups, one is enough. */
-		if (zc_spsc_prod_need_wake(q))
+		if (zc_prod_need_wake(q, p))
 			(void)syscall(SYS_write, w->wq[i].zq->wake_fd, &one, 1);
 	}
 }
@@ -206,13 +209,16 @@ deliver(struct pfring_zc_worker *w, uint32_t qi, const struct pf_pcap_hdr *h, co
 	struct xb *xb = w->rb;
 	struct xq *q = &xb->q[qi];
 	pfring_zc_pkt_buff *b;
-	uint32_t caplen = h->caplen, ns;
+	uint32_t caplen = h->caplen, ns, s, idx;
 
 	if (xb->pos[qi] == q->end) {
 		q->drops++;
 		return;
 	}
-	b = zc_qbuf(w->out[qi], xb->slot[qi][xb->pos[qi]++ & w->qmask]);
+	s = xb->pos[qi]++ & w->qmask;
+	idx = xb->own[qi][s];
+	xb->slot[qi][s] = idx;	/* a scribbled slot heals */
+	b = zc_qbuf(w->out[qi], idx);
 	if (caplen > q->snap)
 		caplen = q->snap;
 	/* Nanoseconds fit 32 bits: a 32-bit divide by a constant is cheapest. */
@@ -325,16 +331,18 @@ xswap(struct xb *xb, uint32_t qi, uint32_t qmask, uint32_t shift, pfring_zc_pkt_
       uint64_t addr, uint32_t len, uint64_t *fp, int fast, uint32_t fflags)
 {
 	struct xq *q = &xb->q[qi];
-	uint32_t *slot, old;
+	uint32_t s, old, idx = (uint32_t)(addr >> shift);
 
 	if (!fast && xb->pos[qi] == q->end) {
 		q->drops++;
 		*fp = addr & ~((1ull << shift) - 1);
 		return 0;
 	}
-	slot = fast ? xb->sp[qi]++ : &xb->slot[qi][xb->pos[qi]++ & qmask];
-	old = *slot;
-	*slot = (uint32_t)(addr >> shift);
+	s = fast ? xb->sp[qi]++ : xb->pos[qi]++ & qmask;
+	/* The old buffer from our own record: the shared slot may be anything. */
+	old = xb->own[qi][s];
+	xb->own[qi][s] = idx;
+	xb->slot[qi][s] = idx;
 	*fp = (uint64_t)old << shift;
 	b->ts_sec = xb->sec;
 	if (fast) {
@@ -357,13 +365,15 @@ xcopy(const struct xin *in, struct xb *xb, uint32_t qi, uint32_t qmask,
 {
 	struct xq *q = &xb->q[qi];
 	pfring_zc_pkt_buff *b;
-	uint32_t idx;
+	uint32_t idx, s;
 
 	if (xb->pos[qi] == q->end) {
 		q->drops++;
 		return;
 	}
-	idx = xb->slot[qi][xb->pos[qi]++ & qmask];
+	s = xb->pos[qi]++ & qmask;
+	idx = xb->own[qi][s];
+	xb->slot[qi][s] = idx;
 	b = (pfring_zc_pkt_buff *)(in->umem + ((uint64_t)idx << in->shift) + ZC_BUF_HDR_OFF);
 	b->ts_sec = xb->sec;
 	b->ts_frac = q->ts_frac;
@@ -795,7 +805,7 @@ pfring_zc_run_balancer(pfring **inputs, int n_inputs, pfring_zc_queue **outputs,
 	w->n_out = n_outputs;
 	w->all_mask = n_outputs >= 64 ? ~0ull : (1ull << n_outputs) - 1;
 	/* One cluster: every queue has its length. */
-	w->qmask = outputs[0]->q->mask;
+	w->qmask = outputs[0]->prod.mask;
 	for (i = 0; i < n_outputs; i++) {
 		if (outputs[i] == NULL || outputs[i]->consumer ||
 		    (i > 0 && outputs[i]->base != outputs[0]->base)) {
@@ -808,7 +818,7 @@ pfring_zc_run_balancer(pfring **inputs, int n_inputs, pfring_zc_queue **outputs,
 		w->out[i] = outputs[i];
 		w->wq[i].zq = outputs[i];
 		w->wq[i].q = outputs[i]->q;
-		w->wq[i].slot = outputs[i]->q->slot;
+		w->wq[i].p = &outputs[i]->prod;
 	}
 	if (opts->mode == pfring_zc_fanout)
 		w->on_packet = on_packet_fanout;

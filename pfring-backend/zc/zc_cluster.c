@@ -23,17 +23,119 @@
 
 #define HUGETLBFS_MAGIC_NR 0x958458f6
 #define DEFAULT_EXTRA_BUFS 64
+/* How long a consumer whose balancer died waits for a new one. */
+#define ZC_REATTACH_MS 3000
 
+/* Cluster id's file and queue qid's wake-up FIFO, inside an owner's folder. */
 static void
-fifo_path(char *out, size_t len, uint32_t id, uint32_t qid)
+cluster_name(char *out, size_t len, uint32_t id)
 {
-	snprintf(out, len, ZC_SHM_DIR "/pfring_zc.%u.%u.wake", id, qid);
+	snprintf(out, len, "pfring_zc.%u", id);
 }
 
 static void
-shm_path(char *out, size_t len, const char *dir, uint32_t id)
+fifo_name(char *out, size_t len, uint32_t id, uint32_t qid)
 {
-	snprintf(out, len, "%s/pfring_zc.%u", dir, id);
+	snprintf(out, len, "pfring_zc.%u.%u.wake", id, qid);
+}
+
+/* uid's folder under base: only uid may create or remove files in it. */
+static void
+owner_dir_path(char *out, size_t len, const char *base, uid_t uid)
+{
+	snprintf(out, len, "%s/" ZC_DIR_STEM "%u", base, (unsigned)uid);
+}
+
+static int
+in_groups(gid_t gid)
+{
+	gid_t list[256];
+	int n, i;
+
+	if (gid == getegid())
+		return 1;
+	n = getgroups(256, list);
+	for (i = 0; i < n; i++)
+		if (list[i] == gid)
+			return 1;
+	return 0;
+}
+
+/* A folder (not a link) that uid owns and no one else may write. */
+static int
+dir_trusted(int dfd, uid_t uid)
+{
+	struct stat st;
+
+	return fstat(dfd, &st) == 0 && S_ISDIR(st.st_mode) && st.st_uid == uid &&
+		(st.st_mode & (S_IWGRP | S_IWOTH)) == 0;
+}
+
+/* Open uid's folder under base if it is trustworthy; -1 otherwise. */
+static int
+open_owner_dir(const char *base, uid_t uid)
+{
+	char path[PATH_MAX];
+	int dfd;
+
+	owner_dir_path(path, sizeof(path), base, uid);
+	dfd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (dfd >= 0 && !dir_trusted(dfd, uid)) {
+		close(dfd);
+		return -1;
+	}
+	return dfd;
+}
+
+/*
+ * This user's folder under base, made if missing (0755: consumers of a
+ * group-shared cluster must reach its file; the files guard themselves).
+ * base (/dev/shm) is world-writable, so someone else may have put a file,
+ * link or folder there first: root moves it aside (notice says so), anyone
+ * else is told whose it is.  -1 with why.
+ */
+static int
+open_own_dir(const char *base, char *why, size_t wlen, char *notice, size_t nlen)
+{
+	char path[PATH_MAX], aside[PATH_MAX + 32];
+	uid_t uid = geteuid();
+	struct stat st;
+	int dfd, tries;
+
+	owner_dir_path(path, sizeof(path), base, uid);
+	for (tries = 0; tries < 2; tries++) {
+		if (mkdir(path, 0755) == 0) {
+			dfd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			/* The umask may have narrowed it. */
+			if (dfd >= 0 && fchmod(dfd, 0755) == 0 && dir_trusted(dfd, uid))
+				return dfd;
+			if (dfd >= 0)
+				close(dfd);
+		} else if (errno != EEXIST) {
+			snprintf(why, wlen, "%s: %s", path, strerror(errno));
+			return -1;
+		}
+		dfd = open_owner_dir(base, uid);
+		if (dfd >= 0)
+			return dfd;
+		if (lstat(path, &st) < 0) {
+			snprintf(why, wlen, "%s: %s", path, strerror(errno));
+			return -1;
+		}
+		if (uid != 0 || tries > 0)
+			break;
+		snprintf(aside, sizeof(aside), "%s.refused.%llu", path,
+			 (unsigned long long)st.st_ino);
+		if (rename(path, aside) < 0)
+			break;
+		snprintf(notice, nlen, "moved %s aside to %s: it was not root's own folder "
+			 "(made by uid %u, mode %04o)", path, aside, (unsigned)st.st_uid,
+			 (unsigned)(st.st_mode & 07777));
+	}
+	snprintf(why, wlen, "%s is not this user's own folder (it belongs to uid %u, mode %04o, "
+		 "and this is uid %u): remove it", path, (unsigned)st.st_uid,
+		 (unsigned)(st.st_mode & 07777), (unsigned)uid);
+	return -1;
 }
 
 /* The first hugetlbfs mount, or 0 if there is none. */
@@ -98,33 +200,39 @@ unlock_byte(int fd, off_t byte)
 	(void)ofd_lock_byte(fd, F_OFD_SETLK, F_UNLCK, byte, &fl);
 }
 
-/* An existing file for cluster id: in use (error) or stale (removed). */
+/* An existing file for cluster id in our own folder dfd: in use (error)
+ * or stale (removed). */
 static int
-clear_stale(const char *path, uint32_t id, char *err, size_t errlen)
+clear_stale(int dfd, const char *dir, uint32_t id, char *err, size_t errlen)
 {
 	struct zc_shm_hdr h;
+	char name[64];
 	int fd, held;
 
-	fd = open(path, O_RDWR | O_CLOEXEC);
+	cluster_name(name, sizeof(name), id);
+	fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0) {
 		if (errno == ENOENT)
 			return 0;
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		return -1;
-	}
-	held = lock_holder(fd, 0);
-	if (held != 0) {
-		memset(&h, 0, sizeof(h));
-		if (pread(fd, &h, sizeof(h), 0) != (ssize_t)sizeof(h))
-			h.creator_pid = 0;
+		if (errno != ELOOP) {
+			snprintf(err, errlen, "%s/%s: %s", dir, name, strerror(errno));
+			return -1;
+		}
+	} else {
+		held = lock_holder(fd, 0);
+		if (held != 0) {
+			memset(&h, 0, sizeof(h));
+			if (pread(fd, &h, sizeof(h), 0) != (ssize_t)sizeof(h))
+				h.creator_pid = 0;
+			close(fd);
+			snprintf(err, errlen, "ZC cluster %u already exists (created by pid %d, %s/%s)",
+				 id, (int)h.creator_pid, dir, name);
+			return -1;
+		}
 		close(fd);
-		snprintf(err, errlen, "ZC cluster %u already exists (created by pid %d, %s)",
-			 id, (int)h.creator_pid, path);
-		return -1;
 	}
-	close(fd);
 	/* Its creator died without cleaning up. */
-	unlink(path);
+	unlinkat(dfd, name, 0);
 	return 0;
 }
 
@@ -149,18 +257,68 @@ set_access(int fd, gid_t group)
 }
 
 /*
- * Create and map the backing file in dir.  Returns the fd, or -1 with why
- * in reason (for the hugepage attempt that reason becomes the message).
+ * Fill in the layout of a cluster from its four choices (n_queues,
+ * queue_len, buf_stride, n_buffers).  The creator uses it to lay the file
+ * out, an attacher to check a header it read: every derived field must be
+ * what this computes.  0, or -1 when the choices are out of range.
  */
 static int
-make_backing(pfring_zc_cluster *c, const char *dir, size_t size, gid_t group,
+zc_layout(struct zc_shm_hdr *h)
+{
+	if (h->n_queues == 0 || h->n_queues > PFRING_ZC_MAX_QUEUES ||
+	    h->queue_len < 2 || h->queue_len > (1u << 24) || (h->queue_len & (h->queue_len - 1)) ||
+	    h->buf_stride < ZC_CHUNK_MIN || h->buf_stride > (1u << 17) ||
+	    (h->buf_stride & (h->buf_stride - 1)) ||
+	    (uint64_t)h->n_buffers < (uint64_t)h->n_queues * h->queue_len ||
+	    h->n_buffers > (1u << 28))
+		return -1;
+	h->buf_shift = (uint32_t)__builtin_ctz(h->buf_stride);
+	h->buf_len = h->buf_stride - ZC_DATA_OFF;
+	h->queue_off = (sizeof(*h) + 63) & ~(uint64_t)63;
+	h->queue_stride = zc_spsc_size(h->queue_len);
+	h->buf_off = h->queue_off + h->queue_stride * h->n_queues;
+	h->buf_off = (h->buf_off + ZC_REGION_ALIGN - 1) & ~(uint64_t)(ZC_REGION_ALIGN - 1);
+	h->buf_region_len = ((uint64_t)h->n_buffers * h->buf_stride + ZC_REGION_ALIGN - 1) &
+		~(uint64_t)(ZC_REGION_ALIGN - 1);
+	return 0;
+}
+
+/* A header read from a cluster file of file_size bytes, for cluster id:
+ * NULL if it is sound, else what is wrong. */
+static const char *
+hdr_problem(const struct zc_shm_hdr *h, uint32_t id, uint64_t file_size)
+{
+	struct zc_shm_hdr want = *h;
+
+	if (h->cluster_id != id)
+		return "it names another cluster id";
+	if (zc_layout(&want) < 0)
+		return "its geometry is out of range";
+	if (want.buf_shift != h->buf_shift || want.buf_len != h->buf_len ||
+	    want.queue_off != h->queue_off || want.queue_stride != h->queue_stride ||
+	    want.buf_off != h->buf_off || want.buf_region_len != h->buf_region_len)
+		return "its layout fields disagree with its geometry";
+	if (h->size < h->buf_off + h->buf_region_len || h->size > file_size)
+		return "its size disagrees with the file's";
+	return NULL;
+}
+
+/*
+ * Create and map the backing file in the folder dfd (path dir).  Returns
+ * the fd, or -1 with why in reason (for the hugepage attempt that reason
+ * becomes the message).
+ */
+static int
+make_backing(pfring_zc_cluster *c, int dfd, const char *dir, size_t size, gid_t group,
 	     int populate, char *reason, size_t rlen)
 {
+	char name[64];
 	int fd;
 	void *m;
 
-	shm_path(c->path, sizeof(c->path), dir, c->id);
-	fd = open(c->path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	cluster_name(name, sizeof(name), c->id);
+	snprintf(c->path, sizeof(c->path), "%s/%s", dir, name);
+	fd = openat(dfd, name, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0) {
 		snprintf(reason, rlen, "%s: %s", c->path, strerror(errno));
 		return -1;
@@ -195,38 +353,38 @@ make_backing(pfring_zc_cluster *c, const char *dir, size_t size, gid_t group,
 	return fd;
 fail:
 	close(fd);
-	unlink(c->path);
+	unlinkat(dfd, name, 0);
 	return -1;
 }
 
 static void
-unlink_fifos(uint32_t id, uint32_t n)
+unlink_fifos(int dfd, uint32_t id, uint32_t n)
 {
-	char p[128];
+	char name[64];
 	uint32_t i;
 
 	for (i = 0; i < n; i++) {
-		fifo_path(p, sizeof(p), id, i);
-		unlink(p);
+		fifo_name(name, sizeof(name), id, i);
+		unlinkat(dfd, name, 0);
 	}
 }
 
 static int
-make_fifo(uint32_t id, uint32_t qid, gid_t group, char *err, size_t errlen)
+make_fifo(int dfd, uint32_t id, uint32_t qid, gid_t group, char *err, size_t errlen)
 {
-	char p[128];
+	char name[64];
 	int fd;
 
-	fifo_path(p, sizeof(p), id, qid);
-	unlink(p);
-	if (mkfifo(p, 0600) < 0) {
-		snprintf(err, errlen, "mkfifo %s: %s", p, strerror(errno));
+	fifo_name(name, sizeof(name), id, qid);
+	unlinkat(dfd, name, 0);
+	if (mkfifoat(dfd, name, 0600) < 0) {
+		snprintf(err, errlen, "mkfifo %s: %s", name, strerror(errno));
 		return -1;
 	}
 	/* O_RDWR: opening does not wait for a reader and writes never SIGPIPE. */
-	fd = open(p, O_RDWR | O_NONBLOCK | O_CLOEXEC);
+	fd = openat(dfd, name, O_RDWR | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0 || set_access(fd, group) < 0) {
-		snprintf(err, errlen, "%s: %s", p, strerror(errno));
+		snprintf(err, errlen, "%s: %s", name, strerror(errno));
 		if (fd >= 0)
 			close(fd);
 		return -1;
@@ -234,18 +392,21 @@ make_fifo(uint32_t id, uint32_t qid, gid_t group, char *err, size_t errlen)
 	return fd;
 }
 
+/* A queue handle over the mapping at base, with geo (checked) as its
+ * private copy of the header. */
 static void
-queue_handle_init(struct pfring_zc_queue *zq, uint8_t *base)
+queue_handle_init(struct pfring_zc_queue *zq, uint8_t *base, const struct zc_shm_hdr *geo)
 {
 	zq->base = base;
-	zq->hdr = (struct zc_shm_hdr *)base;
-	zq->buf0 = base + zq->hdr->buf_off + ZC_BUF_HDR_OFF;
-	zq->buf_shift = zq->hdr->buf_shift;
-	zq->buf_stride = zq->hdr->buf_stride;
+	zq->geo = *geo;
+	zq->hdr = &zq->geo;
+	zq->buf0 = base + geo->buf_off + ZC_BUF_HDR_OFF;
+	zq->buf_shift = geo->buf_shift;
+	zq->buf_stride = geo->buf_stride;
 	zq->timer_fd = -1;
 	zq->sel_fd = -1;
 	zq->wake_mark = 1;
-	zq->buf_len = zq->hdr->buf_len;
+	zq->buf_len = geo->buf_len;
 }
 
 pfring_zc_cluster *
@@ -258,12 +419,14 @@ pfring_zc_create_cluster(uint32_t id, uint32_t n_queues,
 		.extra_bufs = DEFAULT_EXTRA_BUFS, .hugepages = PFRING_ZC_HUGEPAGES_AUTO,
 		.group = (gid_t)-1,
 	};
-	char hdir[256], path[300], why[256] = "", reason[300];
+	char hdir[256], hown[PATH_MAX], own[PATH_MAX], why[PATH_MAX + 256] = "";
+	char reason[PATH_MAX + 256], notice[PATH_MAX * 2 + 128] = "";
 	struct zc_shm_hdr h;
 	pfring_zc_cluster *c;
 	struct statfs sfs;
 	size_t size, hsize;
 	uint32_t i, j, idx;
+	int hdfd = -1;
 
 	if (opts != NULL) {
 		if (opts->queue_len)
@@ -275,8 +438,9 @@ pfring_zc_create_cluster(uint32_t id, uint32_t n_queues,
 		o.hugepages = opts->hugepages;
 		o.group = opts->group;
 	}
-	if (id == 0 || id > 65535) {
-		snprintf(err, errlen, "ZC cluster id %u out of range 1..65535", id);
+	if (id == 0 || id > PF_RING_MAX_CLUSTER_ID) {
+		snprintf(err, errlen, "ZC cluster id %u out of range 1..%u", id,
+			 PF_RING_MAX_CLUSTER_ID);
 		return NULL;
 	}
 	if (n_queues == 0 || n_queues > PFRING_ZC_MAX_QUEUES) {
@@ -284,9 +448,11 @@ pfring_zc_create_cluster(uint32_t id, uint32_t n_queues,
 			 PFRING_ZC_MAX_QUEUES);
 		return NULL;
 	}
-	if (o.queue_len > (1u << 24) || o.buf_len < 64 || o.buf_len > 65536) {
-		snprintf(err, errlen, "ZC cluster %u: queue length %u (max %u) or buffer length %u"
-			 " (64..65536) out of range", id, o.queue_len, 1u << 24, o.buf_len);
+	if (o.queue_len > (1u << 24) || o.buf_len < 64 || o.buf_len > 65536 ||
+	    o.extra_bufs > (1u << 24)) {
+		snprintf(err, errlen, "ZC cluster %u: queue length %u (max %u), buffer length %u"
+			 " (64..65536) or extra buffers %u (max %u) out of range", id, o.queue_len,
+			 1u << 24, o.buf_len, o.extra_bufs, 1u << 24);
 		return NULL;
 	}
 	memset(&h, 0, sizeof(h));
@@ -299,15 +465,12 @@ pfring_zc_create_cluster(uint32_t id, uint32_t n_queues,
 	h.buf_stride = pow2_at_least(ZC_DATA_OFF + o.buf_len);
 	if (h.buf_stride < ZC_CHUNK_MIN)
 		h.buf_stride = ZC_CHUNK_MIN;
-	h.buf_shift = (uint32_t)__builtin_ctz(h.buf_stride);
-	h.buf_len = h.buf_stride - ZC_DATA_OFF;
 	h.n_buffers = n_queues * h.queue_len + o.extra_bufs;
-	h.queue_off = (sizeof(h) + 63) & ~(uint64_t)63;
-	h.queue_stride = zc_spsc_size(h.queue_len);
-	h.buf_off = h.queue_off + h.queue_stride * n_queues;
-	h.buf_off = (h.buf_off + ZC_REGION_ALIGN - 1) & ~(uint64_t)(ZC_REGION_ALIGN - 1);
-	h.buf_region_len = ((uint64_t)h.n_buffers * h.buf_stride + ZC_REGION_ALIGN - 1) &
-		~(uint64_t)(ZC_REGION_ALIGN - 1);
+	if (zc_layout(&h) < 0) {
+		snprintf(err, errlen, "ZC cluster %u: %u queues of %u slots and %u buffers are "
+			 "too many", id, n_queues, h.queue_len, h.n_buffers);
+		return NULL;
+	}
 	size = h.buf_off + h.buf_region_len;
 
 	c = calloc(1, sizeof(*c));
@@ -317,56 +480,80 @@ pfring_zc_create_cluster(uint32_t id, uint32_t n_queues,
 	}
 	c->id = id;
 	c->shm_fd = -1;
+	/* The wake-up FIFOs always live in /dev/shm, so that folder is needed
+	 * even when the memory is in hugepages. */
+	c->dir_fd = open_own_dir(ZC_SHM_DIR, why, sizeof(why), notice, sizeof(notice));
+	if (c->dir_fd < 0) {
+		snprintf(err, errlen, "ZC cluster %u: %s", id, why);
+		goto fail;
+	}
+	owner_dir_path(own, sizeof(own), ZC_SHM_DIR, geteuid());
 	if (hugetlbfs_dir(hdir, sizeof(hdir))) {
-		shm_path(path, sizeof(path), hdir, id);
-		if (clear_stale(path, id, err, errlen) < 0)
+		owner_dir_path(hown, sizeof(hown), hdir, geteuid());
+		hdfd = open_owner_dir(hdir, geteuid());
+		if (hdfd >= 0 && clear_stale(hdfd, hown, id, err, errlen) < 0)
 			goto fail;
 	}
-	shm_path(path, sizeof(path), ZC_SHM_DIR, id);
-	if (clear_stale(path, id, err, errlen) < 0)
+	if (clear_stale(c->dir_fd, own, id, err, errlen) < 0)
 		goto fail;
 
+	why[0] = '\0';
 	if (o.hugepages == PFRING_ZC_HUGEPAGES_NEVER) {
 		snprintf(why, sizeof(why), "hugepages not wanted");
 	} else if (!hugetlbfs_dir(hdir, sizeof(hdir))) {
 		snprintf(why, sizeof(why), "no hugetlbfs mounted");
 	} else if (statfs(hdir, &sfs) < 0 || sfs.f_type != HUGETLBFS_MAGIC_NR) {
 		snprintf(why, sizeof(why), "%.200s is not hugetlbfs", hdir);
+	} else if (hdfd < 0 &&
+		   (hdfd = open_own_dir(hdir, reason, sizeof(reason), notice, sizeof(notice))) < 0) {
+		snprintf(why, sizeof(why), "hugepages unavailable: %.400s", reason);
 	} else {
 		hsize = ((size + (size_t)sfs.f_bsize - 1) / (size_t)sfs.f_bsize) * (size_t)sfs.f_bsize;
-		c->shm_fd = make_backing(c, hdir, hsize, o.group, 1, reason, sizeof(reason));
+		c->shm_fd = make_backing(c, hdfd, hown, hsize, o.group, 1, reason, sizeof(reason));
 		if (c->shm_fd >= 0) {
 			h.hugepages = 1;
 			size = hsize;
 			snprintf(c->info, sizeof(c->info), "ZC cluster %u: %.1f MiB in hugepages (%s)",
 				 id, (double)size / 1048576.0, c->path);
 		} else {
-			snprintf(why, sizeof(why), "hugepages unavailable: %.200s", reason);
+			snprintf(why, sizeof(why), "hugepages unavailable: %.400s", reason);
 		}
 	}
+	if (hdfd >= 0)
+		close(hdfd);
+	hdfd = -1;
 	if (c->shm_fd < 0) {
 		if (o.hugepages == PFRING_ZC_HUGEPAGES_REQUIRE) {
 			snprintf(err, errlen, "ZC cluster %u: hugepages required but %s", id, why);
 			goto fail;
 		}
-		c->shm_fd = make_backing(c, ZC_SHM_DIR, size, o.group, 0, reason, sizeof(reason));
+		c->shm_fd = make_backing(c, c->dir_fd, own, size, o.group, 0, reason, sizeof(reason));
 		if (c->shm_fd < 0) {
 			snprintf(err, errlen, "ZC cluster %u: %s", id, reason);
 			goto fail;
 		}
 		snprintf(c->info, sizeof(c->info),
-			 "ZC cluster %u: %.1f MiB of plain shared memory (%s): %s", id,
+			 "ZC cluster %u: %.1f MiB of plain shared memory (%s): %.200s", id,
 			 (double)size / 1048576.0, c->path, why);
+	}
+	if (notice[0] != '\0') {
+		/* A squatter was moved aside: say so where the user looks. */
+		size_t l = strlen(c->info);
+
+		snprintf(c->info + l, sizeof(c->info) - l, "; %.200s", notice);
 	}
 	h.size = size;
 	h.creator_pid = (int32_t)getpid();
-	c->hdr = (struct zc_shm_hdr *)c->base;
-	memcpy(c->hdr, &h, sizeof(h));
-	c->hdr->ready = 0;
+	c->geo = h;
+	c->hdr = &c->geo;
+	c->shm_hdr = (struct zc_shm_hdr *)c->base;
+	memcpy(c->shm_hdr, &h, sizeof(h));
+	c->shm_hdr->ready = 0;
 
 	c->queues = calloc(n_queues, sizeof(*c->queues));
+	c->owned = calloc((size_t)n_queues * h.queue_len, sizeof(uint32_t));
 	c->free_stack = calloc(o.extra_bufs, sizeof(uint32_t));
-	if (c->queues == NULL || c->free_stack == NULL) {
+	if (c->queues == NULL || c->owned == NULL || c->free_stack == NULL) {
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
@@ -375,16 +562,17 @@ pfring_zc_create_cluster(uint32_t id, uint32_t n_queues,
 	idx = 0;
 	for (i = 0; i < n_queues; i++) {
 		struct pfring_zc_queue *zq = &c->queues[i];
+		uint32_t *owned = c->owned + (size_t)i * h.queue_len;
 
-		queue_handle_init(zq, c->base);
-		zq->q = zc_queue_at(c->base, c->hdr, i);
+		queue_handle_init(zq, c->base, &c->geo);
+		zq->q = zc_queue_at(c->base, &c->geo, i);
 		zq->id = i;
 		zq->shm_fd = c->shm_fd; /* the cluster's: for lock queries only */
 		zc_spsc_init(zq->q, h.queue_len, 0);
 		for (j = 0; j < h.queue_len; j++)
-			zq->q->slot[j] = idx++;
-		zq->tail_cache = 0;
-		zq->wake_fd = make_fifo(id, i, o.group, err, errlen);
+			owned[j] = idx++;
+		zc_prod_init(&zq->prod, zq->q, h.queue_len, 0, owned);
+		zq->wake_fd = make_fifo(c->dir_fd, id, i, o.group, err, errlen);
 		if (zq->wake_fd < 0)
 			goto fail;
 		zq->sel_fd = zq->wake_fd;
@@ -392,14 +580,14 @@ pfring_zc_create_cluster(uint32_t id, uint32_t n_queues,
 	for (; idx < h.n_buffers; idx++)
 		c->free_stack[c->n_free++] = idx;
 	pthread_mutex_init(&c->pool_lock, NULL);
-	__atomic_store_n(&c->hdr->ready, 1, __ATOMIC_RELEASE);
+	__atomic_store_n(&c->shm_hdr->ready, 1, __ATOMIC_RELEASE);
 	return c;
 fail:
 	if (c->queues != NULL) {
 		for (i = 0; i < n_queues; i++)
 			if (c->queues[i].wake_fd >= 0)
 				close(c->queues[i].wake_fd);
-		unlink_fifos(id, n_queues);
+		unlink_fifos(c->dir_fd, id, n_queues);
 	}
 	if (c->base != NULL) {
 		munmap(c->base, c->size);
@@ -407,7 +595,12 @@ fail:
 	}
 	if (c->shm_fd >= 0)
 		close(c->shm_fd);
+	if (c->dir_fd >= 0)
+		close(c->dir_fd);
+	if (hdfd >= 0)
+		close(hdfd);
 	free(c->queues);
+	free(c->owned);
 	free(c->free_stack);
 	free(c);
 	return NULL;
@@ -420,14 +613,17 @@ pfring_zc_destroy_cluster(pfring_zc_cluster *c)
 
 	if (c == NULL)
 		return;
+	/* c->path is in our own folder: nobody else can have replaced it. */
 	unlink(c->path);
-	unlink_fifos(c->id, c->hdr->n_queues);
+	unlink_fifos(c->dir_fd, c->id, c->hdr->n_queues);
 	for (i = 0; i < c->hdr->n_queues; i++)
 		close(c->queues[i].wake_fd);
 	pthread_mutex_destroy(&c->pool_lock);
 	munmap(c->base, c->size);
 	close(c->shm_fd);
+	close(c->dir_fd);
 	free(c->queues);
+	free(c->owned);
 	free(c->free_stack);
 	free(c);
 }
@@ -500,7 +696,7 @@ pfring_zc_sync_queue(pfring_zc_queue *zq)
 	if (!zq->unsynced)
 		return;
 	zq->unsynced = 0;
-	if (zc_spsc_prod_need_wake(zq->q)) {
+	if (zc_prod_need_wake(zq->q, &zq->prod)) {
 		/* EAGAIN: the FIFO is full of earlier wake-ups, one is enough. */
 		if (write(zq->wake_fd, &one, 1) < 0) {
 		}
@@ -512,18 +708,13 @@ pfring_zc_sync_queue(pfring_zc_queue *zq)
 static int
 send_one(pfring_zc_queue *zq, pfring_zc_pkt_buff **pkt, uint32_t snaplen, uint32_t flags)
 {
-	uint32_t *slot, mine;
-
-	slot = zc_spsc_prod_slot(zq->q, &zq->tail_cache);
-	if (slot == NULL) {
-		zc_spsc_prod_drop(zq->q);
+	if (zc_prod_room(zq->q, &zq->prod, 1) == 0) {
+		zc_prod_drops(zq->q, &zq->prod, 1);
 		return 0;
 	}
 	zc_buf_convert(*pkt, zq->buf_len, snaplen, flags);
-	mine = zc_buf_idx(zq->base, zq->hdr, *pkt);
-	*pkt = zc_qbuf(zq, *slot);
-	*slot = mine;
-	zc_spsc_prod_commit(zq->q);
+	*pkt = zc_qbuf(zq, zc_prod_swap(zq->q, &zq->prod, 0, zc_buf_idx(zq->base, zq->hdr, *pkt)));
+	zc_prod_publish(zq->q, &zq->prod, 1);
 	zq->unsynced = 1;
 	return 1;
 }
@@ -536,7 +727,7 @@ pfring_zc_send_pkt(pfring_zc_queue *zq, pfring_zc_pkt_buff **pkt, int flush)
 
 	if (zq == NULL || zq->consumer || pkt == NULL || *pkt == NULL)
 		return PF_RING_ERROR_INVALID_ARGUMENT;
-	zc_spsc_prod_format(zq->q, &snaplen, &flags);
+	zc_prod_format(zq->q, &zq->prod, &snaplen, &flags);
 	rc = send_one(zq, pkt, snaplen, flags);
 	if (flush)
 		pfring_zc_sync_queue(zq);
@@ -554,7 +745,7 @@ pfring_zc_send_pkt_burst(pfring_zc_queue *zq, pfring_zc_pkt_buff **pkts, int n, 
 	for (i = 0; i < n; i++)
 		if (pkts[i] == NULL)
 			return PF_RING_ERROR_INVALID_ARGUMENT;
-	zc_spsc_prod_format(zq->q, &snaplen, &flags);
+	zc_prod_format(zq->q, &zq->prod, &snaplen, &flags);
 	for (i = 0; i < n; i++)
 		sent += send_one(zq, &pkts[i], snaplen, flags);
 	if (flush)
@@ -567,21 +758,20 @@ pfring_zc_send_copy(pfring_zc_queue *zq, const u_char *frame, uint32_t caplen,
 		    uint32_t wire_len, const struct timespec *ts, uint32_t hash, int flush)
 {
 	pfring_zc_pkt_buff *b;
-	uint32_t *slot, snaplen, flags;
+	uint32_t snaplen, flags;
 
 	if (zq == NULL || zq->consumer || frame == NULL)
 		return PF_RING_ERROR_INVALID_ARGUMENT;
-	slot = zc_spsc_prod_slot(zq->q, &zq->tail_cache);
-	if (slot == NULL) {
-		zc_spsc_prod_drop(zq->q);
+	if (zc_prod_room(zq->q, &zq->prod, 1) == 0) {
+		zc_prod_drops(zq->q, &zq->prod, 1);
 		return 0;
 	}
-	zc_spsc_prod_format(zq->q, &snaplen, &flags);
-	b = zc_qbuf(zq, *slot);
+	zc_prod_format(zq->q, &zq->prod, &snaplen, &flags);
+	b = zc_qbuf(zq, zc_prod_fill(zq->q, &zq->prod, 0));
 	caplen = zc_buf_set_hdr(b, zq->buf_len, snaplen, flags, ts ? (int64_t)ts->tv_sec : 0,
 				ts ? (uint32_t)ts->tv_nsec : 0, caplen, wire_len, hash);
 	memcpy(pfring_zc_pkt_data(b), frame, caplen);
-	zc_spsc_prod_commit(zq->q);
+	zc_prod_publish(zq->q, &zq->prod, 1);
 	zq->unsynced = 1;
 	if (flush)
 		pfring_zc_sync_queue(zq);
@@ -590,56 +780,239 @@ pfring_zc_send_copy(pfring_zc_queue *zq, const u_char *frame, uint32_t caplen,
 
 /* --- consumer end --- */
 
+/* Where a consumer found its cluster: the file, its owner, its identity. */
+struct zc_found {
+	int fd;
+	uid_t owner;
+	dev_t dev;
+	ino_t ino;
+	char path[PATH_MAX];
+};
+
+/*
+ * Cluster id's file in uid's folder under base, if it is there and may be
+ * trusted: 1 found (f filled), 0 not there, -1 there but refused (why says
+ * whose it is and why).
+ */
+static int
+try_owner(const char *base, uid_t uid, uint32_t id, struct zc_found *f, char *why, size_t wlen)
+{
+	char name[64];
+	struct stat st;
+	int dfd, fd;
+
+	dfd = open_owner_dir(base, uid);
+	if (dfd < 0)
+		return 0;
+	cluster_name(name, sizeof(name), id);
+	owner_dir_path(f->path, sizeof(f->path), base, uid);
+	snprintf(f->path + strlen(f->path), sizeof(f->path) - strlen(f->path), "/%s", name);
+	fd = openat(dfd, name, O_RDWR | O_NOFOLLOW | O_CLOEXEC);
+	close(dfd);
+	if (fd < 0) {
+		if (errno == ENOENT)
+			return 0;
+		snprintf(why, wlen, "%s: %s", f->path, strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != uid ||
+	    (st.st_mode & S_IWOTH) != 0) {
+		snprintf(why, wlen, "%s is not a cluster file of uid %u (owner %u, mode %04o): "
+			 "refused", f->path, (unsigned)uid, (unsigned)st.st_uid,
+			 (unsigned)(st.st_mode & 07777));
+		close(fd);
+		return -1;
+	}
+	if (uid != geteuid() &&
+	    ((st.st_mode & (S_IRGRP | S_IWGRP)) != (S_IRGRP | S_IWGRP) || !in_groups(st.st_gid))) {
+		snprintf(why, wlen, "%s was made by uid %u and is not shared with any of this "
+			 "user's groups (group %u, mode %04o): refused", f->path, (unsigned)uid,
+			 (unsigned)st.st_gid, (unsigned)(st.st_mode & 07777));
+		close(fd);
+		return -1;
+	}
+	f->fd = fd;
+	f->owner = uid;
+	f->dev = st.st_dev;
+	f->ino = st.st_ino;
+	return 1;
+}
+
+static int
+uid_cmp(const void *a, const void *b)
+{
+	uid_t x = *(const uid_t *)a, y = *(const uid_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The owners with a folder under base, ascending; how many (at most max). */
+static size_t
+owners_in(const char *base, uid_t *out, size_t max)
+{
+	struct dirent *e;
+	unsigned long v;
+	size_t n = 0;
+	char *end;
+	DIR *d;
+
+	d = opendir(base);
+	if (d == NULL)
+		return 0;
+	while ((e = readdir(d)) != NULL && n < max) {
+		if (strncmp(e->d_name, ZC_DIR_STEM, sizeof(ZC_DIR_STEM) - 1) != 0)
+			continue;
+		errno = 0;
+		v = strtoul(e->d_name + sizeof(ZC_DIR_STEM) - 1, &end, 10);
+		if (errno == 0 && *end == '\0' && end != e->d_name + sizeof(ZC_DIR_STEM) - 1 &&
+		    v < (unsigned long)(uid_t)-1)
+			out[n++] = (uid_t)v;
+	}
+	closedir(d);
+	qsort(out, n, sizeof(*out), uid_cmp);
+	return n;
+}
+
+#define MAX_OWNERS 256
+
+/* Whose folders under base are searched, in order: this user's, root's,
+ * then every other owner's, ascending.  How many (at most MAX_OWNERS + 2). */
+static size_t
+search_order(const char *base, uid_t *owners)
+{
+	size_t n, k, kept;
+
+	owners[0] = geteuid();
+	owners[1] = 0;
+	n = owners[0] == 0 ? 1 : 2;
+	kept = n;
+	n += owners_in(base, owners + n, MAX_OWNERS);
+	for (k = kept; k < n; k++)
+		if (owners[k] != owners[0] && owners[k] != 0)
+			owners[kept++] = owners[k];
+	return kept;
+}
+
+/*
+ * Find cluster id: this user's own folders first, then root's, then any
+ * other user's (a cluster shared with one of our groups); hugetlbfs before
+ * /dev/shm in each.  A refused file is passed over, but named in err if no
+ * acceptable one is found.  0 with f filled, or -1.
+ */
+static int
+find_cluster(uint32_t id, struct zc_found *f, char *err, size_t errlen)
+{
+	char bases[2][256], why[PATH_MAX + 256] = "";
+	uid_t owners[MAX_OWNERS + 2];
+	size_t n_owners, k;
+	int n_bases = 0, i, rc;
+
+	if (hugetlbfs_dir(bases[0], sizeof(bases[0])))
+		n_bases++;
+	snprintf(bases[n_bases++], sizeof(bases[0]), "%s", ZC_SHM_DIR);
+	for (i = 0; i < n_bases; i++) {
+		n_owners = search_order(bases[i], owners);
+		for (k = 0; k < n_owners; k++) {
+			rc = try_owner(bases[i], owners[k], id, f, why, sizeof(why));
+			if (rc > 0)
+				return 0;
+		}
+	}
+	if (why[0] != '\0')
+		snprintf(err, errlen, "ZC cluster %u: %s", id, why);
+	else
+		snprintf(err, errlen, "no ZC cluster %u (start one first, e.g. zbalance -c %u)",
+			 id, id);
+	return -1;
+}
+
+static const char *
+proc_fd_path(char *out, size_t len, int fd)
+{
+	snprintf(out, len, "/proc/self/fd/%d", fd);
+	return out;
+}
+
+/* Queue qid's wake-up FIFO of a cluster owned by owner: it must be a FIFO
+ * of the same owner in the owner's folder.  The fd, or -1 with err. */
+static int
+open_fifo(uid_t owner, uint32_t id, uint32_t qid, char *err, size_t errlen)
+{
+	char name[64], path[64];
+	struct stat st;
+	int dfd, fd, wfd;
+
+	fifo_name(name, sizeof(name), id, qid);
+	dfd = open_owner_dir(ZC_SHM_DIR, owner);
+	if (dfd < 0) {
+		snprintf(err, errlen, "ZC cluster %u: no trustworthy folder of uid %u in " ZC_SHM_DIR
+			 " for its wake-ups", id, (unsigned)owner);
+		return -1;
+	}
+	/* Read-only: while the balancer lives it holds the write end; when it
+	 * dies the FIFO polls as hung up, which wakes pollers to find out. */
+	fd = openat(dfd, name, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC);
+	close(dfd);
+	if (fd < 0) {
+		snprintf(err, errlen, "ZC cluster %u queue %u: %s: %s", id, qid, name,
+			 strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) < 0 || !S_ISFIFO(st.st_mode) || st.st_uid != owner) {
+		snprintf(err, errlen, "ZC cluster %u queue %u: %s is not its owner's FIFO: refused",
+			 id, qid, name);
+		close(fd);
+		return -1;
+	}
+	/* A reader sees hang-up only once a writer has come after it opened:
+	 * be that writer for a moment. */
+	wfd = open(proc_fd_path(path, sizeof(path), fd), O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+	if (wfd >= 0)
+		close(wfd);
+	return fd;
+}
+
 pfring_zc_queue *
 pfring_zc_ipc_attach_queue(uint32_t id, uint32_t qid, char *err, size_t errlen)
 {
-	char hdir[256], path[300], fpath[128];
+	struct zc_found f;
 	struct zc_shm_hdr h;
 	pfring_zc_queue *zq;
+	const char *problem;
 	struct stat st;
 	void *m;
-	int fd = -1;
+	int fd;
 
-	if (id == 0 || id > 65535) {
-		snprintf(err, errlen, "ZC cluster id %u out of range 1..65535", id);
+	if (id == 0 || id > PF_RING_MAX_CLUSTER_ID) {
+		snprintf(err, errlen, "ZC cluster id %u out of range 1..%u", id,
+			 PF_RING_MAX_CLUSTER_ID);
 		return NULL;
 	}
-	if (hugetlbfs_dir(hdir, sizeof(hdir))) {
-		shm_path(path, sizeof(path), hdir, id);
-		fd = open(path, O_RDWR | O_CLOEXEC);
-	}
-	if (fd < 0) {
-		shm_path(path, sizeof(path), ZC_SHM_DIR, id);
-		fd = open(path, O_RDWR | O_CLOEXEC);
-	}
-	if (fd < 0) {
-		if (errno == ENOENT)
-			snprintf(err, errlen, "no ZC cluster %u (start one first, e.g. zbalance -c %u)",
-				 id, id);
-		else
-			snprintf(err, errlen, "ZC cluster %u: %s: %s", id, path, strerror(errno));
+	if (find_cluster(id, &f, err, errlen) < 0)
 		return NULL;
-	}
+	fd = f.fd;
 	if (fstat(fd, &st) < 0 || (size_t)st.st_size < sizeof(h) ||
 	    pread(fd, &h, sizeof(h), 0) != (ssize_t)sizeof(h) || h.magic != ZC_MAGIC) {
-		snprintf(err, errlen, "ZC cluster %u: %s is not a ZC cluster", id, path);
+		snprintf(err, errlen, "ZC cluster %u: %s is not a ZC cluster", id, f.path);
 		close(fd);
 		return NULL;
 	}
 	if (h.version != ZC_VERSION) {
 		snprintf(err, errlen, "ZC cluster %u: %s has format version %u but this library "
-			 "reads version %u (restart its balancer with this library)", id, path,
+			 "reads version %u (restart its balancer with this library)", id, f.path,
 			 h.version, ZC_VERSION);
 		close(fd);
 		return NULL;
 	}
-	if (h.cluster_id != id || h.size > (uint64_t)st.st_size) {
-		snprintf(err, errlen, "ZC cluster %u: %s has a damaged header", id, path);
+	problem = hdr_problem(&h, id, (uint64_t)st.st_size);
+	if (problem != NULL) {
+		snprintf(err, errlen, "ZC cluster %u: %s has a damaged header (%s)", id, f.path,
+			 problem);
 		close(fd);
 		return NULL;
 	}
 	if (lock_holder(fd, 0) == 0) {
-		snprintf(err, errlen, "ZC cluster %u: its creator is gone (stale %s)", id, path);
+		snprintf(err, errlen, "ZC cluster %u: its creator is gone (stale %s)", id, f.path);
 		close(fd);
 		return NULL;
 	}
@@ -663,7 +1036,7 @@ pfring_zc_ipc_attach_queue(uint32_t id, uint32_t qid, char *err, size_t errlen)
 	}
 	m = mmap(NULL, h.size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	if (m == MAP_FAILED) {
-		snprintf(err, errlen, "ZC cluster %u: mapping %s: %s", id, path, strerror(errno));
+		snprintf(err, errlen, "ZC cluster %u: mapping %s: %s", id, f.path, strerror(errno));
 		close(fd);
 		return NULL;
 	}
@@ -672,23 +1045,24 @@ pfring_zc_ipc_attach_queue(uint32_t id, uint32_t qid, char *err, size_t errlen)
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
-	queue_handle_init(zq, m);
+	/* From here on only the private copy h is read: the file's header
+	 * may change under us. */
+	queue_handle_init(zq, m, &h);
 	zq->map_len = h.size;
 	zq->shm_fd = fd;
 	zq->id = qid;
+	zq->cluster_id = id;
+	zq->owner = f.owner;
 	zq->consumer = 1;
 	zq->q = zc_queue_at(zq->base, zq->hdr, qid);
-	fifo_path(fpath, sizeof(fpath), id, qid);
-	/* O_RDWR: with the balancer gone the FIFO would otherwise poll as
-	 * hung up forever and spin its reader. */
-	zq->wake_fd = open(fpath, O_RDWR | O_NONBLOCK | O_CLOEXEC);
-	if (zq->wake_fd < 0) {
-		snprintf(err, errlen, "ZC cluster %u queue %u: %s: %s", id, qid, fpath, strerror(errno));
+	zq->wake_fd = open_fifo(f.owner, id, qid, err, errlen);
+	if (zq->wake_fd < 0)
 		goto fail;
-	}
 	zq->sel_fd = zq->wake_fd;
 	zq->timer_fd = -1;
 	zq->wake_mark = 1;
+	zc_cons_init(&zq->cons, zq->q, h.queue_len, h.n_buffers);
+	zq->fmt_gen = __atomic_load_n(&zq->q->fmt_gen, __ATOMIC_RELAXED);
 	__atomic_store_n(&zq->q->owner_pid, (int32_t)getpid(), __ATOMIC_RELAXED);
 	__atomic_fetch_add(&zq->q->attaches, 1, __ATOMIC_RELAXED);
 	zq->drop_base = __atomic_load_n(&zq->q->drop, __ATOMIC_RELAXED);
@@ -707,7 +1081,7 @@ pfring_zc_ipc_detach_queue(pfring_zc_queue *zq)
 	if (zq == NULL || !zq->consumer)
 		return;
 	pfring_zc_recv_done(zq);
-	zc_spsc_cons_disarm(zq->q);
+	zc_cons_disarm(zq->q);
 	if (zq->timer_fd >= 0) {
 		close(zq->timer_fd);
 		close(zq->sel_fd);
@@ -724,7 +1098,7 @@ void
 pfring_zc_recv_done(pfring_zc_queue *zq)
 {
 	if (zq->held) {
-		zc_spsc_cons_release(zq->q, zq->held);
+		zc_cons_release(zq->q, &zq->cons, zq->held);
 		zq->recv += zq->held;
 		zq->held = 0;
 	}
@@ -735,19 +1109,24 @@ pfring_zc_recv_release(pfring_zc_queue *zq, uint32_t n)
 {
 	if (n > zq->held)
 		n = zq->held;
-	zc_spsc_cons_release(zq->q, n);
+	zc_cons_release(zq->q, &zq->cons, n);
 	zq->recv += n;
 	zq->held = 0;
 }
 
+/* Empty the wake-up FIFO.  A read of 0 bytes is end of file: the balancer
+ * closed its end (it died or stopped), so check on it at once. */
 static __attribute__((noinline)) void
 drain_wake(pfring_zc_queue *zq)
 {
 	char junk[64];
+	ssize_t n;
 
 	/* One wake-up per sleep: a short read has emptied it. */
-	while (read(zq->wake_fd, junk, sizeof(junk)) == (ssize_t)sizeof(junk)) {
+	while ((n = read(zq->wake_fd, junk, sizeof(junk))) == (ssize_t)sizeof(junk)) {
 	}
+	if (n == 0)
+		zq->next_check_ms = 0;
 }
 
 int
@@ -755,9 +1134,11 @@ pfring_zc_queue_set_format(pfring_zc_queue *zq, uint32_t snaplen, uint32_t flags
 {
 	if (zq == NULL || !zq->consumer || (flags & ~PFRING_ZC_BUF_NSEC) != 0)
 		return PF_RING_ERROR_INVALID_ARGUMENT;
-	zq->fmt_gen = zc_spsc_cons_set_format(zq->q, snaplen, flags);
+	zq->snaplen = snaplen;
+	zq->buf_flags = flags;
+	zc_cons_set_format(zq->q, ++zq->fmt_gen, snaplen, flags);
 	zq->fmt_pending = 1;
-	zq->conv_to = zq->q->tail;
+	zq->conv_to = zq->cons.tail;
 	return 0;
 }
 
@@ -770,17 +1151,20 @@ static void
 convert_pending(pfring_zc_queue *zq)
 {
 	struct zc_spsc *q = zq->q;
-	uint32_t ack, from, head, i, snaplen = q->snaplen, flags = q->buf_flags;
+	uint32_t ack, from, n, i, idx;
 
 	ack = __atomic_load_n(&q->fmt_ack, __ATOMIC_ACQUIRE);
 	from = __atomic_load_n(&q->fmt_head, __ATOMIC_RELAXED);
-	head = __atomic_load_n(&q->head, __ATOMIC_ACQUIRE);
-	if ((int32_t)(zq->conv_to - q->tail) < 0)
-		zq->conv_to = q->tail;
-	for (i = zq->conv_to; i != head; i++)
-		zc_buf_convert(zc_qbuf(zq, q->slot[i & q->mask]), zq->buf_len, snaplen, flags);
-	zq->conv_to = head;
-	if (ack == zq->fmt_gen && (int32_t)(head - from) >= 0)
+	n = zc_cons_avail(q, &zq->cons);
+	if ((int32_t)(zq->conv_to - zq->cons.tail) < 0)
+		zq->conv_to = zq->cons.tail;
+	for (i = zq->conv_to - zq->cons.tail; i < n; i++) {
+		idx = zc_cons_peek(q, &zq->cons, i);
+		if (idx < zq->cons.n_bufs)
+			zc_buf_convert(zc_qbuf(zq, idx), zq->buf_len, zq->snaplen, zq->buf_flags);
+	}
+	zq->conv_to = zq->cons.tail + n;
+	if (ack == zq->fmt_gen && (int32_t)(zq->conv_to - from) >= 0)
 		zq->fmt_pending = 0;
 }
 
@@ -805,8 +1189,8 @@ zc_cons_set_batch(pfring_zc_queue *zq, uint32_t mark, int timeout_ms, char *err,
 	struct epoll_event ev;
 	int tfd = -1, efd = -1;
 
-	if (mark > zq->q->len / 2)
-		mark = zq->q->len / 2;
+	if (mark > zq->cons.len / 2)
+		mark = zq->cons.len / 2;
 	if (mark <= 1 || timeout_ms <= 0) {
 		/* The fd stays what callers were given; the timer stops (which
 		 * also clears an expiry not yet read). */
@@ -843,21 +1227,156 @@ zc_cons_set_batch(pfring_zc_queue *zq, uint32_t mark, int timeout_ms, char *err,
 	return 0;
 }
 
+static int64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ * Put fd (closed here) in place of the wake-up fd, keeping its number: a
+ * caller may be polling it (directly, or through our epoll set).
+ */
+static int
+swap_wake_fd(pfring_zc_queue *zq, int fd)
+{
+	struct epoll_event ev;
+	int rc;
+
+	rc = dup3(fd, zq->wake_fd, O_CLOEXEC);
+	close(fd);
+	if (rc < 0)
+		return -1;
+	if (zq->timer_fd >= 0) {
+		/* The epoll set dropped the old one with its last fd. */
+		memset(&ev, 0, sizeof(ev));
+		ev.events = EPOLLIN;
+		(void)epoll_ctl(zq->sel_fd, EPOLL_CTL_ADD, zq->wake_fd, &ev);
+	}
+	return 0;
+}
+
+/* The balancer is gone: its FIFO now polls as hung up, which would spin
+ * a poller while we wait for a new one.  A timer firing at each retry
+ * takes its place. */
+static void
+wake_on_retries(pfring_zc_queue *zq)
+{
+	struct itimerspec its = { { 0, 200000000L }, { 0, 200000000L } };
+	int tfd;
+
+	tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	if (tfd < 0)
+		return;
+	if (timerfd_settime(tfd, 0, &its, NULL) < 0) {
+		close(tfd);
+		return;
+	}
+	(void)swap_wake_fd(zq, tfd);
+}
+
+/*
+ * The balancer went away (its lock on the file is gone).  Attach to a new
+ * cluster of the same id if one is there, keeping our fd numbers (a caller
+ * may be polling them) and our format and batching.  0, or -1 with why in
+ * zq->error.
+ */
+static int
+reattach(pfring_zc_queue *zq, int32_t old_pid)
+{
+	char err[sizeof(zq->error) - 96];
+	pfring_zc_queue *nq;
+
+	nq = pfring_zc_ipc_attach_queue(zq->cluster_id, zq->id, err, sizeof(err));
+	if (nq == NULL || swap_wake_fd(zq, nq->wake_fd) < 0) {
+		snprintf(zq->error, sizeof(zq->error), "ZC cluster %u: its balancer (pid %d) is "
+			 "gone and no new one took its place: %s", zq->cluster_id, (int)old_pid,
+			 nq == NULL ? err : strerror(errno));
+		pfring_zc_ipc_detach_queue(nq);
+		return -1;
+	}
+	unlock_byte(zq->shm_fd, 1 + (off_t)zq->id);
+	munmap(zq->base, zq->map_len);
+	close(zq->shm_fd);
+	zq->base = nq->base;
+	zq->geo = nq->geo;
+	zq->buf0 = nq->buf0;
+	zq->buf_shift = nq->buf_shift;
+	zq->buf_len = nq->buf_len;
+	zq->buf_stride = nq->buf_stride;
+	zq->q = nq->q;
+	zq->owner = nq->owner;
+	zq->cons = nq->cons;
+	zq->fmt_gen = nq->fmt_gen;
+	zq->shm_fd = nq->shm_fd;
+	zq->map_len = nq->map_len;
+	zq->drop_base = nq->drop_base;
+	zq->held = 0;
+	zq->armed = 0;
+	zq->reattached++;
+	free(nq);
+	pfring_zc_queue_set_format(zq, zq->snaplen, zq->buf_flags);
+	fprintf(stderr, "pfring_zc: cluster %u queue %u: balancer pid %d is gone, a new one "
+		"runs: re-attached\n", zq->cluster_id, zq->id, (int)old_pid);
+	return 0;
+}
+
+/*
+ * Idle: about twice a second (at once after the FIFO said end of file),
+ * make sure the balancer still lives.  Once it is gone, look for a new one
+ * every 200 ms for ZC_REATTACH_MS, then give up.  1: the queue is gone.
+ */
+static int
+check_alive(pfring_zc_queue *zq)
+{
+	int64_t now;
+	int32_t pid;
+
+	if (zq->gone)
+		return 1;
+	now = now_ms();
+	if (now < zq->next_check_ms)
+		return 0;
+	zq->next_check_ms = now + (zq->dead_since ? 200 : 500);
+	if (zq->dead_since == 0) {
+		if (lock_holder(zq->shm_fd, 0) != 0)
+			return 0;
+		zq->dead_since = now;
+		wake_on_retries(zq);
+	}
+	if (pread(zq->shm_fd, &pid, sizeof(pid), offsetof(struct zc_shm_hdr, creator_pid)) !=
+	    (ssize_t)sizeof(pid))
+		pid = 0;
+	if (reattach(zq, pid) == 0) {
+		zq->dead_since = 0;
+		return 0;
+	}
+	if (now - zq->dead_since < ZC_REATTACH_MS)
+		return 0;
+	zq->gone = 1;
+	return 1;
+}
+
 uint32_t
 zc_cons_begin(pfring_zc_queue *zq)
 {
 	uint32_t avail;
 
 	if (zq->held) {
-		zc_spsc_cons_release(zq->q, zq->held);
+		zc_cons_release(zq->q, &zq->cons, zq->held);
 		zq->recv += zq->held;
 		zq->held = 0;
 	}
 	for (;;) {
 		if (__builtin_expect(zq->fmt_pending, 0))
 			convert_pending(zq);
-		avail = zc_spsc_cons_avail(zq->q);
+		avail = zc_cons_avail(zq->q, &zq->cons);
 		if (avail == 0) {
+			if (check_alive(zq))
+				return 0;
 			if (zq->armed == 1) {
 				zq->armed = 2;
 				return 0;
@@ -877,7 +1396,7 @@ zc_cons_begin(pfring_zc_queue *zq)
 				zq->armed = 0;
 				continue;
 			}
-			if (zc_spsc_cons_arm_mark(zq->q, zq->wake_mark)) {
+			if (zc_cons_arm_mark(zq->q, &zq->cons, zq->wake_mark)) {
 				zq->armed = 1;
 				start_timer(zq);
 				return 0;
@@ -885,16 +1404,37 @@ zc_cons_begin(pfring_zc_queue *zq)
 			continue;
 		}
 		if (zq->armed) {
-			zc_spsc_cons_disarm(zq->q);
+			zc_cons_disarm(zq->q);
 			drain_wake(zq);
 			zq->armed = 0;
 		}
 		/* Not past what convert_pending() saw. */
-		if (zq->fmt_pending && avail > zq->conv_to - zq->q->tail)
-			avail = zq->conv_to - zq->q->tail;
+		if (zq->fmt_pending && avail > zq->conv_to - zq->cons.tail)
+			avail = zq->conv_to - zq->cons.tail;
 		if (avail > 0)
 			return avail;
 	}
+}
+
+/* Buffer idx of a slot, for a receive: NULL (and counted) when idx is not
+ * a buffer of the cluster; else its caplen clamped again (the format
+ * conversion did, but the memory is shared). */
+static pfring_zc_pkt_buff *
+checked_buf(pfring_zc_queue *zq, uint32_t idx)
+{
+	pfring_zc_pkt_buff *b;
+	uint32_t lim = zq->buf_len;
+
+	if (idx >= zq->cons.n_bufs) {
+		zq->cons.bad++;
+		return NULL;
+	}
+	b = zc_qbuf(zq, idx);
+	if (zq->snaplen != 0 && zq->snaplen < lim)
+		lim = zq->snaplen;
+	if (b->caplen > lim)
+		b->caplen = lim;
+	return b;
 }
 
 int
@@ -902,24 +1442,33 @@ pfring_zc_recv_pkt_burst(pfring_zc_queue *zq, pfring_zc_pkt_buff **pkts, int max
 {
 	struct pollfd pfd;
 	uint32_t avail, i;
+	int n;
 
 	if (zq == NULL || !zq->consumer || pkts == NULL || max <= 0)
 		return PF_RING_ERROR_INVALID_ARGUMENT;
 	for (;;) {
 		avail = zc_cons_begin(zq);
+		if (zq->gone)
+			return PF_RING_ERROR_NOT_ENABLED;
 		if (avail > 0) {
 			if (avail > (uint32_t)max)
 				avail = (uint32_t)max;
-			for (i = 0; i < avail; i++)
-				pkts[i] = zc_qbuf(zq, zc_spsc_cons_peek(zq->q, i));
+			n = 0;
+			for (i = 0; i < avail; i++) {
+				pkts[n] = checked_buf(zq, zc_cons_peek(zq->q, &zq->cons, i));
+				n += pkts[n] != NULL;
+			}
 			zq->held = avail;
-			return (int)avail;
+			if (n > 0)
+				return n;
+			continue;	/* all refused: they go with the next begin */
 		}
 		if (!wait)
 			return 0;
 		pfd.fd = zq->sel_fd;
 		pfd.events = POLLIN;
-		if (poll(&pfd, 1, -1) < 0)
+		/* Bounded: an idle queue checks on its balancer (check_alive). */
+		if (poll(&pfd, 1, 500) < 0)
 			return 0; /* a signal: let the caller look at its flags */
 		drain_wake(zq);
 		/* The producer cleared the flag when it woke us: a spurious or
@@ -940,6 +1489,12 @@ pfring_zc_queue_fd(pfring_zc_queue *zq)
 	return zq ? zq->sel_fd : PF_RING_ERROR_INVALID_ARGUMENT;
 }
 
+const char *
+pfring_zc_queue_error(pfring_zc_queue *zq)
+{
+	return zq != NULL && zq->gone ? zq->error : NULL;
+}
+
 int
 pfring_zc_queue_stats(pfring_zc_queue *zq, pfring_zc_stat *st)
 {
@@ -949,16 +1504,21 @@ pfring_zc_queue_stats(pfring_zc_queue *zq, pfring_zc_stat *st)
 		return PF_RING_ERROR_INVALID_ARGUMENT;
 	q = zq->q;
 	memset(st, 0, sizeof(*st));
-	st->sent = __atomic_load_n(&q->enq, __ATOMIC_RELAXED);
-	st->queued = zc_spsc_used(q);
 	st->attaches = __atomic_load_n(&q->attaches, __ATOMIC_RELAXED);
 	if (zq->consumer) {
+		/* The producer's counters, as it last wrote them. */
+		st->sent = __atomic_load_n(&q->enq, __ATOMIC_RELAXED);
+		st->queued = zc_cons_avail(q, &zq->cons);
 		st->recv = zq->recv;
 		st->drop = __atomic_load_n(&q->drop, __ATOMIC_RELAXED) - zq->drop_base;
+		st->bad = zq->cons.bad;
 		st->consumer = getpid();
 	} else {
+		st->sent = zq->prod.enq;
+		st->drop = zq->prod.drop;
+		st->bad = zq->prod.bad;
+		st->queued = zc_prod_used(q, &zq->prod);
 		st->recv = __atomic_load_n(&q->deq, __ATOMIC_RELAXED);
-		st->drop = __atomic_load_n(&q->drop, __ATOMIC_RELAXED);
 		/* The lock, not owner_pid, says whether the consumer still lives. */
 		st->consumer = lock_holder(zq->shm_fd, 1 + (off_t)zq->id) != 0 ?
 			__atomic_load_n(&q->owner_pid, __ATOMIC_RELAXED) : 0;
@@ -975,7 +1535,7 @@ pfring_zc_queue_id(pfring_zc_queue *zq)
 uint32_t
 pfring_zc_queue_len(pfring_zc_queue *zq)
 {
-	return zq->q->len;
+	return zq->consumer ? zq->cons.len : zq->prod.len;
 }
 
 /* "pfring_zc.<id>" exactly (the wake-up FIFOs have more dots): the id, else 0. */
@@ -998,25 +1558,43 @@ cluster_file_id(const char *name)
 	return (uint32_t)v;
 }
 
+/* A cluster file this user may use (see try_owner): 1 yes. */
+static int
+file_trusted(int fd, uid_t owner)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != owner ||
+	    (st.st_mode & S_IWOTH) != 0)
+		return 0;
+	return owner == geteuid() ||
+		((st.st_mode & (S_IRGRP | S_IWGRP)) == (S_IRGRP | S_IWGRP) && in_groups(st.st_gid));
+}
+
 /*
- * A live cluster: a complete header whose creator still holds its lock.
- * Only lock queries: listing never takes a queue from a consumer about to
- * attach.  A file this user cannot open is a cluster it cannot read either.
+ * The live clusters in owner's folder under base: a sound header whose
+ * creator still holds its lock, in a file this user may use.  Only lock
+ * queries: listing never takes a queue from a consumer about to attach.
  */
 static void
-list_dir(const char *dir, pfring_zc_cluster_info *out, size_t max, size_t *n)
+list_owner(const char *base, uid_t owner, pfring_zc_cluster_info *out, size_t max, size_t *n)
 {
 	struct zc_shm_hdr h;
 	struct dirent *e;
-	char path[PATH_MAX];
+	struct stat st;
 	uint32_t id, q;
 	size_t i;
 	DIR *d;
-	int fd;
+	int dfd, fd;
 
-	d = opendir(dir);
-	if (d == NULL)
+	dfd = open_owner_dir(base, owner);
+	if (dfd < 0)
 		return;
+	d = fdopendir(dfd);
+	if (d == NULL) {
+		close(dfd);
+		return;
+	}
 	while ((e = readdir(d)) != NULL && *n < max) {
 		id = cluster_file_id(e->d_name);
 		if (id == 0)
@@ -1024,15 +1602,14 @@ list_dir(const char *dir, pfring_zc_cluster_info *out, size_t max, size_t *n)
 		for (i = 0; i < *n && out[i].id != id; i++)
 			;
 		if (i < *n)
-			continue;	/* a stale twin in the other directory */
-		if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, e->d_name) >= sizeof(path))
-			continue;
-		fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+			continue;	/* found first elsewhere, as attach would */
+		fd = openat(dfd, e->d_name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 		if (fd < 0)
 			continue;
-		if (pread(fd, &h, sizeof(h), 0) == (ssize_t)sizeof(h) && h.magic == ZC_MAGIC &&
-		    h.version == ZC_VERSION && h.cluster_id == id && h.ready == 1 &&
-		    h.n_queues >= 1 && h.n_queues <= PFRING_ZC_MAX_QUEUES &&
+		if (file_trusted(fd, owner) && fstat(fd, &st) == 0 &&
+		    pread(fd, &h, sizeof(h), 0) == (ssize_t)sizeof(h) && h.magic == ZC_MAGIC &&
+		    h.version == ZC_VERSION && h.ready == 1 &&
+		    hdr_problem(&h, id, (uint64_t)st.st_size) == NULL &&
 		    lock_holder(fd, 0) == 1) {
 			out[*n].id = id;
 			out[*n].n_queues = h.n_queues;
@@ -1045,6 +1622,18 @@ list_dir(const char *dir, pfring_zc_cluster_info *out, size_t max, size_t *n)
 		close(fd);
 	}
 	closedir(d);
+}
+
+/* Every owner's folder under base, in the order attach looks. */
+static void
+list_dir(const char *base, pfring_zc_cluster_info *out, size_t max, size_t *n)
+{
+	uid_t owners[MAX_OWNERS + 2];
+	size_t n_owners, k;
+
+	n_owners = search_order(base, owners);
+	for (k = 0; k < n_owners; k++)
+		list_owner(base, owners[k], out, max, n);
 }
 
 static int

@@ -2,7 +2,13 @@
  * zc_internal.h - layout of a ZC cluster's shared memory and the
  * process-local handles over it.
  *
- * File: <dir>/pfring_zc.<id>, dir a hugetlbfs mount or /dev/shm.
+ * File: <base>/pfring_zc-<uid>/pfring_zc.<id>, base a hugetlbfs mount or
+ * /dev/shm, uid the creator's: a folder only its owner can write (the bases
+ * are world-writable), so nobody can plant a cluster in another user's name.
+ * A consumer opens a file whose owner is the folder's and is itself, or
+ * that was shared with one of its groups (0660); anything else is refused.
+ * Whoever can write the file may still change any byte while it is in use:
+ * see zc_spsc.h for what each side reads back and how it is checked.
  *   [zc_shm_hdr][queue 0]...[queue n-1][pad to 4096][chunk 0]...[chunk m-1]
  * Chunks 0 .. n*qlen-1 start in the queue slots, the rest form the pool.
  * The chunk region is an AF_XDP UMEM as it stands: page aligned, a
@@ -11,7 +17,7 @@
  * ZC_BUF_HDR_OFF, so its frame starts at chunk i + 256 (XDP_PACKET_HEADROOM).
  * Locks (open file description locks on the file, released by the kernel
  * when the holder dies): byte 0 = the creator, byte 1+q = queue q's consumer.
- * Wake-ups: a FIFO per queue, /dev/shm/pfring_zc.<id>.<q>.wake.
+ * Wake-ups: a FIFO per queue, /dev/shm/pfring_zc-<uid>/pfring_zc.<id>.<q>.wake.
  */
 #ifndef ZC_INTERNAL_H
 #define ZC_INTERNAL_H
@@ -21,12 +27,14 @@
 #include <stdint.h>
 #include <sys/time.h>
 
+#include "pf_ring_abi.h"
 #include "pfring_zc.h"
 #include "zc_spsc.h"
 
 #define ZC_MAGIC   0x474e495246505a43ull  /* "CZPFRING" little-endian */
 #define ZC_VERSION 2       /* 2: pcap-layout headers, UMEM chunks, consumer format */
 #define ZC_SHM_DIR "/dev/shm"
+#define ZC_DIR_STEM "pfring_zc-"   /* + the owner's uid: a folder per user */
 #define ZC_CHUNK_MIN   2048
 #define ZC_DATA_OFF    256                /* frame offset in its chunk */
 #define ZC_BUF_HDR_OFF (ZC_DATA_OFF - 32) /* header offset in its chunk */
@@ -76,7 +84,8 @@ struct zc_shm_hdr {
 
 struct pfring_zc_queue {
 	uint8_t *base;           /* mapping of the whole cluster */
-	struct zc_shm_hdr *hdr;
+	const struct zc_shm_hdr *hdr;  /* private, checked copy of the header */
+	struct zc_shm_hdr geo;   /* (hdr points here) */
 	struct zc_spsc *q;
 	uint8_t *buf0;           /* buffer 0's header: base + buf_off + ZC_BUF_HDR_OFF */
 	uint32_t buf_shift;      /* log2(buf_stride) */
@@ -86,9 +95,10 @@ struct pfring_zc_queue {
 	int wake_fd;             /* the FIFO, O_RDWR so it never reports hang-up */
 	int consumer;            /* 1: attached by pfring_zc_ipc_attach_queue */
 	/* producer */
-	uint32_t tail_cache;
+	struct zc_prod prod;
 	int unsynced;            /* queued since the last wake check */
 	/* consumer */
+	struct zc_cons cons;
 	uint32_t held;           /* slots handed out by the last receive */
 	int armed;               /* 1: wake-up armed; 2: and found empty since */
 	int fmt_pending;         /* queued packets may be in an older format */
@@ -98,27 +108,41 @@ struct pfring_zc_queue {
 	int batch_ms;            /* wake_mark > 1: ... or this long */
 	int timer_fd;            /* wake_mark > 1: a timerfd bounding the sleep */
 	int sel_fd;              /* what to poll: wake_fd, or an epoll fd over it and timer_fd */
+	uint32_t snaplen;        /* the format we asked for */
+	uint32_t buf_flags;
 	uint64_t recv;
 	uint64_t drop_base;
 	int shm_fd;
 	size_t map_len;
+	/* whose cluster, and is its balancer alive */
+	uint32_t cluster_id;
+	uid_t owner;
+	int64_t next_check_ms;   /* CLOCK_MONOTONIC_COARSE */
+	int64_t dead_since;      /* the balancer was found gone then (0: alive) */
+	int gone;                /* balancer gone, no new one: error says so */
+	uint32_t reattached;     /* times a new balancer was found */
+	char error[320];
 };
 
 struct pfring_zc_cluster {
 	uint32_t id;
 	int shm_fd;
+	int dir_fd;              /* the owner's folder the files are in */
 	uint8_t *base;
 	size_t size;
-	struct zc_shm_hdr *hdr;
+	struct zc_shm_hdr *shm_hdr;    /* the shared header, written at creation only */
+	const struct zc_shm_hdr *hdr;  /* private copy: geometry is read from here */
+	struct zc_shm_hdr geo;
 	char path[256];
-	char info[384];
+	char info[512];
 	struct pfring_zc_queue *queues;
+	uint32_t *owned;         /* every queue's zc_prod.owned, one array */
 	pthread_mutex_t pool_lock;
 	uint32_t *free_stack;
 	uint32_t n_free;
 };
 
-/* Buffer idx's header. */
+/* Buffer idx's header (idx < h->n_buffers: the caller checked). */
 static inline pfring_zc_pkt_buff *
 zc_buf(uint8_t *base, const struct zc_shm_hdr *h, uint32_t idx)
 {

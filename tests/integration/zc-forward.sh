@@ -53,8 +53,8 @@ _fw_cleanup() {
 		wait "${FW_PID[$name]}" 2>/dev/null
 	done
 	# A killed zfwd leaves its cluster's files (a later create removes them too).
-	rm -f "/dev/shm/pfring_zc.$CID_B" /dev/shm/pfring_zc."$CID_B".*.wake \
-		"/dev/shm/pfring_zc.$CID_C" /dev/shm/pfring_zc."$CID_C".*.wake
+	rm -f "/dev/shm/pfring_zc-$(id -u)/pfring_zc.$CID_B" /dev/shm/pfring_zc-"$(id -u)"/pfring_zc."$CID_B".*.wake \
+		"/dev/shm/pfring_zc-$(id -u)/pfring_zc.$CID_C" /dev/shm/pfring_zc-"$(id -u)"/pfring_zc."$CID_C".*.wake
 	(exit "$rc")
 	_zb_cleanup
 }

@@ -21,7 +21,7 @@ _zb_cleanup() {
 		wait "$ZB_PID" 2>/dev/null
 	fi
 	# A killed zbalance leaves its files; a later create removes them too.
-	[ -z "${CID:-}" ] || rm -f "/dev/shm/pfring_zc.$CID" /dev/shm/pfring_zc."$CID".*.wake
+	[ -z "${CID:-}" ] || rm -f "/dev/shm/pfring_zc-$(id -u)/pfring_zc.$CID" /dev/shm/pfring_zc-"$(id -u)"/pfring_zc."$CID".*.wake
 	# _cleanup takes the exit status from $?.
 	(exit "$rc")
 	_cleanup

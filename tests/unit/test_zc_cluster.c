@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -198,11 +199,11 @@ test_version(void)
 	CHECK(c != NULL);
 	if (c == NULL)
 		return;
-	c->hdr->version = 1;
+	c->shm_hdr->version = 1;
 	q = pfring_zc_ipc_attach_queue(cid, 0, err, sizeof(err));
 	CHECK(q == NULL);
 	CHECK(strstr(err, "format version 1 but this library reads version 2") != NULL);
-	c->hdr->version = ZC_VERSION;
+	c->shm_hdr->version = ZC_VERSION;
 	q = attach(0);
 	CHECK(q != NULL);
 	pfring_zc_ipc_detach_queue(q);
@@ -308,14 +309,14 @@ test_format(void)
 	/* A burst already in flight when the format changes (the producer read
 	 * the old one): still converted, until the producer acknowledges. */
 	pfring_zc_recv_done(cq);
-	zc_spsc_prod_format(pq->q, &sl, &fl);
+	zc_prod_format(pq->q, &pq->prod, &sl, &fl);
 	CHECK_INT(0, sl);
 	CHECK_INT(PFRING_ZC_BUF_NSEC, fl);
 	CHECK_INT(0, pfring_zc_queue_set_format(cq, 40, 0));
-	b = zc_qbuf(pq, *zc_spsc_prod_slot_at(pq->q, 0));
+	b = zc_qbuf(pq, zc_prod_fill(pq->q, &pq->prod, 0));
 	zc_buf_set_hdr(b, pq->buf_len, sl, fl, 9, 123456789, 100, 100, 0);
-	CHECK_INT(1, zc_spsc_prod_room(pq->q, &pq->tail_cache, 1));
-	zc_spsc_prod_publish(pq->q, 1);
+	CHECK_INT(1, zc_prod_room(pq->q, &pq->prod, 1));
+	zc_prod_publish(pq->q, &pq->prod, 1);
 	CHECK_INT(1, pfring_zc_recv_pkt(cq, got, 0));
 	CHECK_INT(40, got[0]->caplen);
 	CHECK_INT(123456, got[0]->ts_frac);
@@ -407,7 +408,7 @@ test_stale_wake(void)
 	if (cq == NULL)
 		return;
 	CHECK_INT(0, pfring_zc_recv_pkt_burst(cq, got, 4, 0));   /* armed */
-	CHECK_INT(1, write(pfring_zc_queue_fd(cq), "x", 1));
+	CHECK_INT(1, write(pfring_zc_queue_fd(pq), "x", 1));     /* one FIFO, two ends */
 	CHECK_INT(1, readable(pfring_zc_queue_fd(cq)));
 	CHECK_INT(0, pfring_zc_recv_pkt_burst(cq, got, 4, 0));   /* the poll's wake */
 	CHECK_INT(0, pfring_zc_recv_pkt_burst(cq, got, 4, 0));   /* still empty: drained */
@@ -495,7 +496,9 @@ struct burst_ctx {
 	int n, stop_at;
 	unsigned char seq[64];
 	struct pf_pcap_hdr h[64];
-	int in_place;
+	int hdr_shared;               /* a header handed over in shared memory */
+	int data_elsewhere;           /* frame data not in the cluster's buffers */
+	const u_char *lo, *hi;        /* the cluster's memory */
 };
 
 static void
@@ -507,15 +510,19 @@ on_pkt(u_char *user, const struct pf_pcap_hdr *h, const u_char *pkt)
 		x->seq[x->n] = pkt[0];
 		x->h[x->n] = *h;
 	}
-	/* The buffer's own header is the pcap header. */
-	if ((const u_char *)h + 32 != pkt)
-		x->in_place = 0;
+	/* Frames in place, but the header a private copy: its caplen was
+	 * clamped and must not change under the callback. */
+	if ((const u_char *)h >= x->lo && (const u_char *)h < x->hi)
+		x->hdr_shared = 1;
+	if (pkt < x->lo || pkt >= x->hi)
+		x->data_elsewhere = 1;
 	if (++x->n == x->stop_at)
 		pfring_breakloop(x->ring);
 }
 
-/* The zc engine's burst: in place, across the ring's wrap, in the ring's
- * format, stopping after the packet that broke the loop. */
+/* The zc engine's burst: frames in place (headers copied), across the
+ * ring's wrap, in the ring's format, stopping after the packet that broke
+ * the loop. */
 static void
 test_engine_burst(void)
 {
@@ -547,7 +554,9 @@ test_engine_burst(void)
 	CHECK_INT(0, pfring_enable_ring(ring));
 	memset(&x, 0, sizeof(x));
 	x.ring = ring;
-	x.in_place = 1;
+	zq = *(pfring_zc_queue **)ring->engine;
+	x.lo = zq->base;
+	x.hi = zq->base + zq->map_len;
 	CHECK_INT(3, pf_ring_burst(ring, -1, on_pkt, (u_char *)&x));
 	for (i = 0; i < 3; i++) {
 		CHECK_INT(i, x.seq[i]);
@@ -573,7 +582,8 @@ test_engine_burst(void)
 			x.h[i].len == (uint32_t)(57 + i) && x.h[i].ts.tv_usec == 5 &&
 			x.h[i].ts.tv_sec == 11;
 	CHECK(ok);
-	CHECK_INT(1, x.in_place);
+	CHECK_INT(0, x.hdr_shared);
+	CHECK_INT(0, x.data_elsewhere);
 	pfring_zc_queue_stats(pq, &st);
 	CHECK_INT(9, st.recv);
 	CHECK_INT(0, st.queued);
@@ -831,6 +841,198 @@ test_names_and_stale(void)
 	pfring_zc_destroy_cluster(c);
 }
 
+/* A consumer's view of what others may scribble: a slot index out of
+ * range is skipped and counted (pcap_stats' drop), a wild caplen is
+ * clamped in the header the callback gets, a damaged header is refused by
+ * the next attach, and the producer refuses a wild tail. */
+static void
+test_scribbled(void)
+{
+	pfring_zc_cluster *c = make(2, 8, 0);
+	struct burst_ctx x;
+	pfring_zc_queue *pq, *zq, *q1;
+	pfring_zc_stat st;
+	pfring_stat rs;
+	char dev[32], err[512];
+	pfring *ring;
+	uint32_t saved;
+	int i;
+
+	CHECK(c != NULL);
+	if (c == NULL)
+		return;
+	pq = pfring_zc_cluster_queue(c, 0);
+	snprintf(dev, sizeof(dev), "zc:%u@0", cid);
+	ring = pfring_open_err(dev, 1500, 0, err, sizeof(err));
+	CHECK(ring != NULL);
+	if (ring == NULL) {
+		fprintf(stderr, "open: %s\n", err);
+		pfring_zc_destroy_cluster(c);
+		return;
+	}
+	CHECK_INT(0, pfring_enable_ring(ring));
+	zq = *(pfring_zc_queue **)ring->engine;
+	for (i = 0; i < 4; i++)
+		CHECK_INT(1, send_seq(pq, (unsigned char)i, 100, 1, 0));
+	zq->q->slot[1] = 0xffffffffu;                       /* packet 1: no such buffer */
+	zc_qbuf(zq, zq->q->slot[2])->caplen = 0xfffffff0u;  /* packet 2: wild caplen */
+	memset(&x, 0, sizeof(x));
+	x.ring = ring;
+	CHECK_INT(3, pf_ring_burst(ring, -1, on_pkt, (u_char *)&x));
+	CHECK_INT(3, x.n);
+	CHECK_INT(0, x.seq[0]);
+	CHECK_INT(2, x.seq[1]);
+	CHECK_INT(3, x.seq[2]);
+	CHECK_INT(1500, x.h[1].caplen);                     /* clamped to the ring's caplen */
+	CHECK_INT(1500, x.h[1].len);                        /* len >= caplen */
+	CHECK_INT(100, x.h[2].caplen);
+	CHECK_INT(0, pfring_stats(ring, &rs));
+	CHECK_INT(4, rs.recv);
+	CHECK_INT(1, rs.drop);                              /* the refused slot */
+
+	/* The next consumer finds a header whose geometry was changed. */
+	saved = c->shm_hdr->n_queues;
+	c->shm_hdr->n_queues = 100000;
+	q1 = pfring_zc_ipc_attach_queue(cid, 1, err, sizeof(err));
+	CHECK(q1 == NULL);
+	CHECK(strstr(err, "has a damaged header (its geometry is out of range)") != NULL);
+	c->shm_hdr->n_queues = saved;
+	c->shm_hdr->buf_off += 4096;
+	q1 = pfring_zc_ipc_attach_queue(cid, 1, err, sizeof(err));
+	CHECK(q1 == NULL);
+	CHECK(strstr(err, "its layout fields disagree with its geometry") != NULL);
+	c->shm_hdr->buf_off -= 4096;
+
+	/* The producer: a tail far ahead is refused, the queue looks full
+	 * once the room it knew of (4 slots) is used. */
+	zq->q->tail = zq->cons.tail + 1000;
+	for (i = 0; i < 9; i++)
+		send_seq(pq, 9, 60, 1, 0);
+	pfring_zc_queue_stats(pq, &st);
+	CHECK_INT(8, st.sent);
+	CHECK_INT(5, st.drop);
+	CHECK(st.bad >= 1);
+	pfring_close(ring);
+	q1 = attach(0);                                     /* a new consumer resets it */
+	CHECK(q1 != NULL);
+	if (q1 != NULL) {
+		CHECK_INT(1, send_seq(pq, 10, 60, 1, 0));
+		pfring_zc_ipc_detach_queue(q1);
+	}
+	pfring_zc_destroy_cluster(c);
+}
+
+/* A cluster file in another user's folder, not shared with our groups, is
+ * refused by name; one planted where clusters used to be is not looked at. */
+static void
+test_foreign(void)
+{
+	char dir[64], path[128], old[64], err[512];
+	pfring_zc_cluster *c;
+	pfring_zc_queue *q;
+	uid_t other = 65534;
+	int made_dir = 0, fd;
+
+	if (geteuid() != 0) {
+		fprintf(stderr, "test_foreign: not root, skipped\n");
+		return;
+	}
+	snprintf(dir, sizeof(dir), ZC_SHM_DIR "/" ZC_DIR_STEM "%u", (unsigned)other);
+	if (mkdir(dir, 0755) == 0) {
+		made_dir = 1;
+		CHECK_INT(0, chown(dir, other, other));
+	}
+	snprintf(path, sizeof(path), "%s/pfring_zc.%u", dir, cid);
+	fd = open(path, O_RDWR | O_CREAT | O_EXCL, 0600);
+	CHECK(fd >= 0);
+	if (fd >= 0) {
+		CHECK_INT(0, fchown(fd, other, other));
+		CHECK_INT(0, ftruncate(fd, 1 << 20));
+		close(fd);
+	}
+	q = pfring_zc_ipc_attach_queue(cid, 0, err, sizeof(err));
+	CHECK(q == NULL);
+	CHECK(strstr(err, "was made by uid 65534 and is not shared with any of this user's "
+		     "groups") != NULL);
+	CHECK(strstr(err, path) != NULL);
+
+	/* The old flat name: a squatter there blocks nothing and is not read. */
+	snprintf(old, sizeof(old), ZC_SHM_DIR "/pfring_zc.%u", cid);
+	fd = open(old, O_RDWR | O_CREAT | O_TRUNC, 0644);
+	CHECK(fd >= 0);
+	if (fd >= 0) {
+		CHECK_INT(0, fchown(fd, other, other));
+		close(fd);
+	}
+	c = make(1, 4, 0);
+	CHECK(c != NULL);
+	if (c != NULL) {
+		q = attach(0);
+		CHECK(q != NULL);                            /* ours, found first */
+		pfring_zc_ipc_detach_queue(q);
+		pfring_zc_destroy_cluster(c);
+	}
+	unlink(old);
+	unlink(path);
+	if (made_dir)
+		rmdir(dir);
+}
+
+/* A receive that waits up to 10 s for rc to differ from 0. */
+static int
+recv_until(pfring_zc_queue *q, pfring_zc_pkt_buff **got)
+{
+	struct timespec t0, t;
+	int rc;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	do {
+		rc = pfring_zc_recv_pkt(q, got, 0);
+		if (rc != 0)
+			return rc;
+		poll(NULL, 0, 20);
+		clock_gettime(CLOCK_MONOTONIC, &t);
+	} while (t.tv_sec - t0.tv_sec < 10);
+	return 0;
+}
+
+/* The balancer goes: a new cluster of the same id is found (same fd);
+ * when none comes, receives fail and say why. */
+static void
+test_balancer_gone(void)
+{
+	pfring_zc_cluster *c = make(1, 4, 0), *c2;
+	pfring_zc_pkt_buff *got;
+	pfring_zc_queue *cq;
+	int fd;
+
+	CHECK(c != NULL);
+	if (c == NULL)
+		return;
+	cq = attach_or_destroy(c, 0);
+	if (cq == NULL)
+		return;
+	fd = pfring_zc_queue_fd(cq);
+	CHECK(pfring_zc_queue_error(cq) == NULL);
+	pfring_zc_destroy_cluster(c);
+	c2 = make(1, 4, 0);
+	CHECK(c2 != NULL);
+	if (c2 == NULL) {
+		pfring_zc_ipc_detach_queue(cq);
+		return;
+	}
+	CHECK_INT(1, send_byte(pfring_zc_cluster_queue(c2, 0), 9, 1));
+	CHECK_INT(1, recv_until(cq, &got));
+	CHECK_INT(9, pfring_zc_pkt_data(got)[0]);
+	CHECK_INT(1, cq->reattached);
+	CHECK_INT(fd, pfring_zc_queue_fd(cq));
+	pfring_zc_destroy_cluster(c2);
+	CHECK_INT(PF_RING_ERROR_NOT_ENABLED, recv_until(cq, &got));
+	CHECK(pfring_zc_queue_error(cq) != NULL &&
+	      strstr(pfring_zc_queue_error(cq), "is gone and no new one took its place") != NULL);
+	pfring_zc_ipc_detach_queue(cq);
+}
+
 int
 main(void)
 {
@@ -847,5 +1049,8 @@ main(void)
 	test_stale_wake();
 	test_batch_wake();
 	test_names_and_stale();
+	test_scribbled();
+	test_foreign();
+	test_balancer_gone();
 	return check_exit("test_zc_cluster");
 }
