@@ -5,7 +5,8 @@
 #  2. make check: unit tests, fuzz-target replays, and the integration tests
 #     (veth pairs in namespaces of their own, Debian's unmodified tcpdump
 #     loading our libpcap);
-#  3. an ASan+UBSan build runs the unit tests;
+#  3. an ASan+UBSan build runs the unit tests, and its zbalance the ZC
+#     shared-memory attack test (zc-scribble.sh);
 #  4. valgrind runs the unit tests.
 # Ends with the line "N passed, N failed".
 set -uo pipefail
@@ -55,6 +56,18 @@ p=$(grep -c '^PASS: ' "$asan/check.out") f=$(grep -c '^FAIL: ' "$asan/check.out"
 passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
 if [ "$asan_rc" -ne 0 ] && [ "$f" -eq 0 ]; then
 	tail -30 "$asan/check.out"; failed=$((failed + 1))
+fi
+
+echo "== ASan+UBSan zbalance under a scribbling consumer"
+# The attack test again, the balancer built with the sanitizers: any
+# memory error it makes ends it with an error instead of exit status 0.
+if make -s -C "$asan" -j2 pfring-backend/tools/zbalance >"$asan/zbalance.out" 2>&1 &&
+   ZBALANCE="$asan/pfring-backend/tools/zbalance" PFRING_BUILDDIR="$build" PFRING_SRCDIR="$top" \
+	timeout -k 10 600 bash "$top/tests/integration/zc-scribble.sh" >"$asan/zc-scribble.log" 2>&1; then
+	echo "PASS: asan zc-scribble"; passed=$((passed + 1))
+else
+	echo "FAIL: asan zc-scribble"; tail -40 "$asan/zbalance.out" "$asan/zc-scribble.log"
+	failed=$((failed + 1))
 fi
 
 echo "== valgrind: unit tests"

@@ -192,7 +192,7 @@ zc_next(pfring *ring, const u_char **pkt, struct pfring_pkthdr *hdr)
  */
 static inline __attribute__((always_inline)) uint32_t
 walk_slots(const uint32_t *s, uint32_t n, uint8_t *buf0, size_t stride, uint32_t n_bufs,
-	   uint32_t lim, pf_burst_cb cb, u_char *user, volatile int *stop, uint64_t *bad)
+	   uint32_t lim, pf_burst_cb cb, u_char *user, volatile int *stop, uint32_t *bad)
 {
 	const uint32_t *end = s + n;
 	intptr_t i = -(intptr_t)n;
@@ -226,14 +226,13 @@ walk_slots(const uint32_t *s, uint32_t n, uint8_t *buf0, size_t stride, uint32_t
  * stride.  Not inlined: the loop then has every callee-saved register. */
 static __attribute__((noinline)) uint32_t
 walk_run(const uint32_t *s, uint32_t n, struct pfring_zc_queue *zq, uint32_t lim,
-	 pf_burst_cb cb, u_char *user, volatile int *stop)
+	 pf_burst_cb cb, u_char *user, volatile int *stop, uint32_t *bad)
 {
 	if (zq->buf_stride == 2048)
-		return walk_slots(s, n, zq->buf0, 2048, zq->cons.n_bufs, lim, cb, user, stop,
-				  &zq->cons.bad);
+		return walk_slots(s, n, zq->buf0, 2048, zq->cons.n_bufs, lim, cb, user, stop, bad);
 	/* A multiply: a shift would need %cl reloaded for every packet. */
 	return walk_slots(s, n, zq->buf0, zq->buf_stride, zq->cons.n_bufs, lim, cb, user, stop,
-			  &zq->cons.bad);
+			  bad);
 }
 
 static int
@@ -244,8 +243,7 @@ zc_burst(pfring *ring, int max, pf_burst_cb cb, u_char *user)
 	volatile int *const stop = &ring->break_loop;
 	const uint32_t want = max > 0 ? (uint32_t)max : UINT32_MAX;
 	const uint32_t lim = caplen_limit(ring, zq);
-	const uint64_t bad0 = zq->cons.bad;
-	uint32_t n = 0, avail, first, run, done;
+	uint32_t n = 0, refused = 0, avail, first, run, done;
 
 	for (;;) {
 		/* Waking, sleeping and format changes go the long way. */
@@ -273,11 +271,12 @@ zc_burst(pfring *ring, int max, pf_burst_cb cb, u_char *user)
 		first = zq->cons.tail & zq->cons.mask;
 		run = zq->cons.len - first;
 		if (run >= avail) {
-			done = walk_run(&q->slot[first], avail, zq, lim, cb, user, stop);
+			done = walk_run(&q->slot[first], avail, zq, lim, cb, user, stop, &refused);
 		} else {
-			done = walk_run(&q->slot[first], run, zq, lim, cb, user, stop);
+			done = walk_run(&q->slot[first], run, zq, lim, cb, user, stop, &refused);
 			if (done == run)
-				done += walk_run(&q->slot[0], avail - run, zq, lim, cb, user, stop);
+				done += walk_run(&q->slot[0], avail - run, zq, lim, cb, user, stop,
+						 &refused);
 		}
 		/* The callback is done with them: give the slots back now, so a
 		 * consumer killed while idle holds nothing.  After a break the
@@ -288,8 +287,9 @@ zc_burst(pfring *ring, int max, pf_burst_cb cb, u_char *user)
 		if (*stop || n == want)
 			break;
 	}
-	/* Slots refused by walk_slots were used up but not handed over. */
-	return (int)(n - (uint32_t)(zq->cons.bad - bad0));
+	/* Refused slots were used up but not handed over. */
+	zq->cons.bad += refused;
+	return (int)(n - refused);
 }
 
 static int
