@@ -198,6 +198,9 @@ typedef struct {
 int pfring_zc_queue_stats(pfring_zc_queue *q, pfring_zc_stat *st);
 uint32_t pfring_zc_queue_id(pfring_zc_queue *q);
 uint32_t pfring_zc_queue_len(pfring_zc_queue *q);
+/* The largest frame a buffer of q's cluster holds: a bound for caplen,
+ * which a consumer of shared memory should read once and clamp to it. */
+uint32_t pfring_zc_queue_buf_len(pfring_zc_queue *q);
 
 /*
  * Balancer / fan-out worker: a thread reading the input rings (any

@@ -208,7 +208,7 @@ static int from_queue(struct fwd *f)
 	pfring_zc_pkt_buff *b[BURST];
 	struct timespec ts;
 	pfring_zc_stat st;
-	uint32_t room = BURST;
+	uint32_t room = BURST, caplen, in_buf_len = pfring_zc_queue_buf_len(f->in_q);
 	int n, i, rc;
 
 	n = pfring_zc_recv_pkt_burst(f->in_q, b, BURST, 0);
@@ -222,6 +222,10 @@ static int from_queue(struct fwd *f)
 		room = pfring_zc_queue_len(f->out_q) - st.queued;
 	}
 	for (i = 0; i < n; i++) {
+		/* Read once and bounded: the input's memory is shared. */
+		caplen = __atomic_load_n(&b[i]->caplen, __ATOMIC_RELAXED);
+		if (caplen > in_buf_len)
+			caplen = in_buf_len;
 		if (f->out_q != NULL) {
 			if ((uint32_t)i == room)
 				break;
@@ -229,12 +233,12 @@ static int from_queue(struct fwd *f)
 			ts.tv_sec = (time_t)b[i]->ts_sec;
 			ts.tv_nsec = (long)b[i]->ts_frac;
 			/* Different clusters: the one copy, into the slot itself. */
-			if (pfring_zc_send_copy(f->out_q, pfring_zc_pkt_data(b[i]), b[i]->caplen,
+			if (pfring_zc_send_copy(f->out_q, pfring_zc_pkt_data(b[i]), caplen,
 						b[i]->len, &ts, b[i]->hash, 0) != 1)
 				break;
 		} else {
 			/* In place: the frame leaves from the queue's buffer. */
-			rc = send_to_ring(f, pfring_zc_pkt_data(b[i]), b[i]->caplen, i + 1 == n);
+			rc = send_to_ring(f, pfring_zc_pkt_data(b[i]), caplen, i + 1 == n);
 			if (rc < 0) {
 				pfring_zc_recv_release(f->in_q, (uint32_t)i);
 				return -1;

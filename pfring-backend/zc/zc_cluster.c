@@ -1538,6 +1538,12 @@ pfring_zc_queue_len(pfring_zc_queue *zq)
 	return zq->consumer ? zq->cons.len : zq->prod.len;
 }
 
+uint32_t
+pfring_zc_queue_buf_len(pfring_zc_queue *zq)
+{
+	return zq->buf_len;
+}
+
 /* "pfring_zc.<id>" exactly (the wake-up FIFOs have more dots): the id, else 0. */
 static uint32_t
 cluster_file_id(const char *name)
