@@ -4,7 +4,11 @@
  *
  * A cluster is created by one process (the producer side, usually a
  * balancer such as zbalance).  It owns the memory: hugepages when a
- * hugetlbfs mount has room, plain shared memory (/dev/shm) otherwise.
+ * hugetlbfs mount has room, plain shared memory (/dev/shm) otherwise, in a
+ * folder of the creator's own (pfring_zc-<uid>).  Consumers attach to
+ * clusters of their own user or shared with one of their groups.  Anyone
+ * attached can write the memory: each side keeps a private copy of what it
+ * relies on and refuses (and counts, pfring_zc_stat.bad) out-of-range values.
  * Every queue slot always holds one packet buffer, so sending is a swap of
  * buffer handles and nothing is ever lost when a consumer dies: the slots
  * stay where they are, and the next consumer that attaches continues at the
