@@ -812,7 +812,13 @@ try_owner(const char *base, uid_t uid, uint32_t id, struct zc_found *f, char *wh
 	if (fd < 0) {
 		if (errno == ENOENT)
 			return 0;
-		snprintf(why, wlen, "%s: %s", f->path, strerror(errno));
+		if (errno == EACCES)
+			/* e.g. tcpdump, which gives up root once its capture is open */
+			snprintf(why, wlen, "%s: permission denied to uid %u (share the cluster "
+				 "with one of its groups: zbalance -G)", f->path,
+				 (unsigned)geteuid());
+		else
+			snprintf(why, wlen, "%s: %s", f->path, strerror(errno));
 		return -1;
 	}
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != uid ||
