@@ -520,6 +520,25 @@ on_pkt(u_char *user, const struct pf_pcap_hdr *h, const u_char *pkt)
 		pfring_breakloop(x->ring);
 }
 
+/* An enabled zc engine ring on queue 0 of c, or NULL with c destroyed. */
+static pfring *
+open_engine(pfring_zc_cluster *c, uint32_t caplen)
+{
+	char dev[32], err[512];
+	pfring *ring;
+
+	snprintf(dev, sizeof(dev), "zc:%u@0", cid);
+	ring = pfring_open_err(dev, caplen, 0, err, sizeof(err));
+	CHECK(ring != NULL);
+	if (ring == NULL) {
+		fprintf(stderr, "open: %s\n", err);
+		pfring_zc_destroy_cluster(c);
+		return NULL;
+	}
+	CHECK_INT(0, pfring_enable_ring(ring));
+	return ring;
+}
+
 /* The zc engine's burst: frames in place (headers copied), across the
  * ring's wrap, in the ring's format, stopping after the packet that broke
  * the loop. */
@@ -544,14 +563,9 @@ test_engine_burst(void)
 	for (i = 0; i < 3; i++)
 		CHECK_INT(1, send_seq(pq, (unsigned char)i, 100, 10, 123456789));
 	snprintf(dev, sizeof(dev), "zc:%u@0", cid);
-	ring = pfring_open_err(dev, 64, 0, err, sizeof(err));
-	CHECK(ring != NULL);
-	if (ring == NULL) {
-		fprintf(stderr, "open: %s\n", err);
-		pfring_zc_destroy_cluster(c);
+	ring = open_engine(c, 64);
+	if (ring == NULL)
 		return;
-	}
-	CHECK_INT(0, pfring_enable_ring(ring));
 	memset(&x, 0, sizeof(x));
 	x.ring = ring;
 	zq = *(pfring_zc_queue **)ring->engine;
@@ -853,7 +867,7 @@ test_scribbled(void)
 	pfring_zc_queue *pq, *zq, *q1;
 	pfring_zc_stat st;
 	pfring_stat rs;
-	char dev[32], err[512];
+	char err[512];
 	pfring *ring;
 	uint32_t saved;
 	int i;
@@ -862,15 +876,9 @@ test_scribbled(void)
 	if (c == NULL)
 		return;
 	pq = pfring_zc_cluster_queue(c, 0);
-	snprintf(dev, sizeof(dev), "zc:%u@0", cid);
-	ring = pfring_open_err(dev, 1500, 0, err, sizeof(err));
-	CHECK(ring != NULL);
-	if (ring == NULL) {
-		fprintf(stderr, "open: %s\n", err);
-		pfring_zc_destroy_cluster(c);
+	ring = open_engine(c, 1500);
+	if (ring == NULL)
 		return;
-	}
-	CHECK_INT(0, pfring_enable_ring(ring));
 	zq = *(pfring_zc_queue **)ring->engine;
 	for (i = 0; i < 4; i++)
 		CHECK_INT(1, send_seq(pq, (unsigned char)i, 100, 1, 0));
