@@ -34,6 +34,7 @@
 #include <linux/overflow.h>
 #include <net/sock.h>
 #include <net/net_namespace.h>
+#include <net/netns/generic.h>
 #include <net/ip.h>
 
 #include "pf_ring_compat.h"
@@ -103,7 +104,7 @@ struct pfr_hrule {
 
 struct pfr_sock {
 	struct sock sk;			/* first: sk_alloc() sizes from the proto */
-	struct list_head node;		/* pfr_rings, RCU for the packet handler */
+	struct list_head node;		/* pfr_net.rings, RCU for the handler */
 	struct mutex cfg_lock;		/* configuration calls against each other */
 	spinlock_t lock;		/* producer side of the ring */
 
@@ -117,7 +118,7 @@ struct pfr_sock {
 	char appname[PF_RING_APPNAME_MAX];
 	struct proc_dir_entry *proc;
 
-	void *mem;			/* vmalloc_user: header page, then slots */
+	void *mem;			/* header page, then slots; set once */
 	size_t mem_bytes;
 	struct pfr_ring_header *hdr;
 	u8 *slots;
@@ -152,33 +153,46 @@ struct pfr_members {
 };
 
 struct pfr_cluster {
-	struct list_head node;		/* pfr_clusters, RCU */
+	struct list_head node;		/* pfr_net.clusters, RCU */
 	struct rcu_head rcu;
 	u32 id;
 	u32 type;
 	int ifindex;
-	possible_net_t net;
 	atomic_t rr;
 	struct pfr_members __rcu *members;
 };
 
-/* Sockets and clusters: changed under pfr_mutex, read under RCU. */
-static LIST_HEAD(pfr_rings);
-static LIST_HEAD(pfr_clusters);
+/*
+ * Everything a socket can see belongs to its network namespace: the rings,
+ * the clusters (two namespaces can each have a cluster 42) and
+ * /proc/net/pf_ring.  The lists change under pfr_mutex and are read under
+ * RCU by the packet handler, which looks only at the device's namespace.
+ */
+struct pfr_net {
+	struct list_head rings;
+	struct list_head clusters;
+	struct list_head devdirs;	/* struct pfr_devdir, under RTNL */
+	unsigned int nr_rings;
+	struct proc_dir_entry *proc_dir;
+	struct proc_dir_entry *dev_dir;
+};
+
+static unsigned int pfr_net_id __read_mostly;
 static DEFINE_MUTEX(pfr_mutex);
-static unsigned int pfr_nr_rings;
 static u32 pfr_next_id;
 /* Every allocated socket; non-zero at unload means a leak. */
 static atomic_t pfr_nr_socks = ATOMIC_INIT(0);
 /* Rule tables and hash rules allocated, likewise. */
 static atomic_t pfr_nr_rule_objs = ATOMIC_INIT(0);
 
-static struct proc_dir_entry *pfr_proc_dir;
-static struct proc_dir_entry *pfr_proc_dev_dir;
-
 static inline struct pfr_sock *pfr_sk(struct sock *sk)
 {
 	return container_of(sk, struct pfr_sock, sk);
+}
+
+static inline struct pfr_net *pfr_net(const struct net *net)
+{
+	return net_generic(net, pfr_net_id);
 }
 
 static const char *const pfr_dir_names[] = { "RX+TX", "RX only", "TX only" };
@@ -375,11 +389,9 @@ static void pfr_deliver(struct pfr_sock *r, struct sk_buff *skb,
 		r->sk.sk_data_ready(&r->sk);
 }
 
-static bool pfr_dev_match(int ifindex, const struct net *net,
-			  const struct net_device *dev)
+/* Rings and clusters are those of the device's namespace already. */
+static bool pfr_dev_match(int ifindex, const struct net_device *dev)
 {
-	if (!net_eq(net, dev_net(dev)))
-		return false;
 	return ifindex == 0 || ifindex == dev->ifindex;
 }
 
@@ -387,6 +399,7 @@ static int pfr_rcv(struct sk_buff *skb, struct net_device *dev,
 		   struct packet_type *pt, struct net_device *orig_dev)
 {
 	struct pfr_pkt p = { .parsed = false };
+	struct pfr_net *pn = pfr_net(dev_net(dev));
 	struct pfr_cluster *c;
 	struct pfr_sock *r;
 	unsigned char *data;
@@ -413,19 +426,19 @@ static int pfr_rcv(struct sk_buff *skb, struct net_device *dev,
 	len = skb->len;
 	skb_push(skb, skb->data - skb_mac_header(skb));
 
-	list_for_each_entry_rcu(r, &pfr_rings, node) {
+	list_for_each_entry_rcu(r, &pn->rings, node) {
 		/* Pairs with PFR_SO_ENABLE: the ring was set up before. */
 		if (!smp_load_acquire(&r->enabled) || READ_ONCE(r->cluster))
 			continue;
-		if (!pfr_dev_match(READ_ONCE(r->ifindex), sock_net(&r->sk), dev))
+		if (!pfr_dev_match(READ_ONCE(r->ifindex), dev))
 			continue;
 		pfr_deliver(r, skb, &p);
 	}
-	list_for_each_entry_rcu(c, &pfr_clusters, node) {
+	list_for_each_entry_rcu(c, &pn->clusters, node) {
 		struct pfr_members *m;
 		u32 pick;
 
-		if (!pfr_dev_match(c->ifindex, read_pnet(&c->net), dev))
+		if (!pfr_dev_match(c->ifindex, dev))
 			continue;
 		m = rcu_dereference(c->members);
 		if (!m || !m->n)
@@ -455,18 +468,20 @@ static struct packet_type pfr_packet_type __read_mostly = {
 /* ------------------------------------------------------------------------ */
 /* Clusters.                                                                 */
 
-static struct pfr_cluster *pfr_cluster_find(u32 id)
+static struct pfr_cluster *pfr_cluster_find(struct pfr_net *pn, u32 id)
 {
 	struct pfr_cluster *c;
 
-	list_for_each_entry(c, &pfr_clusters, node)
+	list_for_each_entry(c, &pn->clusters, node)
 		if (c->id == id)
 			return c;
 	return NULL;
 }
 
+/* Only among the clusters of the socket's namespace. */
 static int pfr_cluster_join(struct pfr_sock *r, u32 id, u32 type)
 {
+	struct pfr_net *pn = pfr_net(sock_net(&r->sk));
 	struct pfr_members *old, *new;
 	struct pfr_cluster *c;
 	int err = 0;
@@ -476,9 +491,12 @@ static int pfr_cluster_join(struct pfr_sock *r, u32 id, u32 type)
 		err = -EBUSY;
 		goto unlock;
 	}
-	c = pfr_cluster_find(id);
-	if (c && (c->type != type || c->ifindex != r->ifindex ||
-		  !net_eq(read_pnet(&c->net), sock_net(&r->sk)))) {
+	if (r->dev_gone) {
+		err = -ENETDOWN;
+		goto unlock;
+	}
+	c = pfr_cluster_find(pn, id);
+	if (c && (c->type != type || c->ifindex != r->ifindex)) {
 		err = -EINVAL;
 		goto unlock;
 	}
@@ -491,9 +509,8 @@ static int pfr_cluster_join(struct pfr_sock *r, u32 id, u32 type)
 		c->id = id;
 		c->type = type;
 		c->ifindex = r->ifindex;
-		write_pnet(&c->net, sock_net(&r->sk));
 		atomic_set(&c->rr, -1);
-		list_add_tail_rcu(&c->node, &pfr_clusters);
+		list_add_tail_rcu(&c->node, &pn->clusters);
 	}
 	old = rcu_dereference_protected(c->members, lockdep_is_held(&pfr_mutex));
 	if (old && old->n >= PFR_MAX_MEMBERS) {
@@ -552,12 +569,14 @@ static int pfr_cluster_leave_locked(struct pfr_sock *r)
 /* ------------------------------------------------------------------------ */
 /* /proc/net/pf_ring.                                                        */
 
+/* The rings counted are those of the file's namespace (m->private). */
 static int pfr_info_show(struct seq_file *m, void *v)
 {
+	struct pfr_net *pn = pfr_net(m->private);
 	unsigned int rings;
 
 	mutex_lock(&pfr_mutex);
-	rings = pfr_nr_rings;
+	rings = pn->nr_rings;
 	mutex_unlock(&pfr_mutex);
 	seq_printf(m, "PF_RING Version          : %s (ABI %u)\n",
 		   PF_RING_MODULE_VERSION, PF_RING_ABI_VERSION);
@@ -616,28 +635,28 @@ static int pfr_ring_show(struct seq_file *m, void *v)
 	return 0;
 }
 
-/* Per-device directories, for devices of the initial namespace. */
+/* Per-device directories, in the device's namespace. */
 struct pfr_devdir {
-	struct list_head node;
+	struct list_head node;		/* pfr_net.devdirs */
+	struct net *net;		/* the directory goes before the net */
 	int ifindex;
 	struct proc_dir_entry *dir;
 };
 
-static LIST_HEAD(pfr_devdirs);	/* under RTNL: only notifier context */
-
 static int pfr_dev_info_show(struct seq_file *m, void *v)
 {
-	int ifindex = (int)(long)m->private;
+	const struct pfr_devdir *d = m->private;
+	struct pfr_net *pn = pfr_net(d->net);
 	struct net_device *dev;
 	unsigned int bound = 0;
 	struct pfr_sock *r;
 
-	dev = dev_get_by_index(&init_net, ifindex);
+	dev = dev_get_by_index(d->net, d->ifindex);
 	if (!dev)
 		return 0;
 	mutex_lock(&pfr_mutex);
-	list_for_each_entry(r, &pfr_rings, node)
-		if (r->bound && r->ifindex == ifindex && net_eq(sock_net(&r->sk), &init_net))
+	list_for_each_entry(r, &pn->rings, node)
+		if (r->bound && r->ifindex == d->ifindex)
 			bound++;
 	mutex_unlock(&pfr_mutex);
 	seq_printf(m, "Name              : %s\n", dev->name);
@@ -654,70 +673,82 @@ static int pfr_dev_info_show(struct seq_file *m, void *v)
 	return 0;
 }
 
-static void pfr_devdir_add(struct net_device *dev)
+static void pfr_devdir_add(struct pfr_net *pn, struct net_device *dev)
 {
 	struct pfr_devdir *d;
 
 	d = kzalloc(sizeof(*d), GFP_KERNEL);
 	if (!d)
 		return;
+	d->net = dev_net(dev);
 	d->ifindex = dev->ifindex;
-	d->dir = proc_mkdir(dev->name, pfr_proc_dev_dir);
+	d->dir = proc_mkdir(dev->name, pn->dev_dir);
 	if (!d->dir ||
-	    !proc_create_single_data("info", 0444, d->dir, pfr_dev_info_show,
-				     (void *)(long)dev->ifindex)) {
+	    !proc_create_single_data("info", 0444, d->dir, pfr_dev_info_show, d)) {
 		proc_remove(d->dir);
 		kfree(d);
 		return;
 	}
-	list_add(&d->node, &pfr_devdirs);
+	list_add(&d->node, &pn->devdirs);
 }
 
-static void pfr_devdir_del(int ifindex)
+static void pfr_devdir_del(struct pfr_net *pn, int ifindex)
 {
 	struct pfr_devdir *d, *tmp;
 
-	list_for_each_entry_safe(d, tmp, &pfr_devdirs, node) {
+	list_for_each_entry_safe(d, tmp, &pn->devdirs, node) {
 		if (d->ifindex != ifindex)
 			continue;
 		list_del(&d->node);
+		/* Waits for readers of info, which use d. */
 		proc_remove(d->dir);
 		kfree(d);
 	}
+}
+
+/*
+ * The device of bound rings is going away (deleted, or moved to another
+ * namespace).  Its ifindex may be given to a new device later, so the rings
+ * let go of it for good: they leave their cluster, stop receiving, poll()
+ * reports EPOLLERR | EPOLLHUP and PFR_SO_ENABLE, PFR_SO_CLUSTER and send()
+ * fail with ENETDOWN.  Rings bound to "any" are not concerned.
+ */
+static void pfr_detach_dev(struct pfr_net *pn, const struct net_device *dev)
+{
+	struct pfr_sock *r;
+
+	mutex_lock(&pfr_mutex);
+	list_for_each_entry(r, &pn->rings, node) {
+		if (!r->bound || r->ifindex != dev->ifindex)
+			continue;
+		if (r->cluster)
+			pfr_cluster_leave_locked(r);
+		WRITE_ONCE(r->enabled, false);
+		WRITE_ONCE(r->dev_gone, true);
+		WRITE_ONCE(r->ifindex, -1);
+		WRITE_ONCE(r->sk.sk_err, ENETDOWN);
+		sk_error_report(&r->sk);
+	}
+	mutex_unlock(&pfr_mutex);
 }
 
 static int pfr_netdev_event(struct notifier_block *nb, unsigned long event,
 			    void *ptr)
 {
 	struct net_device *dev = netdev_notifier_info_to_dev(ptr);
-	struct pfr_sock *r;
+	struct pfr_net *pn = pfr_net(dev_net(dev));
 
 	switch (event) {
 	case NETDEV_REGISTER:
-		if (net_eq(dev_net(dev), &init_net))
-			pfr_devdir_add(dev);
+		pfr_devdir_add(pn, dev);
 		break;
 	case NETDEV_CHANGENAME:
-		if (net_eq(dev_net(dev), &init_net)) {
-			pfr_devdir_del(dev->ifindex);
-			pfr_devdir_add(dev);
-		}
+		pfr_devdir_del(pn, dev->ifindex);
+		pfr_devdir_add(pn, dev);
 		break;
 	case NETDEV_UNREGISTER:
-		if (net_eq(dev_net(dev), &init_net))
-			pfr_devdir_del(dev->ifindex);
-		/* Rings bound to it stop and report an error from poll(). */
-		mutex_lock(&pfr_mutex);
-		list_for_each_entry(r, &pfr_rings, node) {
-			if (!r->bound || r->ifindex != dev->ifindex ||
-			    !net_eq(sock_net(&r->sk), dev_net(dev)))
-				continue;
-			WRITE_ONCE(r->dev_gone, true);
-			WRITE_ONCE(r->ifindex, -1);
-			r->sk.sk_err = ENETDOWN;
-			sk_error_report(&r->sk);
-		}
-		mutex_unlock(&pfr_mutex);
+		pfr_devdir_del(pn, dev->ifindex);
+		pfr_detach_dev(pn, dev);
 		break;
 	}
 	return NOTIFY_DONE;
@@ -764,7 +795,7 @@ static int pfr_set_rules(struct pfr_sock *r, sockptr_t optval,
 	if (n > PF_RULES_MAX)
 		return -EINVAL;
 	if (n) {
-		t = kzalloc(struct_size(t, slot, n), GFP_KERNEL);
+		t = kzalloc(struct_size(t, slot, n), GFP_KERNEL_ACCOUNT);
 		if (!t)
 			return -ENOMEM;
 		atomic_inc(&pfr_nr_rule_objs);
@@ -837,7 +868,7 @@ static int pfr_add_hash_rule(struct pfr_sock *r, sockptr_t optval,
 	    (req.rule.flags & ~PF_RULE_F_BIDIR) || req.rule.pad)
 		return -EINVAL;
 	if (!r->hrules) {
-		h = kcalloc(1 << PFR_HASH_BITS, sizeof(*h), GFP_KERNEL);
+		h = kcalloc(1 << PFR_HASH_BITS, sizeof(*h), GFP_KERNEL_ACCOUNT);
 		if (!h)
 			return -ENOMEM;
 		/* The handler sees initialised buckets once it sees the pointer. */
@@ -846,7 +877,7 @@ static int pfr_add_hash_rule(struct pfr_sock *r, sockptr_t optval,
 	old = pfr_hrule_find(r->hrules, &req.key);
 	if (!old && r->n_hrules >= PF_HASH_RULES_MAX)
 		return -ENOSPC;
-	hr = kzalloc(sizeof(*hr), GFP_KERNEL);
+	hr = kzalloc(sizeof(*hr), GFP_KERNEL_ACCOUNT);
 	if (!hr)
 		return -ENOMEM;
 	atomic_inc(&pfr_nr_rule_objs);
@@ -1020,7 +1051,7 @@ static int pfr_release(struct socket *sock)
 	if (r->cluster)
 		pfr_cluster_leave_locked(r);
 	list_del_rcu(&r->node);
-	pfr_nr_rings--;
+	pfr_net(sock_net(sk))->nr_rings--;
 	mutex_unlock(&pfr_mutex);
 	/* Waits for readers of the file, so r stays valid for them. */
 	proc_remove(r->proc);
@@ -1044,8 +1075,9 @@ static int pfr_bind(struct socket *sock, pfr_bind_addr_t *uaddr, int addr_len)
 {
 	struct sockaddr_pfring *sa = (struct sockaddr_pfring *)uaddr;
 	struct pfr_sock *r = pfr_sk(sock->sk), *o;
+	struct pfr_net *pn = pfr_net(sock_net(sock->sk));
 	char name[PF_RING_IFNAMSIZ + 24];
-	struct net_device *dev;
+	struct net_device *dev = NULL;
 	int ifindex = 0, err = 0;
 
 	if (addr_len < (int)sizeof(*sa) || sa->family != PF_RING_FAMILY)
@@ -1065,14 +1097,18 @@ static int pfr_bind(struct socket *sock, pfr_bind_addr_t *uaddr, int addr_len)
 			goto out;
 		}
 		ifindex = dev->ifindex;
-		dev_put(dev);
 	}
 	mutex_lock(&pfr_mutex);
-	if (quick_mode) {
+	/*
+	 * Unregistering marks the device before its notifier runs: either the
+	 * notifier finds this ring below, or the mark is seen here.
+	 */
+	if (dev && READ_ONCE(dev->reg_state) != NETREG_REGISTERED)
+		err = -ENODEV;
+	if (!err && quick_mode) {
 		/* Quick mode trades sharing for speed: one ring per interface. */
-		list_for_each_entry(o, &pfr_rings, node) {
-			if (o->bound && o->ifindex == ifindex &&
-			    net_eq(sock_net(&o->sk), sock_net(&r->sk))) {
+		list_for_each_entry(o, &pn->rings, node) {
+			if (o->bound && o->ifindex == ifindex) {
 				err = -EBUSY;
 				break;
 			}
@@ -1087,18 +1123,22 @@ static int pfr_bind(struct socket *sock, pfr_bind_addr_t *uaddr, int addr_len)
 	if (err)
 		goto out;
 	snprintf(name, sizeof(name), "%d-%s.%u", r->pid, r->ifname, r->id);
-	r->proc = proc_create_single_data(name, 0444, pfr_proc_dir,
+	r->proc = proc_create_single_data(name, 0444, pn->proc_dir,
 					  pfr_ring_show, r);
 out:
 	mutex_unlock(&r->cfg_lock);
+	if (dev)
+		dev_put(dev);
 	return err;
 }
 
 static int pfr_set_ring(struct pfr_sock *r, const struct pfr_ring_req *req)
 {
 	u32 slots = max(req->num_slots, min_num_slots);
+	struct pfr_ring_header *hdr;
 	u64 bytes;
 	u32 size;
+	void *mem;
 
 	if (!req->num_slots || req->num_slots > PF_RING_MAX_SLOTS ||
 	    !req->caplen || req->caplen > PF_RING_MAX_CAPLEN)
@@ -1110,22 +1150,31 @@ static int pfr_set_ring(struct pfr_sock *r, const struct pfr_ring_req *req)
 	bytes = PAGE_ALIGN((u64)PAGE_SIZE + (u64)slots * size);
 	if (bytes > PF_RING_MAX_RING_BYTES)
 		return -EINVAL;
-	r->mem = vmalloc_user(bytes);
-	if (!r->mem)
+	/*
+	 * Charged to the caller's memory cgroup, and failing rather than
+	 * calling the OOM killer (of the cgroup or of the system) when short.
+	 */
+	mem = __vmalloc(bytes, GFP_KERNEL_ACCOUNT | __GFP_ZERO |
+			__GFP_RETRY_MAYFAIL | __GFP_NOWARN);
+	if (!mem)
 		return -ENOMEM;
+	hdr = mem;
+	hdr->abi_version = PF_RING_ABI_VERSION;
+	hdr->num_slots = slots;
+	hdr->slot_size = size;
+	hdr->caplen = req->caplen;
+	hdr->data_offset = PAGE_SIZE;
 	r->mem_bytes = bytes;
 	r->num_slots = slots;
 	r->slot_size = size;
 	r->caplen = req->caplen;
-	r->slots = (u8 *)r->mem + PAGE_SIZE;
-	r->hdr = r->mem;
-	r->hdr->abi_version = PF_RING_ABI_VERSION;
-	r->hdr->num_slots = slots;
-	r->hdr->slot_size = size;
-	r->hdr->caplen = req->caplen;
-	r->hdr->data_offset = PAGE_SIZE;
+	r->slots = (u8 *)mem + PAGE_SIZE;
 	if (r->watermark > slots)
-		r->watermark = slots;
+		WRITE_ONCE(r->watermark, slots);
+	/* Pairs with the acquire in pfr_poll(): the header is filled in. */
+	smp_store_release(&r->hdr, hdr);
+	/* Pairs with the acquire in pfr_mmap(): so are the fields above. */
+	smp_store_release(&r->mem, mem);
 	return 0;
 }
 
@@ -1165,6 +1214,21 @@ static int pfr_clear_filter(struct pfr_sock *r)
 	synchronize_net();
 	bpf_prog_destroy(old);
 	return 0;
+}
+
+/* Under pfr_mutex: the device's notifier cannot be halfway through. */
+static int pfr_enable(struct pfr_sock *r)
+{
+	int err = 0;
+
+	mutex_lock(&pfr_mutex);
+	if (r->dev_gone)
+		err = -ENETDOWN;
+	else
+		/* The handler sees the ring set up once it sees this. */
+		smp_store_release(&r->enabled, true);
+	mutex_unlock(&pfr_mutex);
+	return err;
 }
 
 static int pfr_get_u32(u32 *v, sockptr_t optval, unsigned int optlen)
@@ -1208,11 +1272,8 @@ static int pfr_setsockopt(struct socket *sock, int level, int optname,
 			err = -EINVAL;
 		else if (!r->bound || !r->mem)
 			err = -ENOTCONN;
-		else if (r->dev_gone)
-			err = -ENETDOWN;
 		else
-			/* The handler sees the ring set up once it sees this. */
-			smp_store_release(&r->enabled, true);
+			err = pfr_enable(r);
 		break;
 	case PFR_SO_DISABLE:
 		if (optlen)
@@ -1403,17 +1464,27 @@ static int pfr_mmap(struct file *file, struct socket *sock,
 		    struct vm_area_struct *vma)
 {
 	struct pfr_sock *r = pfr_sk(sock->sk);
+	/*
+	 * No cfg_lock: mmap_lock is held here, and setsockopt() takes
+	 * mmap_lock (faulting in optval) under cfg_lock.  The ring is set once
+	 * and freed only by release(), which cannot run during mmap().
+	 */
+	u8 *mem = smp_load_acquire(&r->mem);
+	unsigned long off;
 	int err;
 
-	mutex_lock(&r->cfg_lock);
-	if (!r->mem)
-		err = -ENOTCONN;
-	else if (vma->vm_pgoff || vma->vm_end - vma->vm_start != r->mem_bytes)
-		err = -EINVAL;
-	else
-		err = remap_vmalloc_range(vma, r->mem, 0);
-	mutex_unlock(&r->cfg_lock);
-	return err;
+	if (!mem)
+		return -ENOTCONN;
+	if (vma->vm_pgoff || vma->vm_end - vma->vm_start != r->mem_bytes)
+		return -EINVAL;
+	pfr_vm_flags_set(vma, VM_DONTEXPAND | VM_DONTDUMP);
+	for (off = 0; off < r->mem_bytes; off += PAGE_SIZE) {
+		err = vm_insert_page(vma, vma->vm_start + off,
+				     vmalloc_to_page(mem + off));
+		if (err)
+			return err;
+	}
+	return 0;
 }
 
 static __poll_t pfr_poll(struct file *file, struct socket *sock,
@@ -1426,9 +1497,12 @@ static __poll_t pfr_poll(struct file *file, struct socket *sock,
 	u64 queued;
 
 	sock_poll_wait(file, sock, wait);
-	if (READ_ONCE(sk->sk_err) || READ_ONCE(r->dev_gone))
+	if (READ_ONCE(sk->sk_err))
 		mask |= EPOLLERR;
-	hdr = READ_ONCE(r->hdr);
+	if (READ_ONCE(r->dev_gone))
+		mask |= EPOLLERR | EPOLLHUP;
+	/* Pairs with pfr_set_ring(): the header is initialised. */
+	hdr = smp_load_acquire(&r->hdr);
 	if (hdr) {
 		/* Pairs with the handler's release of insert_idx. */
 		queued = smp_load_acquire(&hdr->insert_idx) - READ_ONCE(hdr->remove_idx);
@@ -1520,7 +1594,13 @@ static int pfr_create(struct net *net, struct socket *sock, int protocol,
 	struct pfr_sock *r;
 	struct sock *sk;
 
-	if (!ns_capable(net->user_ns, CAP_NET_RAW))
+	/*
+	 * CAP_NET_RAW of the initial user namespace, not of the socket's: a
+	 * ring is up to PF_RING_MAX_RING_BYTES of kernel memory that no
+	 * process owns, and an unprivileged user namespace must not be able
+	 * to pin it (README.md, "Privileges and memory").
+	 */
+	if (!capable(CAP_NET_RAW))
 		return -EPERM;
 	if (sock->type != SOCK_RAW)
 		return -ESOCKTNOSUPPORT;
@@ -1546,8 +1626,8 @@ static int pfr_create(struct net *net, struct socket *sock, int protocol,
 
 	mutex_lock(&pfr_mutex);
 	r->id = pfr_next_id++;
-	list_add_tail_rcu(&r->node, &pfr_rings);
-	pfr_nr_rings++;
+	list_add_tail_rcu(&r->node, &pfr_net(net)->rings);
+	pfr_net(net)->nr_rings++;
 	mutex_unlock(&pfr_mutex);
 	return 0;
 }
@@ -1558,6 +1638,48 @@ static const struct net_proto_family pfr_family = {
 	.owner = THIS_MODULE,
 };
 
+static int __net_init pfr_net_init(struct net *net)
+{
+	struct pfr_net *pn = pfr_net(net);
+
+	INIT_LIST_HEAD(&pn->rings);
+	INIT_LIST_HEAD(&pn->clusters);
+	INIT_LIST_HEAD(&pn->devdirs);
+	pn->proc_dir = proc_mkdir("pf_ring", net->proc_net);
+	if (!pn->proc_dir)
+		return -ENOMEM;
+	pn->dev_dir = proc_mkdir("dev", pn->proc_dir);
+	if (!pn->dev_dir ||
+	    !proc_create_single_data("info", 0444, pn->proc_dir, pfr_info_show,
+				     net)) {
+		remove_proc_subtree("pf_ring", net->proc_net);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/* After the namespace's devices left it: their directories are gone. */
+static void __net_exit pfr_net_exit(struct net *net)
+{
+	struct pfr_net *pn = pfr_net(net);
+	struct pfr_devdir *d, *tmp;
+
+	remove_proc_subtree("pf_ring", net->proc_net);
+	list_for_each_entry_safe(d, tmp, &pn->devdirs, node) {
+		list_del(&d->node);
+		kfree(d);
+	}
+	if (!list_empty(&pn->rings) || !list_empty(&pn->clusters))
+		pr_warn("leak: rings or clusters left in a namespace going away\n");
+}
+
+static struct pernet_operations pfr_net_ops = {
+	.init = pfr_net_init,
+	.exit = pfr_net_exit,
+	.id = &pfr_net_id,
+	.size = sizeof(struct pfr_net),
+};
+
 static int __init pfr_init(void)
 {
 	int err;
@@ -1566,18 +1688,12 @@ static int __init pfr_init(void)
 		pr_err("min_num_slots must be 1..%u\n", PF_RING_MAX_SLOTS);
 		return -EINVAL;
 	}
-	pfr_proc_dir = proc_mkdir("pf_ring", init_net.proc_net);
-	if (!pfr_proc_dir)
-		return -ENOMEM;
-	pfr_proc_dev_dir = proc_mkdir("dev", pfr_proc_dir);
-	if (!pfr_proc_dev_dir ||
-	    !proc_create_single("info", 0444, pfr_proc_dir, pfr_info_show)) {
-		err = -ENOMEM;
-		goto err_proc;
-	}
+	err = register_pernet_subsys(&pfr_net_ops);
+	if (err)
+		return err;
 	err = proto_register(&pfr_proto, 1);
 	if (err)
-		goto err_proc;
+		goto err_net;
 	err = sock_register(&pfr_family);
 	if (err)
 		goto err_proto;
@@ -1595,33 +1711,24 @@ err_sock:
 	sock_unregister(PF_RING_FAMILY);
 err_proto:
 	proto_unregister(&pfr_proto);
-err_proc:
-	remove_proc_subtree("pf_ring", init_net.proc_net);
+err_net:
+	unregister_pernet_subsys(&pfr_net_ops);
 	return err;
 }
 
 static void __exit pfr_exit(void)
 {
-	struct pfr_devdir *d, *tmp;
-
 	dev_remove_pack(&pfr_packet_type);
+	/* Replays NETDEV_UNREGISTER: empties every dev/. */
 	unregister_netdevice_notifier(&pfr_netdev_notifier);
 	sock_unregister(PF_RING_FAMILY);
 	/* Clusters and member arrays go through kfree_rcu. */
 	rcu_barrier();
-	rtnl_lock();
-	list_for_each_entry_safe(d, tmp, &pfr_devdirs, node) {
-		list_del(&d->node);
-		kfree(d);
-	}
-	rtnl_unlock();
-	remove_proc_subtree("pf_ring", init_net.proc_net);
+	unregister_pernet_subsys(&pfr_net_ops);
 	proto_unregister(&pfr_proto);
-	if (atomic_read(&pfr_nr_socks) || !list_empty(&pfr_clusters) ||
-	    atomic_read(&pfr_nr_rule_objs))
-		pr_warn("leak: %d sockets, %d rule objects, clusters %s at unload\n",
-			atomic_read(&pfr_nr_socks), atomic_read(&pfr_nr_rule_objs),
-			list_empty(&pfr_clusters) ? "none" : "left");
+	if (atomic_read(&pfr_nr_socks) || atomic_read(&pfr_nr_rule_objs))
+		pr_warn("leak: %d sockets, %d rule objects at unload\n",
+			atomic_read(&pfr_nr_socks), atomic_read(&pfr_nr_rule_objs));
 	pr_info("unloaded\n");
 }
 

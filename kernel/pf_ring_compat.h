@@ -9,6 +9,7 @@
 
 #include <linux/version.h>
 #include <linux/socket.h>
+#include <linux/mm.h>
 
 /* 6.19 passes bind() a struct sockaddr_unsized. */
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 19, 0)
@@ -16,5 +17,16 @@ typedef struct sockaddr_unsized pfr_bind_addr_t;
 #else
 typedef struct sockaddr pfr_bind_addr_t;
 #endif
+
+/* 6.3 made vm_flags read-only outside of its setters. */
+static inline void pfr_vm_flags_set(struct vm_area_struct *vma,
+				    unsigned long flags)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0)
+	vm_flags_set(vma, flags);
+#else
+	vma->vm_flags |= flags;
+#endif
+}
 
 #endif /* PF_RING_COMPAT_H */

@@ -9,6 +9,8 @@
 export PATH=/bin
 mount -t proc proc /proc
 mount -t sysfs sys /sys
+# Memory cgroups: ring memory is charged to them (pfrtest memcg).
+mount -t cgroup2 cgroup2 /sys/fs/cgroup
 mount -t devtmpfs dev /dev 2>/dev/null
 mkdir -p /tmp /dev/shm
 mount -t tmpfs tmp /tmp
@@ -661,6 +663,10 @@ run "direction RX/TX, sendmsg TX" pfrtest direction
 run "poll watermark, enable/disable" pfrtest watermark
 run "bad setsockopt/getsockopt/bind values rejected" pfrtest badopts
 run "filtering rules: fields, order, policy, hash, counters, bad values" pfrtest rules
+run "network namespaces: own clusters (two cluster 42), rings, /proc/net/pf_ring" pfrtest netns
+run "unprivileged user namespace: socket() gets EPERM" pfrtest userns
+run "ring memory charged to the memory cgroup, ENOMEM over memory.max" pfrtest memcg
+run "device deleted, ifindex reused: ring left its cluster, gets nothing" pfrtest devreuse
 if [ -x /bin/tcpdump ]; then
 	td_run "tcpdump pfring:veth1: kmod engine (ring in /proc), exact counts" td_capture
 	td_run "tcpdump x3 PFRING_CLUSTER: each flow in member pf_flow_hash % 3" td_cluster

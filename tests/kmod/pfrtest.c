@@ -13,6 +13,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <glob.h>
+#include <grp.h>
+#include <sched.h>
 #include <linux/filter.h>
 #include <linux/if_ether.h>
 #include <linux/if_packet.h>
@@ -25,11 +27,14 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "pf_ring_abi.h"
 #include "pf_flow.h"
+#include "pfr_nl.h"
 
 #define DEADLINE_MS 10000
 #define FRAME_LEN 64
@@ -1003,6 +1008,393 @@ test_devgone(const char *ifname)
 }
 
 /* ------------------------------------------------------------------------ */
+/* Namespaces, privileges, memory, devices going away.                       */
+
+/* FILE holds the line TEXT exactly. */
+static int
+file_has_line(const char *path, const char *text)
+{
+	char line[256];
+	FILE *fp = fopen(path, "r");
+	int found = 0;
+
+	if (fp == NULL)
+		return 0;
+	while (!found && fgets(line, sizeof(line), fp)) {
+		line[strcspn(line, "\n")] = '\0';
+		found = !strcmp(line, text);
+	}
+	fclose(fp);
+	return found;
+}
+
+/* How many /proc/net/pf_ring/<pid>-<ifname>.* files this process sees. */
+static size_t
+proc_ring_files(int pid, const char *ifname)
+{
+	char pat[128];
+	size_t n = 0;
+	glob_t g;
+
+	snprintf(pat, sizeof(pat), "/proc/net/pf_ring/%d-%s.*", pid, ifname);
+	if (glob(pat, 0, NULL, &g) == 0)
+		n = g.gl_pathc;
+	globfree(&g);
+	return n;
+}
+
+static int
+exists(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0;
+}
+
+static void
+pipe_signal(int fd)
+{
+	if (write(fd, "x", 1) != 1)
+		die("write(pipe)");
+}
+
+static int
+pipe_wait(int fd)
+{
+	char c;
+
+	return read(fd, &c, 1) == 1;
+}
+
+static int
+join_cluster(int fd, uint32_t id, uint32_t type)
+{
+	struct pfr_cluster_req req = { .cluster_id = id, .cluster_type = type };
+
+	return setsockopt(fd, SOL_PF_RING, PFR_SO_CLUSTER, &req, sizeof(req));
+}
+
+/* The child of test_netns: cluster 42 on lo of a namespace of its own. */
+static void
+netns_child(int ready, int go, int parent)
+{
+	struct ring k;
+	struct sender s;
+
+	check_ok("child: unshare(CLONE_NEWNET)", unshare(CLONE_NEWNET));
+	check_ok("child: lo up", pfr_link_up("lo") ? -1 : 0);
+	ring_open(&k, "lo", 64, 128);
+	check_ok("child: direction RX only", set_u32(k.fd, PFR_SO_DIRECTION, PFR_DIR_RX_ONLY));
+	check_ok("child: join cluster 42 (per_flow) on lo", join_cluster(k.fd, 42, PF_FLOW_PER_FLOW));
+	ring_enable(&k);
+	pipe_signal(ready);
+	/* The parent's cluster 42 (round robin) exists now. */
+	if (!pipe_wait(go))
+		die("read(pipe)");
+	check(file_has_line("/proc/net/pf_ring/info", "Total rings              : 1"),
+	      "child: /proc/net/pf_ring/info counts the namespace's one ring");
+	check_u64("child: its ring files", 1, proc_ring_files((int)getpid(), "lo"));
+	check_u64("child: the parent's ring files", 0, proc_ring_files(parent, "veth1"));
+	check(exists("/proc/net/pf_ring/dev/lo/info"), "child: dev/lo/info exists");
+	check(!exists("/proc/net/pf_ring/dev/veth1"), "child: no dev/veth1 (another namespace)");
+	check(proc_ring_has("lo", "Cluster Id         : 42"), "child: its ring is in cluster 42");
+	sender_open(&s, "lo");
+	send_flows(&s, 10, 3);
+	check(wait_seen(&k, 10), "child: cluster 42 on lo saw the frames");
+	check_u64("child: received on lo", 10, ring_stats(&k).received);
+	close(s.fd);
+	ring_close(&k);
+	pipe_signal(ready);
+}
+
+/*
+ * Clusters, rings and /proc/net/pf_ring are per network namespace: a child
+ * in a namespace of its own joins cluster 42 (per_flow, on its lo) first,
+ * then this process joins a cluster 42 of another type on veth1, and each
+ * sees only its own ring and gets only its own traffic.
+ */
+static void
+test_netns(void)
+{
+	int ready[2], go[2], status;
+	struct ring p;
+	struct sender s;
+	pid_t pid;
+
+	if (pipe(ready) < 0 || pipe(go) < 0)
+		die("pipe");
+	pid = fork();
+	if (pid < 0)
+		die("fork");
+	if (pid == 0) {
+		int parent = (int)getppid();
+
+		close(ready[0]);
+		close(go[1]);
+		netns_child(ready[1], go[0], parent);
+		_exit(failures ? 1 : 0);
+	}
+	close(ready[1]);
+	close(go[0]);
+	check(pipe_wait(ready[0]), "child joined cluster 42 in its namespace");
+	ring_open(&p, rx_if, 4096, 128);
+	check_ok("join cluster 42 (round robin) here, with the child's cluster 42 per_flow",
+		 join_cluster(p.fd, 42, PF_FLOW_ROUND_ROBIN));
+	ring_enable(&p);
+	pipe_signal(go[1]);
+	check(pipe_wait(ready[0]), "child finished its checks");
+	check(file_has_line("/proc/net/pf_ring/info", "Total rings              : 1"),
+	      "/proc/net/pf_ring/info counts this namespace's one ring");
+	check_u64("the child's ring files here", 0, proc_ring_files((int)pid, "lo"));
+	check(proc_ring_has(rx_if, "Cluster Id         : 42"), "this ring is in cluster 42");
+	sender_open(&s, tx_if);
+	send_flows(&s, 30, 7);
+	check(wait_seen(&p, 30), "cluster 42 here saw the frames");
+	check_u64("received here (the only member of this cluster 42)", 30, ring_stats(&p).received);
+	if (waitpid(pid, &status, 0) != pid)
+		die("waitpid");
+	check(WIFEXITED(status) && WEXITSTATUS(status) == 0, "child's checks passed");
+	close(s.fd);
+	ring_close(&p);
+}
+
+/*
+ * Creating a ring takes CAP_NET_RAW of the initial user namespace: uid
+ * 65534 in a user and network namespace of its own (where it has
+ * CAP_NET_RAW, as AF_PACKET shows) gets EPERM.
+ */
+static void
+test_userns(void)
+{
+	int status, fd;
+	pid_t pid;
+
+	pid = fork();
+	if (pid < 0)
+		die("fork");
+	if (pid == 0) {
+		if (setgroups(0, NULL) < 0 || setgid(65534) < 0 || setuid(65534) < 0)
+			die("setuid(65534)");
+		check_ok("uid 65534: unshare(CLONE_NEWUSER | CLONE_NEWNET)",
+			 unshare(CLONE_NEWUSER | CLONE_NEWNET));
+		fd = socket(AF_PACKET, SOCK_RAW, 0);
+		check(fd >= 0, "uid 65534 in its namespaces: AF_PACKET socket (CAP_NET_RAW there)%s%s",
+		      fd < 0 ? ": " : "", fd < 0 ? strerror(errno) : "");
+		if (fd >= 0)
+			close(fd);
+		fd = socket(PF_RING_FAMILY, SOCK_RAW, 0);
+		check_errno("uid 65534 in its namespaces: PF_RING socket", fd < 0 ? -1 : 0, EPERM);
+		if (fd >= 0)
+			close(fd);
+		_exit(failures ? 1 : 0);
+	}
+	if (waitpid(pid, &status, 0) != pid)
+		die("waitpid");
+	check(WIFEXITED(status) && WEXITSTATUS(status) == 0, "unprivileged child's checks passed");
+}
+
+#define CG "/sys/fs/cgroup"
+#define CG_TEST CG "/pfrtest"
+
+static int
+write_file(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY), rc = 0;
+
+	if (fd < 0)
+		return -1;
+	if (write(fd, text, strlen(text)) != (ssize_t)strlen(text))
+		rc = -1;
+	close(fd);
+	return rc;
+}
+
+/* "KEY N" of a flat-keyed cgroup file, -1 if absent. */
+static long long
+cg_key(const char *file, const char *key)
+{
+	char path[128], line[256];
+	size_t kl = strlen(key);
+	long long v = -1;
+	FILE *fp;
+
+	snprintf(path, sizeof(path), CG_TEST "/%s", file);
+	fp = fopen(path, "r");
+	if (fp == NULL)
+		return -1;
+	while (fgets(line, sizeof(line), fp))
+		if (!strncmp(line, key, kl) && line[kl] == ' ')
+			v = strtoll(line + kl + 1, NULL, 10);
+	fclose(fp);
+	return v;
+}
+
+/* Memory statistics are flushed lazily: wait for the exact value. */
+static int
+wait_vmalloc(long long want)
+{
+	uint64_t end = now_ms() + DEADLINE_MS;
+
+	while (cg_key("memory.stat", "vmalloc") != want) {
+		if (now_ms() >= end)
+			return 0;
+		usleep(20000);
+	}
+	return 1;
+}
+
+/*
+ * Ring memory is charged to the memory cgroup of the process that sets the
+ * ring up: memory.stat's vmalloc grows by exactly the ring and shrinks back
+ * at close; a ring larger than memory.max fails with ENOMEM and kills
+ * nothing (memory.events oom_kill stays 0).
+ */
+static void
+test_memcg(void)
+{
+	struct pfr_ring_req big = { .num_slots = 65536, .caplen = 1500 };
+	long long v0, v1;
+	char pid[32];
+	struct ring r;
+	int fd;
+
+	if (!exists(CG "/cgroup.controllers"))
+		die("cgroup2 is not mounted at " CG);
+	if (write_file(CG "/cgroup.subtree_control", "+memory") < 0)
+		die("enable the memory controller");
+	if (mkdir(CG_TEST, 0755) < 0 && errno != EEXIST)
+		die("mkdir " CG_TEST);
+	if (write_file(CG_TEST "/memory.max", "67108864") < 0)
+		die("memory.max");
+	snprintf(pid, sizeof(pid), "%d", (int)getpid());
+	if (write_file(CG_TEST "/cgroup.procs", pid) < 0)
+		die("cgroup.procs");
+
+	v0 = cg_key("memory.stat", "vmalloc");
+	check(v0 >= 0, "memory.stat has vmalloc (%lld)", v0);
+	ring_open(&r, rx_if, 16384, 1500);
+	printf("info: ring of %llu bytes\n", (unsigned long long)r.info.mmap_bytes);
+	check(r.info.mmap_bytes > 16 << 20, "the ring is over 16 MiB");
+	v1 = v0 + (long long)r.info.mmap_bytes;
+	check(wait_vmalloc(v1), "memory.stat vmalloc grew by the ring's bytes: %lld -> %lld",
+	      v0, cg_key("memory.stat", "vmalloc"));
+	ring_close(&r);
+	check(wait_vmalloc(v0), "memory.stat vmalloc back to %lld after close (%lld)",
+	      v0, cg_key("memory.stat", "vmalloc"));
+
+	fd = ring_socket();
+	check_errno("a ring over memory.max (64 MiB)",
+		    setsockopt(fd, SOL_PF_RING, PFR_SO_RING, &big, sizeof(big)), ENOMEM);
+	close(fd);
+	check_u64("memory.events oom_kill", 0, (uint64_t)cg_key("memory.events", "oom_kill"));
+	check(wait_vmalloc(v0), "memory.stat vmalloc back to %lld after the failure", v0);
+
+	if (write_file(CG "/cgroup.procs", pid) < 0)
+		die("back to the root cgroup");
+	if (rmdir(CG_TEST) < 0)
+		die("rmdir " CG_TEST);
+}
+
+#define RE_RX "pfrre1"
+#define RE_TX "pfrre0"
+
+static void
+veth_setup(int index)
+{
+	int err = pfr_nl_veth_add(RE_RX, RE_TX, index);
+
+	if (err) {
+		errno = -err;
+		die("create the veth pair " RE_RX "/" RE_TX);
+	}
+	if (pfr_link_up(RE_RX) || pfr_link_up(RE_TX))
+		die("veth up");
+}
+
+/* What poll() reports now for POLLIN | POLLOUT. */
+static short
+poll_now(int fd)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN | POLLOUT };
+
+	if (poll(&pfd, 1, 0) < 0)
+		die("poll");
+	return pfd.revents;
+}
+
+/*
+ * A device is deleted under a ring in cluster 42; a new device gets its
+ * ifindex.  The old ring left its cluster when the device went (its
+ * cluster 42 is gone), reports POLLERR | POLLHUP, refuses ENABLE, CLUSTER
+ * and send with ENETDOWN, and gets nothing of the new device, whose new
+ * cluster 42 gets everything.  A ring on "any" goes on.
+ */
+static void
+test_devreuse(void)
+{
+	struct ring a, any, d;
+	struct sender s;
+	struct pfr_slot_header *sh;
+	uint8_t f[FRAME_LEN];
+	unsigned int drained = 0;
+	int index;
+
+	veth_setup(0);
+	index = (int)if_nametoindex(RE_RX);
+	printf("info: %s has ifindex %d\n", RE_RX, index);
+	ring_open(&a, RE_RX, 64, 128);
+	check_ok("old ring: join cluster 42", join_cluster(a.fd, 42, PF_FLOW_PER_FLOW));
+	ring_enable(&a);
+	ring_open(&any, "any", 4096, 128);
+	check_ok("ring on any: RX only", set_u32(any.fd, PFR_SO_DIRECTION, PFR_DIR_RX_ONLY));
+	ring_enable(&any);
+	sender_open(&s, RE_TX);
+	send_flows(&s, 10, 3);
+	check(wait_seen(&a, 10), "old ring saw 10");
+	check(wait_seen(&any, 10), "ring on any saw 10");
+	while ((sh = ring_peek(&a)) != NULL) {
+		drained++;
+		ring_done(&a);
+	}
+	check_u64("old ring: frames read", 10, drained);
+	close(s.fd);
+
+	check_ok("delete the device", pfr_nl_link_del(index) ? -1 : 0);
+	check_u64("old ring: poll revents", POLLERR | POLLHUP, (uint64_t)poll_now(a.fd));
+	check_errno("old ring: leave cluster (left already)", set_none(a.fd, PFR_SO_LEAVE_CLUSTER),
+		    ENOENT);
+	check_errno("old ring: enable", set_none(a.fd, PFR_SO_ENABLE), ENETDOWN);
+	check_errno("old ring: join cluster 42", join_cluster(a.fd, 42, PF_FLOW_PER_FLOW), ENETDOWN);
+	build_frame(f, 0, 0);
+	check_errno("old ring: send", (int)send(a.fd, f, FRAME_LEN, 0), ENETDOWN);
+	check(proc_ring_has(RE_RX, "Cluster Id         : 0"), "old ring: /proc cluster id 0");
+	check(proc_ring_has(RE_RX, "Active             : 0"), "old ring: /proc not active");
+	check(proc_ring_has(RE_RX, "Bound Device(s)    : " RE_RX " (gone)"), "old ring: /proc (gone)");
+	check(!exists("/proc/net/pf_ring/dev/" RE_RX), "dev/" RE_RX " removed");
+	check_u64("ring on any: poll revents (its 10 frames queued, no error)", POLLIN,
+		  (uint64_t)poll_now(any.fd));
+
+	veth_setup(index);
+	check_u64("the new device reuses the ifindex", (uint64_t)index, if_nametoindex(RE_RX));
+	ring_open(&d, RE_RX, 4096, 128);
+	check_ok("new ring: join cluster 42 (a new one)", join_cluster(d.fd, 42, PF_FLOW_PER_FLOW));
+	ring_enable(&d);
+	sender_open(&s, RE_TX);
+	send_flows(&s, 100, 7);
+	check(wait_seen(&d, 100), "new ring saw 100");
+	check(wait_seen(&any, 110), "ring on any saw 110");
+	check_u64("new ring: received (alone in the new cluster 42)", 100, ring_stats(&d).received);
+	check_u64("old ring: received (none after the device went)", 10, ring_stats(&a).received);
+	check_u64("old ring: dropped", 0, ring_stats(&a).dropped);
+	check_u64("ring on any: received", 110, ring_stats(&any).received);
+	close(s.fd);
+	ring_close(&a);
+	ring_close(&d);
+	ring_close(&any);
+	check_ok("delete the new device", pfr_nl_link_del(index) ? -1 : 0);
+}
+
+/* ------------------------------------------------------------------------ */
 /* Filtering rules in the module.                                            */
 
 /* Flow k as build_frame(), optionally reversed (ports and addresses swapped)
@@ -1534,11 +1926,20 @@ main(int argc, char **argv)
 		test_rules();
 	else if (!strcmp(t, "hold"))
 		test_hold();
+	else if (!strcmp(t, "netns"))
+		test_netns();
+	else if (!strcmp(t, "userns"))
+		test_userns();
+	else if (!strcmp(t, "memcg"))
+		test_memcg();
+	else if (!strcmp(t, "devreuse"))
+		test_devreuse();
 	else if (!strcmp(t, "devgone") && argc > 2)
 		test_devgone(argv[2]);
 	else {
 		fprintf(stderr, "usage: pfrtest version|capture|overflow|cluster|bpf|direction|"
-			"watermark|badopts|rules|quick|notx|defrag|hold|devgone IF [TX_IF RX_IF]\n");
+			"watermark|badopts|rules|quick|notx|defrag|hold|netns|userns|memcg|devreuse|\n"
+			"devgone IF [TX_IF RX_IF]\n");
 		return 2;
 	}
 	return failures ? 1 : 0;
