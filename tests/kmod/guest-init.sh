@@ -9,7 +9,7 @@
 export PATH=/bin
 mount -t proc proc /proc
 mount -t sysfs sys /sys
-# Memory cgroups: ring memory is charged to them (pfrtest memcg).
+# Memory cgroups: ring memory is charged to them (pfrtest memcg, pfrfuzz).
 mount -t cgroup2 cgroup2 /sys/fs/cgroup
 mount -t devtmpfs dev /dev 2>/dev/null
 mkdir -p /tmp /dev/shm
@@ -112,6 +112,24 @@ dev_gone() {
 	cat /tmp/gone.out
 	rm -f /tmp/gone
 	return $rc
+}
+
+# The race fuzzer, bounded in time (qemu.sh writes /fuzz.conf), in a memory
+# cgroup of 128 MiB so its random ring sizes cannot starve the guest.  Its
+# own verdict (every kind of call made) here; the kernel's on the console
+# and in dmesg.
+fuzz() {
+	local rc
+	. /fuzz.conf
+	echo +memory >/sys/fs/cgroup/cgroup.subtree_control &&
+	mkdir -p /sys/fs/cgroup/fuzz &&
+	echo 134217728 >/sys/fs/cgroup/fuzz/memory.max || return 1
+	# shellcheck disable=SC2016 # $$ is the inner shell's
+	sh -c 'echo $$ >/sys/fs/cgroup/fuzz/cgroup.procs && exec pfrfuzz -s "$1" -t "$2" -j 4' \
+		_ "$FUZZ_SEED" "$FUZZ_SECONDS"
+	rc=$?
+	rmdir /sys/fs/cgroup/fuzz
+	[ $rc -eq 0 ] && dmesg_clean
 }
 
 bad_param() {
@@ -667,6 +685,7 @@ run "network namespaces: own clusters (two cluster 42), rings, /proc/net/pf_ring
 run "unprivileged user namespace: socket() gets EPERM" pfrtest userns
 run "ring memory charged to the memory cgroup, ENOMEM over memory.max" pfrtest memcg
 run "device deleted, ifindex reused: ring left its cluster, gets nothing" pfrtest devreuse
+run "race fuzzer (seeded, bounded), slub_debug: no kernel error" fuzz
 if [ -x /bin/tcpdump ]; then
 	td_run "tcpdump pfring:veth1: kmod engine (ring in /proc), exact counts" td_capture
 	td_run "tcpdump x3 PFRING_CLUSTER: each flow in member pf_flow_hash % 3" td_cluster

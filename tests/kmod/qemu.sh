@@ -1,8 +1,11 @@
 #!/bin/bash
 # qemu.sh - the pf_ring.ko suite: boots Debian's own kernel under QEMU (TCG)
-# with an initramfs of busybox, veth, pf_ring.ko and the static pfrtest, and
-# takes the verdict from the guest's "KMOD ..." lines on the serial console
-# (QEMU exits 0 on poweroff and on panic alike).
+# with an initramfs of busybox, veth, pf_ring.ko and the static pfrtest and
+# pfrfuzz, and takes the verdict from the guest's "KMOD ..." lines on the
+# serial console (QEMU exits 0 on poweroff and on panic alike).  The kernel
+# runs with slub_debug, and any warning, BUG, oops or slab report on the
+# console fails the run.  KMOD_FUZZ_SECONDS (default 25) bounds the fuzzer;
+# KMOD_FUZZ_SEED replays a seed it printed.
 #
 # Exit: 0 pass, 1 fail, 77 skip (no QEMU, no Debian kernel or headers),
 # 99 harness error.  Environment: PFRING_BUILDDIR, PFRING_SRCDIR,
@@ -47,9 +50,10 @@ ko=$BUILD/kernel/pf_ring.ko
 vermagic=$(modinfo -F vermagic "$ko" | awk '{print $1}')
 [ "$vermagic" = "$kver" ] || hard "pf_ring.ko is for '$vermagic', not $kver"
 
-pfrtest=$OUT/pfrtest
-[ -x "$pfrtest" ] || hard "$pfrtest not built (make check builds it)"
-readelf -d "$pfrtest" 2>/dev/null | grep -q NEEDED && hard "$pfrtest is not static"
+for t in pfrtest pfrfuzz; do
+	[ -x "$OUT/$t" ] || hard "$OUT/$t not built (make check builds it)"
+	readelf -d "$OUT/$t" 2>/dev/null | grep -q NEEDED && hard "$OUT/$t is not static"
+done
 
 # PVH boot of the ELF vmlinux skips the guest's own decompression (~5 s).
 vmlinux=$OUT/vmlinux-$kver
@@ -66,7 +70,7 @@ trap 'rm -rf "$work"' EXIT
 root=$work/root
 mkdir -p "$root/bin" "$root/lib/modules" "$root/proc" "$root/sys" "$root/dev" "$root/tmp"
 cp "$BUSYBOX" "$root/bin/busybox"
-cp "$pfrtest" "$root/bin/pfrtest"
+cp "$OUT/pfrtest" "$OUT/pfrfuzz" "$root/bin/"
 cp "$here/guest-init.sh" "$root/init"
 chmod 755 "$root/init"
 cp "$ko" "$root/lib/modules/pf_ring.ko"
@@ -124,6 +128,11 @@ if [ -x "$TCPDUMP" ] && [ -f "$pcaplib" ]; then
 else
 	log "no tcpdump ($TCPDUMP) or $pcaplib: the guest skips the tcpdump checks"
 fi
+# The fuzzer's bounds and seed, read by /init.
+fuzz_seconds=${KMOD_FUZZ_SECONDS:-25}
+fuzz_seed=${KMOD_FUZZ_SEED:-$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')}
+printf 'FUZZ_SECONDS=%s\nFUZZ_SEED=%s\n' "$fuzz_seconds" "$fuzz_seed" >"$root/fuzz.conf"
+log "fuzzer: $fuzz_seconds s, seed $fuzz_seed (KMOD_FUZZ_SEED=$fuzz_seed replays it)"
 (cd "$root" && find . | cpio -o -H newc --quiet) >"$work/initramfs.cpio" || hard "cpio failed"
 
 serial=$OUT/serial.log
@@ -132,7 +141,7 @@ start=$(date +%s)
 timeout -k 10 "$TIMEOUT" "$QEMU" -machine pc -accel tcg -m 512 -smp 1 \
 	-nographic -no-reboot -nodefaults -serial "file:$serial" \
 	-kernel "$vmlinux" -initrd "$work/initramfs.cpio" \
-	-append "console=ttyS0 panic=-1 oops=panic ipv6.disable=1 quiet loglevel=4 rdinit=/init" \
+	-append "console=ttyS0 panic=-1 oops=panic ipv6.disable=1 quiet loglevel=5 slub_debug=FZPU rdinit=/init" \
 	</dev/null >"$work/qemu.out" 2>&1
 qrc=$?
 log "QEMU exited with $qrc after $(($(date +%s) - start)) s"
@@ -147,8 +156,11 @@ if ! grep -q '^KMOD DONE: ' "$work/serial.txt"; then
 	log "FAIL: the guest did not finish (panic or timeout)"
 	exit 1
 fi
-if grep -qE 'Kernel panic|^\[ *[0-9.]*\] (BUG|Oops|WARNING)' "$work/serial.txt"; then
-	log "FAIL: kernel panic/oops/warning in the serial log"
+# Kernel lines (not the guest's output) reporting a bug: warnings, BUG and
+# oopses, and what slub_debug reports on a corrupted or misused object.
+bad_kernel='Kernel panic|WARNING:|BUG|Oops|general protection|slab|Poison overwritten|Redzone|Object padding|Freepointer|KASAN|INFO: task .* blocked'
+if grep -v -e '^KMOD ' -e '^    | ' "$work/serial.txt" | grep -E "$bad_kernel"; then
+	log "FAIL: kernel panic/oops/warning/slab error in the serial log (above)"
 	exit 1
 fi
 failed=$(sed -n 's/^KMOD DONE: \([0-9]*\) passed, \([0-9]*\) failed$/\2/p' "$work/serial.txt")
