@@ -124,6 +124,8 @@ fuzz() {
 	echo +memory >/sys/fs/cgroup/cgroup.subtree_control &&
 	mkdir -p /sys/fs/cgroup/fuzz &&
 	echo 134217728 >/sys/fs/cgroup/fuzz/memory.max || return 1
+	# A deadlock shows as a hung-task report (on the console) in 20 s.
+	echo 20 >/proc/sys/kernel/hung_task_timeout_secs
 	# shellcheck disable=SC2016 # $$ is the inner shell's
 	sh -c 'echo $$ >/sys/fs/cgroup/fuzz/cgroup.procs && exec pfrfuzz -s "$1" -t "$2" -j 4' \
 		_ "$FUZZ_SEED" "$FUZZ_SECONDS"

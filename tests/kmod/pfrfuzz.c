@@ -9,7 +9,9 @@
  * close, bind, setsockopt/getsockopt (random names, lengths and values,
  * values often near the valid ones, buffers sometimes unmapped or not yet
  * faulted in), mmap/munmap, cluster join/leave, enable/disable, poll,
- * recv, send, writes into the mapped ring header and /proc reads.  One
+ * recv, send, writes into the mapped ring header, /proc reads, and now and
+ * then a move of the worker to a new network namespace (the sockets it
+ * made stay in the old one, which goes once they are closed).  One
  * more thread sends frames on veth0 and another creates and deletes a veth
  * pair (pfz0/pfz1) the workers bind to.  It stops after SECONDS or
  * ITERATIONS per worker, closes everything, and fails (exit 1) unless every
@@ -19,6 +21,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <glob.h>
 #include <inttypes.h>
 #include <linux/filter.h>
@@ -45,13 +48,13 @@
 enum op {
 	OP_SOCKET, OP_CLOSE, OP_BIND, OP_RING, OP_SETOPT, OP_GETOPT, OP_MMAP,
 	OP_MUNMAP, OP_JOIN, OP_LEAVE, OP_ENABLE, OP_DISABLE, OP_POLL, OP_RECV,
-	OP_SEND, OP_TOUCH, OP_PROC, OP_FILTER, OP_RULES, OP_HASH, OP_NOPS
+	OP_SEND, OP_TOUCH, OP_PROC, OP_FILTER, OP_RULES, OP_HASH, OP_NETNS, OP_NOPS
 };
 
 static const char *const op_names[OP_NOPS] = {
 	"socket", "close", "bind", "ring", "setsockopt", "getsockopt", "mmap",
 	"munmap", "cluster-join", "cluster-leave", "enable", "disable", "poll",
-	"recv", "send", "touch", "proc", "filter", "rules", "hash-rule"
+	"recv", "send", "touch", "proc", "filter", "rules", "hash-rule", "netns"
 };
 
 /* Calls made, and calls that succeeded, per kind. */
@@ -457,6 +460,15 @@ do_hash(uint64_t *s)
 	}
 }
 
+/* Rarely: namespaces are slow to make and to take down. */
+static void
+do_netns(uint64_t *s)
+{
+	if (below(s, 40))
+		return;
+	count(OP_NETNS, unshare(CLONE_NEWNET) == 0);
+}
+
 static void *
 worker(void *arg)
 {
@@ -496,6 +508,7 @@ worker(void *arg)
 		case OP_FILTER: do_filter(&s); break;
 		case OP_RULES: do_rules(&s); break;
 		case OP_HASH: do_hash(&s); break;
+		case OP_NETNS: do_netns(&s); break;
 		default: break;
 		}
 	}
@@ -655,7 +668,7 @@ main(int argc, char **argv)
 	/* Not a no-op: the calls that build a ring up did succeed. */
 	{
 		static const enum op must[] = { OP_SOCKET, OP_CLOSE, OP_BIND, OP_RING, OP_MMAP,
-						OP_JOIN, OP_ENABLE, OP_POLL, OP_PROC };
+						OP_JOIN, OP_ENABLE, OP_POLL, OP_PROC, OP_NETNS };
 
 		for (i = 0; i < sizeof(must) / sizeof(must[0]); i++)
 			if (atomic_load(&oks[must[i]]) == 0) {
