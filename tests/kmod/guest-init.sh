@@ -687,6 +687,7 @@ run "network namespaces: own clusters (two cluster 42), rings, /proc/net/pf_ring
 run "unprivileged user namespace: socket() gets EPERM" pfrtest userns
 run "ring memory charged to the memory cgroup, ENOMEM over memory.max" pfrtest memcg
 run "device deleted, ifindex reused: ring left its cluster, gets nothing" pfrtest devreuse
+run "mmap does not wait for a setsockopt stuck in a page fault" pfrtest mmaplock
 run "race fuzzer (seeded, bounded), slub_debug: no kernel error" fuzz
 if [ -x /bin/tcpdump ]; then
 	td_run "tcpdump pfring:veth1: kmod engine (ring in /proc), exact counts" td_capture

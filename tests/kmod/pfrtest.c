@@ -14,6 +14,8 @@
 #include <fcntl.h>
 #include <glob.h>
 #include <grp.h>
+#include <linux/userfaultfd.h>
+#include <pthread.h>
 #include <sched.h>
 #include <linux/filter.h>
 #include <linux/if_ether.h>
@@ -21,13 +23,16 @@
 #include <net/if.h>
 #include <poll.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -1295,6 +1300,112 @@ test_memcg(void)
 		die("rmdir " CG_TEST);
 }
 
+/* test_mmap_lock: a setsockopt() whose optval faults, and an mmap(). */
+struct uffd_race {
+	int fd;
+	void *optval;
+	size_t map_bytes;
+	int set_rc, set_errno;
+	atomic_int mapped;
+};
+
+static void *
+uffd_setter(void *arg)
+{
+	struct uffd_race *u = arg;
+
+	u->set_rc = setsockopt(u->fd, SOL_PF_RING, PFR_SO_APPNAME, u->optval, 8);
+	u->set_errno = errno;
+	return NULL;
+}
+
+static void *
+uffd_mapper(void *arg)
+{
+	struct uffd_race *u = arg;
+	void *p = mmap(NULL, u->map_bytes, PROT_READ, MAP_SHARED, u->fd, 0);
+
+	if (p != MAP_FAILED)
+		munmap(p, u->map_bytes);
+	atomic_store(&u->mapped, p != MAP_FAILED ? 1 : -1);
+	return NULL;
+}
+
+/*
+ * mmap() of a ring must not wait for a configuration call: one whose optval
+ * faults holds the ring's configuration lock and needs the mmap lock, which
+ * mmap() holds.  The fault is held open with userfaultfd: mmap() in another
+ * thread must complete meanwhile, then the fault is served and the
+ * setsockopt() completes too.  (With the lock taken in mmap() the two
+ * threads deadlock; the process exit below would undo it.)
+ */
+static void
+test_mmap_lock(void)
+{
+	struct uffdio_api api = { .api = UFFD_API };
+	struct uffdio_register reg;
+	struct uffdio_copy cp;
+	struct uffd_msg msg;
+	struct uffd_race u;
+	struct ring r;
+	pthread_t setter, mapper;
+	long pg = sysconf(_SC_PAGESIZE);
+	char *src;
+	uint64_t end;
+	int uffd;
+
+	ring_open(&r, rx_if, 64, 64);
+	memset(&u, 0, sizeof(u));
+	u.fd = r.fd;
+	u.map_bytes = r.info.mmap_bytes;
+	uffd = (int)syscall(SYS_userfaultfd, O_CLOEXEC);
+	if (uffd < 0 || ioctl(uffd, UFFDIO_API, &api) < 0)
+		die("userfaultfd");
+	u.optval = mmap(NULL, (size_t)pg, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	src = mmap(NULL, (size_t)pg, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (u.optval == MAP_FAILED || src == MAP_FAILED)
+		die("mmap");
+	memcpy(src, "uffdtest", 8);
+	memset(&reg, 0, sizeof(reg));
+	reg.range.start = (uintptr_t)u.optval;
+	reg.range.len = (uint64_t)pg;
+	reg.mode = UFFDIO_REGISTER_MODE_MISSING;
+	if (ioctl(uffd, UFFDIO_REGISTER, &reg) < 0)
+		die("UFFDIO_REGISTER");
+	if (pthread_create(&setter, NULL, uffd_setter, &u) != 0)
+		die("pthread_create");
+	/* The setter is now in the fault, inside setsockopt(). */
+	if (read(uffd, &msg, sizeof(msg)) != (ssize_t)sizeof(msg) ||
+	    msg.event != UFFD_EVENT_PAGEFAULT)
+		die("read(userfaultfd)");
+	check(1, "setsockopt(PFR_SO_APPNAME) waits in a fault on its optval");
+	if (pthread_create(&mapper, NULL, uffd_mapper, &u) != 0)
+		die("pthread_create");
+	end = now_ms() + 5000;
+	while (!atomic_load(&u.mapped) && now_ms() < end)
+		usleep(10000);
+	if (atomic_load(&u.mapped) != 1) {
+		check(0, "mmap of the ring completes while setsockopt waits in a fault (%s)",
+		      atomic_load(&u.mapped) ? "failed" : "still blocked after 5 s");
+		exit(1);
+	}
+	check(1, "mmap of the ring completes while setsockopt waits in a fault");
+	memset(&cp, 0, sizeof(cp));
+	cp.dst = (uintptr_t)u.optval;
+	cp.src = (uintptr_t)src;
+	cp.len = (uint64_t)pg;
+	if (ioctl(uffd, UFFDIO_COPY, &cp) < 0)
+		die("UFFDIO_COPY");
+	pthread_join(setter, NULL);
+	pthread_join(mapper, NULL);
+	check_ok("setsockopt(PFR_SO_APPNAME) after the fault", u.set_rc == 0 ? 0 : (errno = u.set_errno, -1));
+	check(proc_ring_has(rx_if, "Appl. Name         : uffdtest"), "/proc shows the name set");
+	close(uffd);
+	munmap(u.optval, (size_t)pg);
+	munmap(src, (size_t)pg);
+	ring_close(&r);
+}
+
 #define RE_RX "pfrre1"
 #define RE_TX "pfrre0"
 
@@ -1934,11 +2045,14 @@ main(int argc, char **argv)
 		test_memcg();
 	else if (!strcmp(t, "devreuse"))
 		test_devreuse();
+	else if (!strcmp(t, "mmaplock"))
+		test_mmap_lock();
 	else if (!strcmp(t, "devgone") && argc > 2)
 		test_devgone(argv[2]);
 	else {
 		fprintf(stderr, "usage: pfrtest version|capture|overflow|cluster|bpf|direction|"
 			"watermark|badopts|rules|quick|notx|defrag|hold|netns|userns|memcg|devreuse|\n"
+			"mmaplock|"
 			"devgone IF [TX_IF RX_IF]\n");
 		return 2;
 	}
