@@ -17,7 +17,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 SRC=${PFRING_SRCDIR:-$(cd "$here/../.." && pwd)}
 BUILD=${PFRING_BUILDDIR:-$SRC}
 OUT=$BUILD/tests/kmod
-TIMEOUT=${KMOD_TIMEOUT:-300}
+TIMEOUT=${KMOD_TIMEOUT:-600}
 
 log() { echo "kmod: $*"; }
 skip() { log "SKIP: $*"; exit 77; }
