@@ -297,7 +297,8 @@ open_socket(pfring *ring, struct kmod_sock *s, const char *name,
 					     "engine 'kmod' requested but " : "",
 					     PF_RING_FAMILY, strerror(e));
 		return pf_ring_error(ring, PF_RING_ERROR_GENERIC, "PF_RING socket: %s%s",
-				     strerror(e), e == EPERM ? " (pf_ring.ko needs CAP_NET_RAW in the initial user namespace)" : "");
+				     strerror(e), e == EPERM ?
+				     " (pf_ring.ko needs CAP_NET_RAW in the initial user namespace)" : "");
 	}
 	rc = check_version(ring, s->fd);
 	if (rc < 0)
