@@ -30,6 +30,14 @@
 #define VLAN_TAG_LEN 4
 #define MIN_BLOCK_SIZE (64u * 1024u)
 #define MAX_BLOCK_SIZE (4u * 1024u * 1024u)
+/*
+ * Immediate mode retires a block every millisecond however little it
+ * holds, so there a block is a few full-size slots and the ring has many of
+ * them: the configured slots stay real buffering (a block retired with one
+ * packet wastes a few slots, not an eighth of the ring).
+ */
+#define IMMEDIATE_BLOCK_SLOTS 8u
+#define IMMEDIATE_MIN_BLOCKS 64u
 /* Unless slots are configured, a large MTU (lo: 64 KiB) must not turn the
  * default 4096 slots into hundreds of megabytes per ring. */
 #define DEFAULT_RING_MAX (16u * 1024u * 1024u)
@@ -177,6 +185,37 @@ install_filters(pfring *ring)
 	return rc;
 }
 
+/*
+ * The TPACKET_V3 block size for a ring of ring_bytes whose slot (one
+ * full-size frame with its header) is slot_size.  Buffered: 8 blocks, so a
+ * wake-up brings many packets.  Immediate (1 ms block timeout): blocks of
+ * IMMEDIATE_BLOCK_SLOTS slots, or smaller so the ring has at least
+ * IMMEDIATE_MIN_BLOCKS of them.  Either way a power of two (the kernel
+ * allocates whole page orders), at least a page and at least one slot.
+ */
+static unsigned int
+block_size_for(size_t ring_bytes, unsigned int slot_size, int immediate)
+{
+	unsigned int bs, page = (unsigned int)sysconf(_SC_PAGESIZE);
+
+	if (immediate) {
+		bs = round_up_pow2(IMMEDIATE_BLOCK_SLOTS * slot_size);
+		while (bs > page && (size_t)bs * IMMEDIATE_MIN_BLOCKS > ring_bytes)
+			bs >>= 1;
+	} else {
+		bs = round_up_pow2((unsigned int)(ring_bytes / 8));
+		if (bs < MIN_BLOCK_SIZE)
+			bs = MIN_BLOCK_SIZE;
+		if (bs > MAX_BLOCK_SIZE)
+			bs = MAX_BLOCK_SIZE;
+	}
+	if (bs < page)
+		bs = page;
+	while (bs < slot_size)
+		bs <<= 1;
+	return bs;
+}
+
 static int
 setup_ring(pfring *ring, struct pkt_socket *s, int mtu)
 {
@@ -202,13 +241,7 @@ setup_ring(pfring *ring, struct pkt_socket *s, int mtu)
 	    ring_bytes > DEFAULT_RING_MAX)
 		ring_bytes = DEFAULT_RING_MAX;
 
-	s->block_size = round_up_pow2((unsigned int)(ring_bytes / 8));
-	if (s->block_size < MIN_BLOCK_SIZE)
-		s->block_size = MIN_BLOCK_SIZE;
-	if (s->block_size > MAX_BLOCK_SIZE)
-		s->block_size = MAX_BLOCK_SIZE;
-	while (s->block_size < slot_size)
-		s->block_size <<= 1;
+	s->block_size = block_size_for(ring_bytes, slot_size, p->block_timeout_ms == 1);
 	s->block_nr = (unsigned int)((ring_bytes + s->block_size - 1) / s->block_size);
 	if (s->block_nr < 2)
 		s->block_nr = 2;
