@@ -43,13 +43,9 @@ tshark_start() {
 
 # tshark_wait NAME: wait for tshark to exit by itself (-c), TS_RC[NAME].
 tshark_wait() {
-	local name=$1 rc=0
-	if ! wait_until "$DEADLINE" _ts_exited "$name"; then
-		fail_check "tshark $name still running ${DEADLINE}s after the traffic"
-		kill -KILL "${TS_PID[$name]}" 2>/dev/null || true
-	fi
-	wait "${TS_PID[$name]}" || rc=$?
-	TS_RC[$name]=$rc
+	local name=$1
+	proc_reap "tshark $name" "${TS_PID[$name]}"
+	TS_RC[$name]=$PROC_RC
 }
 
 # tshark_run NAME TSHARK_ARGS...: foreground run for error cases.

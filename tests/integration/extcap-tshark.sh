@@ -78,7 +78,6 @@ expect_shown nodevice "no device" "Error by extcap pipe: ntopdump: no device giv
 check_true "ntopdump gone after the failures" wait_until "$DEADLINE" _no_ntopdump
 
 # --- ntopdump on its own: the fifo's reader leaves, SIGTERM ----------------------
-_reader_done() { ! _td_alive "$1"; }
 _nd_ready() { grep -q 'debug: capturing on' "$WORK/$1.err" || ! _td_alive "$2"; }
 
 mkfifo "$WORK/fifo1"
@@ -87,10 +86,8 @@ ip netns exec "$NSB" "$NTOPDUMP" --extcap-interface pfring --capture --fifo "$WO
 	--device "pfring:$IFB" --debug 2>"$WORK/nd1.err" &
 nd=$!
 head -c 24 "$WORK/fifo1" >"$WORK/head.bin"
-rc=0
-wait_until "$DEADLINE" _reader_done "$nd" || { fail_check "ntopdump kept running after its reader left"; kill -KILL "$nd"; }
-wait "$nd" || rc=$?
-check_eq "ntopdump exit status when the reader leaves (no traffic)" 0 "$rc"
+proc_reap "ntopdump (its reader left)" "$nd"
+check_eq "ntopdump exit status when the reader leaves (no traffic)" 0 "$PROC_RC"
 check_eq "pcap header magic" "d4c3b2a1" "$(od -An -tx1 -N4 "$WORK/head.bin" | tr -d ' \n')"
 
 mkfifo "$WORK/fifo2"
@@ -102,12 +99,9 @@ nd=$!
 wait_until "$DEADLINE" _nd_ready nd2 "$nd" || hard_error "ntopdump did not start capturing"
 send_flows "$NSA" "$IFA" -n 25 -f 5
 wait_for_packets "$DEADLINE" 25 "$WORK/nd2.pcap" || true
-kill -TERM "$nd"
-rc=0
-wait_until "$DEADLINE" _reader_done "$nd" || { fail_check "ntopdump ignored SIGTERM"; kill -KILL "$nd"; }
-wait "$nd" || rc=$?
-wait_until "$DEADLINE" _reader_done "$reader" || { fail_check "the fifo's reader saw no end"; kill -KILL "$reader"; }
-wait "$reader" || true
+proc_reap ntopdump "$nd" TERM
+rc=$PROC_RC
+proc_reap "the fifo's reader" "$reader"
 check_eq "ntopdump exit status after SIGTERM" 0 "$rc"
 check_eq "packets ntopdump wrote before SIGTERM" 25 "$(pcap_count "$WORK/nd2.pcap")"
 check_contains "ntopdump says how many it wrote" "$WORK/nd2.err" "debug: stopping after 25 packets"

@@ -170,8 +170,7 @@ check_eq "queue selector after zbalance exited: none of cluster $CID" "" "$(our_
 # not offered either (its creator's lock is gone).
 xz_zbalance_start "$NSB" -i "$IFB" -c "$CID" -n "$Q"
 zb_file=$(sed -n 's/.*(\(\/[^)]*\/pfring_zc\.[0-9]*\)).*/\1/p' "$ZB_OUT" | head -1)
-kill -KILL "$ZB_PID"
-wait "$ZB_PID" 2>/dev/null || true
+_kill_reap "$ZB_PID"
 ZB_PID=
 check_true "the killed zbalance left ${zb_file:-its cluster file} behind" test -e "$zb_file"
 check_eq "queue selector with cluster $CID stale: none of it" "" "$(our_queues)"

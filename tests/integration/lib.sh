@@ -46,6 +46,12 @@ fi
 # so anything that waits for packets needs several seconds of slack.
 DEADLINE=${PFRING_TEST_DEADLINE:-20}
 POLL_INTERVAL=0.05
+# A process that outlives its deadline gets SIGKILL and this long to go.
+KILL_GRACE=${PFRING_TEST_KILL_GRACE:-5}
+# The whole script: past this it is stopped (SIGTERM) and fails, whatever
+# it was waiting for, so one hung wait cannot hang the whole run.
+TEST_BUDGET=${PFRING_TEST_BUDGET:-600}
+_WATCHDOG=
 
 FAILURES=0
 WORK=
@@ -184,17 +190,64 @@ lib_init() {
 	trap _cleanup EXIT
 	trap 'exit 130' INT
 	trap 'exit 143' TERM
+	_watchdog_start
+}
+
+# The budget: a subshell that sleeps TEST_BUDGET seconds, then stops the
+# script (its TERM trap exits, the EXIT trap cleans up).  A TERM trap of
+# its own takes the sleep with it when _cleanup stops it.
+_watchdog_start() {
+	local me=$$
+	(
+		trap 'kill "$sp" 2>/dev/null; exit 0' TERM
+		sleep "$TEST_BUDGET" &
+		sp=$!
+		wait "$sp"
+		printf '%s: FAIL: still running after its %ss budget: stopping it\n' \
+			"$TEST_NAME" "$TEST_BUDGET" >&2
+		kill -TERM "$me"
+	) </dev/null >/dev/null &
+	_WATCHDOG=$!
+}
+
+# proc_reap WHAT PID [SIGNAL]: send SIGNAL (none: the process is to end by
+# itself), then wait up to DEADLINE for PID (a child of this shell) to exit.
+# One still running then fails the test and gets SIGKILL; PROC_RC is its exit
+# status.  Never waits without a deadline: a process that survives even
+# SIGKILL for KILL_GRACE seconds (stuck in the kernel) is left, PROC_RC 137.
+proc_reap() {
+	local what=$1 pid=$2 sig=${3:-}
+	PROC_RC=0
+	[ -z "$sig" ] || kill "-$sig" "$pid" 2>/dev/null || true
+	if ! wait_until "$DEADLINE" _td_gone "$pid"; then
+		fail_check "$what (pid $pid) still running ${DEADLINE}s${sig:+ after SIG$sig}: killed"
+		kill -KILL "$pid" 2>/dev/null || true
+		if ! wait_until "$KILL_GRACE" _td_gone "$pid"; then
+			log "warning: $what (pid $pid) survived SIGKILL for ${KILL_GRACE}s"
+			PROC_RC=137
+			return 0
+		fi
+	fi
+	wait "$pid" 2>/dev/null || PROC_RC=$?
+}
+
+# _kill_reap PID: cleanup's variant: SIGKILL, then collect it if it went.
+_kill_reap() {
+	kill -KILL "$1" 2>/dev/null
+	wait_until "$KILL_GRACE" _td_gone "$1" && wait "$1" 2>/dev/null
+	return 0
 }
 
 _cleanup() {
 	local rc=$? name pid ns
 	set +e
+	if [ -n "$_WATCHDOG" ]; then
+		kill -TERM "$_WATCHDOG" 2>/dev/null
+		wait "$_WATCHDOG" 2>/dev/null
+		_WATCHDOG=
+	fi
 	for name in "${!TD_PID[@]}"; do
-		pid=${TD_PID[$name]}
-		if _td_alive "$pid"; then
-			kill -KILL "$pid" 2>/dev/null
-		fi
-		wait "$pid" 2>/dev/null
+		_kill_reap "${TD_PID[$name]}"
 	done
 	for ns in "${_NS_CREATED[@]}"; do
 		ip netns del "$ns" 2>/dev/null || log "warning: could not delete namespace $ns"
@@ -381,13 +434,9 @@ tcpdump_stats() {
 # tcpdump_stop NAME: SIGINT, wait for the exit (deadline), TD_RC[NAME] = exit
 # status, then tcpdump_stats NAME.
 tcpdump_stop() {
-	local name=$1 pid=${TD_PID[$1]} rc=0
-	kill -INT "$pid" 2>/dev/null || true
-	if ! wait_until "$DEADLINE" _td_gone "$pid"; then
-		fail_check "tcpdump $name did not exit within ${DEADLINE}s of SIGINT"
-		kill -KILL "$pid" 2>/dev/null || true
-	fi
-	wait "$pid" || rc=$?
+	local name=$1 pid=${TD_PID[$1]} rc
+	proc_reap "tcpdump $name" "$pid" INT
+	rc=$PROC_RC
 	unset "TD_PID[$name]"
 	TD_RC[$name]=$rc
 	tcpdump_stats "$name"

@@ -28,9 +28,8 @@ client_start() {
 # client_wait NAME: waits for exit; the exit status goes to CL_RC.
 client_wait() {
 	local pid=${CL_PID[$1]}
-	wait_until "$DEADLINE" _td_gone "$pid" || { kill -KILL "$pid"; fail_check "$1 did not exit"; }
-	CL_RC=0
-	wait "$pid" || CL_RC=$?
+	proc_reap "$1" "$pid"
+	CL_RC=$PROC_RC
 }
 out() { cat "$WORK/$1.out"; }
 

@@ -73,8 +73,8 @@ run_rulestat() { # NAME [wrapper...]: rulestat in $NSB with $rules, 200 packets 
 	wait_until "$DEADLINE" grep -q '^ready' "$WORK/$name.out" ||
 		{ fail_check "rulestat $name: $(cat "$WORK/$name.err")"; finish; }
 	send_flows "$NSA" "$IFA" -n 200 -f 10
-	wait_until "$DEADLINE" _td_gone "$pid" || kill -KILL "$pid"
-	wait "$pid" || fail_check "rulestat $name exit status $?"
+	proc_reap "rulestat $name" "$pid"
+	[ "$PROC_RC" = 0 ] || fail_check "rulestat $name exit status $PROC_RC"
 }
 run_rulestat api
 check_contains "API: rules in the kernel" "$WORK/api.out" "rules kernel"

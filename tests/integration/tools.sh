@@ -22,9 +22,8 @@ pfcount_start() {
 		{ fail_check "pfcount $name did not start: $(cat "$WORK/$name.err")"; finish; }
 }
 pfcount_wait() {
-	wait_until "$DEADLINE" _td_gone "${PC_PID[$1]}" ||
-		{ kill -KILL "${PC_PID[$1]}"; fail_check "pfcount $1 did not finish"; }
-	wait "${PC_PID[$1]}" || fail_check "pfcount $1 exit status $?"
+	proc_reap "pfcount $1" "${PC_PID[$1]}"
+	[ "$PROC_RC" = 0 ] || fail_check "pfcount $1 exit status $PROC_RC"
 }
 total() { sed -n 's/^Total: \([0-9]*\) packets.*/\1/p' "$WORK/$1.out"; }
 

@@ -19,9 +19,12 @@ zbalance_start "$NSB" -i "$IFB" -c "$CID" -n 3 -m fanout
 tcpdump_start all "$NSB" "zc:$CID@0"
 FILTER="udp src port 10003 or udp src port 10007"
 tcpdump_start filtered "$NSB" "zc:$CID@1" -- "$FILTER"
-in_ns "$NSB" "$ZCOUNT" -i "zc:$CID@2" -n "$N" >"$WORK/zcount.out" 2>"$WORK/zcount.err" &
+# ip netns exec itself, not in_ns: a function would run in a subshell,
+# $! would be that subshell and a SIGINT would never reach zcount.
+ip netns exec "$NSB" "$ZCOUNT" -i "zc:$CID@2" -n "$N" >"$WORK/zcount.out" 2>"$WORK/zcount.err" &
 ZC_PID=$!
-_zcount_ready() { grep -q 'engine zc' "$WORK/zcount.out" || ! kill -0 "$ZC_PID" 2>/dev/null; }
+TD_PID[zcount]=$ZC_PID   # killed by the cleanup if the test ends early
+_zcount_ready() { grep -q 'engine zc' "$WORK/zcount.out" || _td_gone "$ZC_PID"; }
 wait_until "$DEADLINE" _zcount_ready || true
 check_contains "zcount reads through the zc engine" "$WORK/zcount.out" "zcount: zc:$CID@2: engine zc"
 
@@ -30,9 +33,11 @@ expected=$(expected_flows -n "$N" -f "$FLOWS")
 want_filtered=$(printf '%s\n' "$expected" | awk '/:1000[37]>/ { n += $2 } END { print n + 0 }')
 wait_for_packets "$DEADLINE" "$N" "$WORK/all.pcap" || true
 wait_for_packets "$DEADLINE" "$want_filtered" "$WORK/filtered.pcap" || true
-_zc_gone() { ! kill -0 "$ZC_PID" 2>/dev/null; }
-wait_until "$DEADLINE" _zc_gone || { kill -INT "$ZC_PID"; fail_check "zcount did not reach $N packets"; }
-wait "$ZC_PID" || fail_check "zcount exit status $?"
+# zcount ends by itself at $N packets; short of them, SIGINT for its report.
+wait_until "$DEADLINE" _td_gone "$ZC_PID" || fail_check "zcount did not reach $N packets"
+proc_reap zcount "$ZC_PID" INT
+unset "TD_PID[zcount]"
+check_eq "zcount exit status" 0 "$PROC_RC"
 tcpdump_stop all
 tcpdump_stop filtered
 zbalance_stop

@@ -49,8 +49,7 @@ _fw_cleanup() {
 	# zc-lib's and lib.sh's cleanup removed the namespaces.
 	set +e
 	for name in "${!FW_PID[@]}"; do
-		kill -KILL "${FW_PID[$name]}" 2>/dev/null
-		wait "${FW_PID[$name]}" 2>/dev/null
+		_kill_reap "${FW_PID[$name]}"
 	done
 	# A killed zfwd leaves its cluster's files (a later create removes them too).
 	rm -f "/dev/shm/pfring_zc-$(id -u)/pfring_zc.$CID_B" /dev/shm/pfring_zc-"$(id -u)"/pfring_zc."$CID_B".*.wake \
@@ -62,7 +61,6 @@ _fw_cleanup() {
 _fw_ready() {
 	grep -q '^zfwd: running$' "$WORK/$1.out" || ! kill -0 "${FW_PID[$1]}" 2>/dev/null
 }
-_fw_gone() { ! kill -0 "${FW_PID[$1]}" 2>/dev/null; }
 
 # zfwd_start NAME ZFWD_ARGS...: zfwd in $NSB (stdout $WORK/NAME.out), back
 # once it says "running".
@@ -81,12 +79,10 @@ zfwd_start() {
 
 # zfwd_stop NAME: SIGINT, exit status 0, final report in $WORK/NAME.out.
 zfwd_stop() {
-	local name=$1 rc=0
-	kill -INT "${FW_PID[$name]}"
-	wait_until "$DEADLINE" _fw_gone "$name" || fail_check "zfwd $name did not exit within ${DEADLINE}s of SIGINT"
-	wait "${FW_PID[$name]}" || rc=$?
+	local name=$1
+	proc_reap "zfwd $name" "${FW_PID[$name]}" INT
 	unset "FW_PID[$name]"
-	check_eq "zfwd $name exit status" 0 "$rc"
+	check_eq "zfwd $name exit status" 0 "$PROC_RC"
 }
 
 # fw_count NAME FIELD: received, forwarded or dropped in the final report.

@@ -16,10 +16,7 @@ _zb_cleanup() {
 	# Under set -e the status replay below would end the script before
 	# _cleanup removes the namespaces and the work dir.
 	set +e
-	if [ -n "$ZB_PID" ] && kill -0 "$ZB_PID" 2>/dev/null; then
-		kill -KILL "$ZB_PID" 2>/dev/null
-		wait "$ZB_PID" 2>/dev/null
-	fi
+	[ -z "$ZB_PID" ] || _kill_reap "$ZB_PID"
 	# A killed zbalance leaves its files; a later create removes them too.
 	[ -z "${CID:-}" ] || rm -f "/dev/shm/pfring_zc-$(id -u)/pfring_zc.$CID" /dev/shm/pfring_zc-"$(id -u)"/pfring_zc."$CID".*.wake
 	# _cleanup takes the exit status from $?.
@@ -44,15 +41,10 @@ zbalance_start() {
 	log "zbalance $* (pid $ZB_PID): $(grep 'ZC cluster' "$ZB_OUT")"
 }
 
-_zb_gone() { ! kill -0 "$ZB_PID" 2>/dev/null; }
-
 # zbalance_stop: SIGINT, wait for its final report.
 zbalance_stop() {
-	local rc=0
-	kill -INT "$ZB_PID"
-	wait_until "$DEADLINE" _zb_gone || fail_check "zbalance did not exit within ${DEADLINE}s of SIGINT"
-	wait "$ZB_PID" || rc=$?
-	check_eq "zbalance exit status" 0 "$rc"
+	proc_reap zbalance "$ZB_PID" INT
+	check_eq "zbalance exit status" 0 "$PROC_RC"
 	ZB_PID=
 }
 

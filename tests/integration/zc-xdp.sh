@@ -27,16 +27,21 @@ check_eq "'dropped by kernel'" 0 "${TD_DROPPED[xsk]}"
 _no_xdp() { ! ip -n "$NSB" link show dev "$IFB" | grep -q 'prog/xdp'; }
 check_true "no XDP program left on $IFB after tcpdump exits" wait_until "$DEADLINE" _no_xdp
 
-in_ns "$NSB" "$ZCOUNT" -i "zc:$IFB@0" -n "$N" >"$WORK/zcount.out" 2>"$WORK/zcount.err" &
+# ip netns exec itself, not in_ns: a function would run in a subshell,
+# $! would be that subshell and a SIGINT would never reach zcount.
+ip netns exec "$NSB" "$ZCOUNT" -i "zc:$IFB@0" -n "$N" >"$WORK/zcount.out" 2>"$WORK/zcount.err" &
 ZC_PID=$!
-_zcount_ready() { grep -q 'engine' "$WORK/zcount.out" || ! kill -0 "$ZC_PID" 2>/dev/null; }
+TD_PID[zcount]=$ZC_PID   # killed by the cleanup if the test ends early
+_zcount_ready() { grep -q 'engine' "$WORK/zcount.out" || _td_gone "$ZC_PID"; }
 wait_until "$DEADLINE" _zcount_ready || true
 check_contains "zcount reports the AF_XDP bind mode (veth: copy)" "$WORK/zcount.out" \
 	"zcount: zc:$IFB@0: engine xdp-copy"
 send_flows "$NSA" "$IFA" -n "$N" -f "$FLOWS"
-_zc_gone() { ! kill -0 "$ZC_PID" 2>/dev/null; }
-wait_until "$DEADLINE" _zc_gone || { kill -INT "$ZC_PID"; fail_check "zcount did not reach $N packets"; }
-wait "$ZC_PID" || fail_check "zcount exit status $?"
+# zcount ends by itself at $N packets; short of them, SIGINT for its report.
+wait_until "$DEADLINE" _td_gone "$ZC_PID" || fail_check "zcount did not reach $N packets"
+proc_reap zcount "$ZC_PID" INT
+unset "TD_PID[zcount]"
+check_eq "zcount exit status" 0 "$PROC_RC"
 check_contains "zcount: every packet, none dropped" "$WORK/zcount.out" "zcount: total $N packets"
 check_contains "zcount: no drops" "$WORK/zcount.out" "dropped 0"
 
