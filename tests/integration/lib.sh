@@ -233,9 +233,10 @@ proc_reap() {
 
 # _kill_reap PID: cleanup's variant: SIGKILL, then collect it if it went.
 _kill_reap() {
-	kill -KILL "$1" 2>/dev/null
-	wait_until "$KILL_GRACE" _td_gone "$1" && wait "$1" 2>/dev/null
-	return 0
+	kill -KILL "$1" 2>/dev/null || true
+	if wait_until "$KILL_GRACE" _td_gone "$1"; then
+		wait "$1" 2>/dev/null || true
+	fi
 }
 
 _cleanup() {
@@ -306,11 +307,24 @@ ns_setup() {
 
 # --- traffic ------------------------------------------------------------------
 
+# The rate send_flows offers unless its caller passes -R (packets/s, 0 =
+# as fast as the sender goes).  The tests that expect every packet send at
+# most a few thousand, and every ring and queue on their paths holds that
+# many: a ZC queue has 4096 slots, tcpdump's buffered ring 2 MiB in 256 KiB
+# blocks, an immediate packet-engine ring at least 64 blocks handed over
+# every millisecond.  The last is what a pace must respect: at 50 kpps a
+# 1 ms block takes about 50 packets, so even zbalance's 400 blocks hold a
+# stalled reader's 20000, and tcpdump --immediate-mode's 128 hold 6400.
+# Pacing caps the offered load, so an exact count does not depend on how
+# fast this machine sends.
+SEND_PPS=${PFRING_TEST_PPS:-50000}
+
 # send_flows NS IFACE FLOWGEN_ARGS...: send, or give up the whole test (a
 # sender failure says nothing about the capture side).
 send_flows() {
-	local ns=$1 ifc=$2; shift 2
-	in_ns "$ns" "$FLOWGEN" -i "$ifc" "$@" 2>"$WORK/flowgen.err" ||
+	local ns=$1 ifc=$2 a rate=(-R "$SEND_PPS"); shift 2
+	for a in "$@"; do [ "$a" != -R ] || rate=(); done
+	in_ns "$ns" "$FLOWGEN" -i "$ifc" "${rate[@]}" "$@" 2>"$WORK/flowgen.err" ||
 		hard_error "flowgen -i $ifc $* failed: $(cat "$WORK/flowgen.err")"
 }
 

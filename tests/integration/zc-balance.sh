@@ -30,6 +30,8 @@ send_flows "$NSA" "$IFA" -n "$N" -f "$FLOWS"
 wait_for_packets "$DEADLINE" "$N" "${files[@]}" || true
 for ((i = 0; i < Q; i++)); do tcpdump_stop "q$i"; done
 zbalance_stop
+check_eq "zbalance input $IFB: received" "$N" "$(zb_input received)"
+check_eq "zbalance input $IFB: dropped (its ring held the burst)" 0 "$(zb_input dropped)"
 
 expected=$(expected_flows -n "$N" -f "$FLOWS")
 check_same "union of the queues vs flowgen --list" "$expected" "$(pcap_flows "${files[@]}")"

@@ -41,6 +41,8 @@ check_eq "zcount exit status" 0 "$PROC_RC"
 tcpdump_stop all
 tcpdump_stop filtered
 zbalance_stop
+check_eq "zbalance input $IFB: received" "$N" "$(zb_input received)"
+check_eq "zbalance input $IFB: dropped (its ring held the burst)" 0 "$(zb_input dropped)"
 
 check_same "consumer 0: every packet of every flow" "$expected" "$(pcap_flows "$WORK/all.pcap")"
 check_eq "consumer 0: packets" "$N" "$(pcap_count "$WORK/all.pcap")"

@@ -131,6 +131,8 @@ zfwd_stop toif
 zfwd_stop swap
 zfwd_stop copy
 zbalance_stop
+check_eq "zbalance input $IFB: received" "$N" "$(zb_input received)"
+check_eq "zbalance input $IFB: dropped (its ring held the burst)" 0 "$(zb_input dropped)"
 
 # --- A@0 -> X1 -> X2 -> B@0 -----------------------------------------------------------
 M=${COUNT[0]}

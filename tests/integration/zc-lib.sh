@@ -48,6 +48,17 @@ zbalance_stop() {
 	ZB_PID=
 }
 
+# zb_input FIELD: received or dropped of zbalance's (first) input in its
+# last report.
+zb_input() {
+	local v
+	v=$(sed -n "s/^input .*: received \([0-9][0-9]*\) dropped \([0-9][0-9]*\)\$/\1 \2/p" "$ZB_OUT" | tail -1)
+	case $1 in
+	received) echo "${v% *}" ;;
+	dropped) echo "${v#* }" ;;
+	esac
+}
+
 # zb_queue Q FIELD: FIELD (sent, dropped, consumed, queued) of queue Q in
 # zbalance's last report.
 zb_queue() {

@@ -52,6 +52,8 @@ tcpdump_stop q0
 tcpdump_stop q1b
 tcpdump_stop q2
 zbalance_stop
+check_eq "zbalance input $IFB: received" "$((3 * N))" "$(zb_input received)"
+check_eq "zbalance input $IFB: dropped (its ring held the burst)" 0 "$(zb_input dropped)"
 
 check_eq "consumer 0: all 3 rounds" $((3 * share[0])) "$(pcap_count "$WORK/q0.pcap")"
 check_eq "consumer 2: all 3 rounds" $((3 * share[2])) "$(pcap_count "$WORK/q2.pcap")"

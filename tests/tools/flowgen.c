@@ -240,10 +240,12 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-static void sleep_ns(uint64_t ns)
+/* Sleep until the CLOCK_MONOTONIC time due (ns): an absolute deadline, so
+ * neither a late wake-up nor the time spent sending drifts the rate. */
+static void sleep_until_ns(uint64_t due)
 {
-	struct timespec ts = { (time_t)(ns / 1000000000ull), (long)(ns % 1000000000ull) };
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+	struct timespec ts = { (time_t)(due / 1000000000ull), (long)(due % 1000000000ull) };
+	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
 		;
 }
 
@@ -295,10 +297,11 @@ static int send_all(const struct opts *o)
 		uint16_t et = build(o, buf, k, i);
 		sll.sll_protocol = htons(et);
 		if (o->pps) {
-			uint64_t due = start + (uint64_t)i * 1000000000ull / o->pps;
-			uint64_t t = now_ns();
-			if (due > t)
-				sleep_ns(due - t);
+			/* Packet i is due i/pps seconds after the first. */
+			uint64_t due = start + (uint64_t)(i / o->pps) * 1000000000ull +
+				       (uint64_t)(i % o->pps) * 1000000000ull / o->pps;
+			if (due > now_ns())
+				sleep_until_ns(due);
 		}
 		uint64_t stall_since = 0;
 		for (;;) {
