@@ -68,6 +68,17 @@ main(int argc, char **argv)
 			"[-s SECONDS] [-n COUNT]\n");
 		return 2;
 	}
+	/*
+	 * Before the open, so a signal at any time ends the count (a shell
+	 * starts background jobs with SIGINT ignored).  No SA_RESTART: a
+	 * blocking call returns EINTR and the loop looks at stop; the handler
+	 * also breaks the library's own wait.
+	 */
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
 	ring = pfring_open_err(dev, 65535, PF_RING_PROMISC, err, sizeof(err));
 	if (ring == NULL) {
 		fprintf(stderr, "zcount: %s\n", err);
@@ -78,10 +89,6 @@ main(int argc, char **argv)
 		pfring_close(ring);
 		return 1;
 	}
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
 	printf("zcount: %s: engine %s\n", dev, pfring_get_engine_name(ring));
 	start = last = now_s();
 	while (!stop && (limit == 0 || pkts < limit)) {

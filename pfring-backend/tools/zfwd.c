@@ -54,13 +54,19 @@
 #define BACKOFF_NS 100000L
 
 static volatile sig_atomic_t stop, dump;
+/* The input ring, once open: a stop also ends its pfring_poll() at once
+ * (a plain EINTR there is retried for the rest of the timeout). */
+static pfring *volatile stop_ring;
 
 static void on_signal(int sig)
 {
-	if (sig == SIGUSR1)
+	if (sig == SIGUSR1) {
 		dump = 1;
-	else
+	} else {
 		stop = 1;
+		if (stop_ring != NULL)
+			pfring_breakloop(stop_ring);
+	}
 }
 
 static void usage(void)
@@ -441,8 +447,11 @@ int main(int argc, char **argv)
 		}
 	}
 
+	stop_ring = f.in_ring;
+	/* No SA_RESTART: a blocking call returns and the loop looks at stop. */
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGUSR1, &sa, NULL);

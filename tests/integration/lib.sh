@@ -231,6 +231,15 @@ proc_reap() {
 	wait "$pid" 2>/dev/null || PROC_RC=$?
 }
 
+# check_stops WHAT PID SIGNAL: PID, idle (nothing arriving), ends with exit
+# status 0 within STOP_PROMPT seconds of SIGNAL.
+STOP_PROMPT=${PFRING_TEST_STOP_PROMPT:-5}
+check_stops() {
+	local DEADLINE=$STOP_PROMPT	# proc_reap's deadline, here only
+	proc_reap "$1" "$2" "$3"
+	check_eq "$1: exit status within ${STOP_PROMPT}s of SIG$3, nothing arriving" 0 "$PROC_RC"
+}
+
 # _kill_reap PID: cleanup's variant: SIGKILL, then collect it if it went.
 _kill_reap() {
 	kill -KILL "$1" 2>/dev/null || true

@@ -49,6 +49,12 @@ send_flows "$NSA" "$IFA" -n 100 -f 4
 pfcount_wait flt
 check_eq "pfcount -f 'udp port 10001': only flow 1" 25 "$(total flt)"
 
+# Blocked with nothing arriving, pfcount still ends at once on SIGINT and SIGTERM.
+for sig in INT TERM; do
+	pfcount_start "idle$sig"
+	check_stops "pfcount (idle)" "${PC_PID[idle$sig]}" "$sig"
+done
+
 # VLAN-tagged frames: the kernel strips the tag (offload); it must be back
 # in every captured frame.
 tcpdump_start vlan "$NSB" "pfring:$IFB"

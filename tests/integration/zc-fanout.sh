@@ -38,6 +38,15 @@ wait_until "$DEADLINE" _td_gone "$ZC_PID" || fail_check "zcount did not reach $N
 proc_reap zcount "$ZC_PID" INT
 unset "TD_PID[zcount]"
 check_eq "zcount exit status" 0 "$PROC_RC"
+# An idle zcount (the traffic is over) ends at once on SIGINT and SIGTERM.
+for sig in INT TERM; do
+	ip netns exec "$NSB" "$ZCOUNT" -i "zc:$CID@2" >"$WORK/zcidle.out" 2>&1 &
+	TD_PID[zcidle]=$!
+	_idle_ready() { grep -q 'engine zc' "$WORK/zcidle.out" || _td_gone "${TD_PID[zcidle]}"; }
+	wait_until "$DEADLINE" _idle_ready || true
+	check_stops "zcount (idle)" "${TD_PID[zcidle]}" "$sig"
+	unset "TD_PID[zcidle]"
+done
 tcpdump_stop all
 tcpdump_stop filtered
 zbalance_stop
