@@ -16,7 +16,7 @@
  * The per-packet code is chosen once per worker (one queue, round robin,
  * hash, user function, fan-out), so no mode is tested per packet.  Queue
  * heads are published, drops counted and sleeping consumers woken once per
- * burst, with each queue's consumer format (zc_spsc_prod_format) read at
+ * burst, with each queue's consumer format (zc_prod_format) read at
  * the burst's start.
  */
 #include <errno.h>

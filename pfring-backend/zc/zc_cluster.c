@@ -978,6 +978,44 @@ open_fifo(uid_t owner, uint32_t id, uint32_t qid, char *err, size_t errlen)
 	return fd;
 }
 
+/* Make our own fd readable: a byte through a write end opened for the
+ * moment (the fd we keep is read-only, so that the balancer's end going
+ * away shows as hang-up).  EAGAIN: the FIFO is full, readable anyway. */
+static void
+self_wake(pfring_zc_queue *zq)
+{
+	char path[64];
+	int fd;
+
+	fd = open(proc_fd_path(path, sizeof(path), zq->wake_fd), O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	if (write(fd, "", 1) < 0) {
+	}
+	close(fd);
+}
+
+static void drain_wake(pfring_zc_queue *zq);
+
+/*
+ * A new consumer's fd polls readable exactly when packets are queued, from
+ * the first poll on (before any receive): a wake-up an earlier consumer
+ * left in the FIFO goes, the wake-up is armed for the first packet, and
+ * packets queued before we came make the fd readable now (one byte of our
+ * own, which the first receive drains as it would the producer's).
+ */
+static void
+cons_prime(pfring_zc_queue *zq)
+{
+	drain_wake(zq);
+	if (zc_cons_arm(zq->q, &zq->cons)) {
+		zq->armed = 1;
+		return;
+	}
+	self_wake(zq);
+	zq->armed = 4;
+}
+
 pfring_zc_queue *
 pfring_zc_ipc_attach_queue(uint32_t id, uint32_t qid, char *err, size_t errlen)
 {
@@ -1073,6 +1111,7 @@ pfring_zc_ipc_attach_queue(uint32_t id, uint32_t qid, char *err, size_t errlen)
 	__atomic_fetch_add(&zq->q->attaches, 1, __ATOMIC_RELAXED);
 	zq->drop_base = __atomic_load_n(&zq->q->drop, __ATOMIC_RELAXED);
 	pfring_zc_queue_set_format(zq, 0, PFRING_ZC_BUF_NSEC);
+	cons_prime(zq);
 	return zq;
 fail:
 	free(zq);
@@ -1189,6 +1228,18 @@ start_timer(pfring_zc_queue *zq)
 	(void)timerfd_settime(zq->timer_fd, 0, &its, NULL);
 }
 
+/* Stop the timer, which also clears an expiry not yet read. */
+static void
+stop_timer(pfring_zc_queue *zq)
+{
+	struct itimerspec off;
+
+	if (zq->timer_fd < 0)
+		return;
+	memset(&off, 0, sizeof(off));
+	(void)timerfd_settime(zq->timer_fd, 0, &off, NULL);
+}
+
 int
 zc_cons_set_batch(pfring_zc_queue *zq, uint32_t mark, int timeout_ms, char *err, size_t errlen)
 {
@@ -1197,14 +1248,17 @@ zc_cons_set_batch(pfring_zc_queue *zq, uint32_t mark, int timeout_ms, char *err,
 
 	if (mark > zq->cons.len / 2)
 		mark = zq->cons.len / 2;
+	if (zq->armed == 3 && (mark != zq->wake_mark || timeout_ms != zq->batch_ms)) {
+		/* Mid-batch: the packets queued are due at once under the new
+		 * settings; the next receive drains this byte and delivers. */
+		stop_timer(zq);
+		zc_cons_disarm(zq->q);
+		self_wake(zq);
+		zq->armed = 4;
+	}
 	if (mark <= 1 || timeout_ms <= 0) {
-		/* The fd stays what callers were given; the timer stops (which
-		 * also clears an expiry not yet read). */
-		struct itimerspec off;
-
-		memset(&off, 0, sizeof(off));
-		if (zq->timer_fd >= 0)
-			(void)timerfd_settime(zq->timer_fd, 0, &off, NULL);
+		/* The fd stays what callers were given; the timer stops. */
+		stop_timer(zq);
 		zq->wake_mark = 1;
 		zq->batch_ms = 0;
 		return 0;
@@ -1387,31 +1441,42 @@ zc_cons_begin(pfring_zc_queue *zq)
 				zq->armed = 2;
 				return 0;
 			}
-			if (zq->armed == 2) {
+			if (zq->armed >= 2) {
 				/* Asked again while still empty: a poll may have woken on
 				 * a stale wake-up (one sent for an arm that found packets
-				 * and was withdrawn) or on the batch timer, which would
-				 * keep the fd readable.  Drain them; if the producer took
-				 * the arm meanwhile, it has published: arm again, which
-				 * looks. */
+				 * and was withdrawn), which would keep the fd readable.
+				 * Drain it; if the producer took the arm meanwhile, it
+				 * has published: arm again, which looks. */
 				drain_wake(zq);
-				if (__atomic_load_n(&zq->q->waiting, __ATOMIC_ACQUIRE) != 0) {
-					start_timer(zq);
+				if (__atomic_load_n(&zq->q->waiting, __ATOMIC_ACQUIRE) != 0)
 					return 0;
-				}
 				zq->armed = 0;
 				continue;
 			}
-			if (zc_cons_arm_mark(zq->q, &zq->cons, zq->wake_mark)) {
+			/* Empty: sleep until the first packet, batching or not,
+			 * and without a timer, so an idle fd never polls readable. */
+			if (zc_cons_arm(zq->q, &zq->cons)) {
 				zq->armed = 1;
-				start_timer(zq);
 				return 0;
 			}
 			continue;
 		}
 		if (zq->armed) {
+			if (zq->armed <= 2 && zq->wake_mark > 1 && avail < zq->wake_mark) {
+				/* Woken by the first packets of a batching sleep: sleep
+				 * on until wake_mark are queued or the timer, started
+				 * now, runs out (a TPACKET_V3 block's timeout). */
+				drain_wake(zq);
+				if (zc_cons_arm_mark(zq->q, &zq->cons, zq->wake_mark)) {
+					zq->armed = 3;
+					start_timer(zq);
+					return 0;
+				}
+			}
 			zc_cons_disarm(zq->q);
 			drain_wake(zq);
+			if (zq->armed == 3)
+				stop_timer(zq);
 			zq->armed = 0;
 		}
 		/* Not past what convert_pending() saw. */
@@ -1476,10 +1541,8 @@ pfring_zc_recv_pkt_burst(pfring_zc_queue *zq, pfring_zc_pkt_buff **pkts, int max
 		/* Bounded: an idle queue checks on its balancer (check_alive). */
 		if (poll(&pfd, 1, 500) < 0)
 			return 0; /* a signal: let the caller look at its flags */
-		drain_wake(zq);
-		/* The producer cleared the flag when it woke us: a spurious or
-		 * stale wake-up must arm again before sleeping. */
-		zq->armed = 0;
+		/* zc_cons_begin() takes the wake-up (byte, timer) with the
+		 * packets, or drains a stale one before sleeping again. */
 	}
 }
 

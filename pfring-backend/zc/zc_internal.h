@@ -100,7 +100,9 @@ struct pfring_zc_queue {
 	/* consumer */
 	struct zc_cons cons;
 	uint32_t held;           /* slots handed out by the last receive */
-	int armed;               /* 1: wake-up armed; 2: and found empty since */
+	int armed;               /* 1: wake-up armed; 2: and found empty since;
+				  * 3: armed at wake_mark, timer running;
+				  * 4: not armed, a byte of ours in the FIFO */
 	int fmt_pending;         /* queued packets may be in an older format */
 	uint32_t conv_to;        /* slots before this one are in our format */
 	uint32_t fmt_gen;        /* the generation we asked for */
@@ -172,7 +174,7 @@ zc_queue_at(uint8_t *base, const struct zc_shm_hdr *h, uint32_t qid)
 
 /*
  * Write a header in the consumer's format (snaplen, flags from
- * zc_spsc_prod_format()): ts_nsec in nanoseconds, caplen the bytes the
+ * zc_prod_format()): ts_nsec in nanoseconds, caplen the bytes the
  * producer has (or will copy); returns the clamped caplen to copy.
  */
 static inline uint32_t
@@ -212,8 +214,10 @@ zc_buf_convert(pfring_zc_pkt_buff *b, uint32_t buf_len, uint32_t snaplen, uint32
 uint32_t zc_cons_begin(struct pfring_zc_queue *zq);
 
 /*
- * Consumer: batch wake-ups.  Sleep until mark packets are queued or
- * timeout_ms (> 0) after going to sleep, whichever comes first; from the
+ * Consumer: batch wake-ups.  An empty queue sleeps until its first packet;
+ * woken by it, the next receive returns nothing and sleeps on until mark
+ * packets are queued or timeout_ms (> 0) have passed, whichever comes
+ * first (an idle fd never polls readable); from the
  * first such call on, the queue's fd (pfring_zc_queue_fd()) is an epoll fd
  * over the wake-up FIFO and a timer, and stays so until detach.  mark <= 1
  * or timeout_ms <= 0: wake at the first packet (the default).  mark is

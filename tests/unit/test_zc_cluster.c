@@ -424,8 +424,10 @@ test_stale_wake(void)
 	pfring_zc_destroy_cluster(c);
 }
 
-/* Batched wake-ups: the fd turns readable at the mark, or when the
- * timer runs out with fewer queued; the timer also wakes an idle sleep. */
+/* Batched wake-ups: an empty queue's fd turns readable at the first
+ * packet; the receive that follows returns nothing and the fd turns
+ * readable again at the mark, or when the timer (started then) runs out
+ * with fewer queued.  An idle fd is never readable, timer or not. */
 static void
 test_batch_wake(void)
 {
@@ -446,8 +448,12 @@ test_batch_wake(void)
 	CHECK_INT(0, zc_cons_set_batch(cq, 4, 60000, err, sizeof(err)));
 	fd = pfring_zc_queue_fd(cq);
 	CHECK(fd != cq->wake_fd);                      /* the epoll fd */
-	CHECK_INT(0, pfring_zc_recv_pkt_burst(cq, got, 16, 0));   /* armed for 4 */
+	CHECK_INT(0, readable(fd));                    /* armed at attach, idle */
+	CHECK_INT(0, pfring_zc_recv_pkt_burst(cq, got, 16, 0));
 	CHECK_INT(1, send_byte(pq, 1, 1));
+	CHECK_INT(1, readable(fd));                    /* the first packet */
+	CHECK_INT(0, pfring_zc_recv_pkt_burst(cq, got, 16, 0));   /* armed for 4 */
+	CHECK_INT(0, readable(fd));
 	CHECK_INT(1, send_byte(pq, 2, 1));
 	CHECK_INT(1, send_byte(pq, 3, 1));
 	CHECK_INT(0, readable(fd));
@@ -460,33 +466,104 @@ test_batch_wake(void)
 	CHECK_INT(1, pfring_zc_recv_pkt_burst(cq, got, 16, 0));
 	CHECK_INT(5, pfring_zc_pkt_data(got[0])[0]);
 
-	/* A short timer wakes a sleep with one packet queued ... */
+	/* A short timer wakes a batch of one packet ... */
 	CHECK_INT(0, zc_cons_set_batch(cq, 4, 20, err, sizeof(err)));
 	CHECK_INT(fd, pfring_zc_queue_fd(cq));        /* the same fd */
 	CHECK_INT(0, pfring_zc_recv_pkt_burst(cq, got, 16, 0));
 	CHECK_INT(1, send_byte(pq, 6, 1));
 	p.fd = fd;
 	p.events = POLLIN;
-	CHECK_INT(1, poll(&p, 1, 10000));
+	CHECK_INT(1, poll(&p, 1, 10000));             /* the first packet */
+	CHECK_INT(0, pfring_zc_recv_pkt_burst(cq, got, 16, 0));
+	CHECK_INT(1, poll(&p, 1, 10000));             /* the timer */
 	CHECK_INT(1, pfring_zc_recv_pkt_burst(cq, got, 16, 0));
 	CHECK_INT(6, pfring_zc_pkt_data(got[0])[0]);
-	/* ... and an idle one, which then sleeps again (not readable). */
+	CHECK_INT(0, readable(fd));                    /* the expiry went with it */
+	/* ... but never an idle sleep: 5 timer lengths, not readable. */
 	CHECK_INT(0, pfring_zc_recv_pkt_burst(cq, got, 16, 0));
+	CHECK_INT(0, poll(&p, 1, 100));
 	CHECK_INT(0, pfring_zc_recv_pkt_burst(cq, got, 16, 0));
-	CHECK_INT(1, poll(&p, 1, 10000));
-	CHECK_INT(0, pfring_zc_recv_pkt_burst(cq, got, 16, 0));   /* timer: re-armed */
-	CHECK_INT(0, readable(fd));
-	/* wait = 1 sleeps on the same fd. */
+	CHECK_INT(0, poll(&p, 1, 100));
+	/* wait = 1 sleeps on the same fd, through the batch. */
 	CHECK_INT(1, send_byte(pq, 7, 1));
 	CHECK_INT(1, pfring_zc_recv_pkt_burst(cq, got, 16, 1));
 	CHECK_INT(7, pfring_zc_pkt_data(got[0])[0]);
+	CHECK_INT(0, readable(fd));
+
+	/* New settings mid-batch: what is queued is due at once. */
+	CHECK_INT(0, zc_cons_set_batch(cq, 4, 60000, err, sizeof(err)));
+	CHECK_INT(0, pfring_zc_recv_pkt_burst(cq, got, 16, 0));
+	CHECK_INT(1, send_byte(pq, 8, 1));
+	CHECK_INT(0, pfring_zc_recv_pkt_burst(cq, got, 16, 0));   /* armed for 4 */
+	CHECK_INT(0, readable(fd));
+	CHECK_INT(0, zc_cons_set_batch(cq, 2, 60000, err, sizeof(err)));
+	CHECK_INT(1, readable(fd));
+	CHECK_INT(1, pfring_zc_recv_pkt_burst(cq, got, 16, 0));
+	CHECK_INT(8, pfring_zc_pkt_data(got[0])[0]);
+	CHECK_INT(0, readable(fd));
 
 	/* Back to waking at every packet, on the fd callers already have. */
 	CHECK_INT(0, zc_cons_set_batch(cq, 1, 100, err, sizeof(err)));
 	CHECK_INT(fd, pfring_zc_queue_fd(cq));
 	CHECK_INT(0, pfring_zc_recv_pkt_burst(cq, got, 16, 0));
-	CHECK_INT(1, send_byte(pq, 8, 1));
+	CHECK_INT(1, send_byte(pq, 9, 1));
 	CHECK_INT(1, readable(pfring_zc_queue_fd(cq)));
+	pfring_zc_ipc_detach_queue(cq);
+	pfring_zc_destroy_cluster(c);
+}
+
+/* Packets queued before the consumer attaches: its fd is readable from the
+ * start, before any receive; an empty queue's is not.  A wake-up an earlier
+ * consumer left in the FIFO does not count. */
+static void
+test_attach_ready(void)
+{
+	pfring_zc_cluster *c = make(1, 8, 0);
+	pfring_zc_pkt_buff *got[8];
+	pfring_zc_queue *pq, *cq;
+	char err[256];
+
+	CHECK(c != NULL);
+	if (c == NULL)
+		return;
+	pq = pfring_zc_cluster_queue(c, 0);
+	cq = attach_or_destroy(c, 0);
+	if (cq == NULL)
+		return;
+	CHECK_INT(0, readable(pfring_zc_queue_fd(cq)));
+	CHECK_INT(1, send_byte(pq, 1, 1));              /* armed at attach */
+	CHECK_INT(1, readable(pfring_zc_queue_fd(cq)));
+	pfring_zc_ipc_detach_queue(cq);                 /* leaves the byte */
+	cq = attach_or_destroy(c, 0);
+	if (cq == NULL)
+		return;
+	CHECK_INT(1, readable(pfring_zc_queue_fd(cq))); /* the queued packet */
+	CHECK_INT(1, pfring_zc_recv_pkt_burst(cq, got, 8, 0));
+	CHECK_INT(1, pfring_zc_pkt_data(got[0])[0]);
+	CHECK_INT(0, readable(pfring_zc_queue_fd(cq)));
+	CHECK_INT(0, pfring_zc_recv_pkt_burst(cq, got, 8, 0));
+	CHECK_INT(0, readable(pfring_zc_queue_fd(cq)));
+	pfring_zc_ipc_detach_queue(cq);
+	/* Batching from the start (as the zc engine does at open). */
+	CHECK_INT(1, send_byte(pq, 2, 1));
+	cq = attach_or_destroy(c, 0);
+	if (cq == NULL)
+		return;
+	CHECK_INT(0, zc_cons_set_batch(cq, 4, 20, err, sizeof(err)));
+	CHECK_INT(1, readable(pfring_zc_queue_fd(cq)));
+	pfring_zc_ipc_detach_queue(cq);
+	/* Empty, with a stale byte in the FIFO: not readable. */
+	cq = attach_or_destroy(c, 0);
+	if (cq == NULL)
+		return;
+	CHECK_INT(1, pfring_zc_recv_pkt_burst(cq, got, 8, 0));
+	CHECK_INT(0, pfring_zc_recv_pkt_burst(cq, got, 8, 0));
+	pfring_zc_ipc_detach_queue(cq);
+	CHECK_INT(1, write(pq->wake_fd, "x", 1));
+	cq = attach_or_destroy(c, 0);
+	if (cq == NULL)
+		return;
+	CHECK_INT(0, readable(pfring_zc_queue_fd(cq)));
 	pfring_zc_ipc_detach_queue(cq);
 	pfring_zc_destroy_cluster(c);
 }
@@ -602,8 +679,11 @@ test_engine_burst(void)
 	CHECK_INT(9, st.recv);
 	CHECK_INT(0, st.queued);
 
-	/* pfring_recv (the engine's next) gives the same view. */
+	/* pfring_recv (the engine's next) gives the same view.  (The ring is
+	 * buffered: the first packet after an empty read starts a batch, so
+	 * the read right after it finds nothing due yet.) */
 	CHECK_INT(1, send_seq(pq, 42, 100, 12, 7654321));
+	CHECK_INT(0, pfring_recv(ring, &pkt, 0, &ph, 0));
 	CHECK_INT(1, pfring_recv(ring, &pkt, 0, &ph, 0));
 	CHECK_INT(42, pkt[0]);
 	CHECK_INT(64, ph.caplen);
@@ -614,19 +694,22 @@ test_engine_burst(void)
 	/* A burst after it releases it first. */
 	CHECK_INT(0, pf_ring_burst(ring, -1, on_pkt, (u_char *)&x));
 	/* Buffered (not PF_RING_IMMEDIATE): wake-ups come in batches of 512
-	 * (half this 8-slot queue) or at the 100 ms block timeout, so a lone
-	 * packet still wakes the poll.  (The engine's state starts with its
-	 * queue handle.) */
+	 * (half this 8-slot queue) or at the 100 ms block timeout after the
+	 * first packet, so a lone packet still comes.  (The engine's state
+	 * starts with its queue handle.) */
 	zq = *(pfring_zc_queue **)ring->engine;
 	CHECK_INT(4, zq->wake_mark);
 	CHECK_INT(100, zq->batch_ms);
 	CHECK(pfring_get_selectable_fd(ring) != zq->wake_fd);
 	CHECK_INT(1, send_seq(pq, 41, 100, 12, 1000));
+	pfring_zc_sync_queue(pq);
 	/* (The breakloop above left the ring's own wake-up pending: 0 once.) */
 	for (i = 0; i < 2 && (rc = pfring_poll(ring, 10000)) == 0; i++)
 		;
-	CHECK_INT(1, rc);
+	CHECK_INT(1, rc);                               /* the first packet */
 	x.n = 0;
+	CHECK_INT(0, pf_ring_burst(ring, -1, on_pkt, (u_char *)&x));  /* batching */
+	CHECK_INT(1, pfring_poll(ring, 10000));         /* the block timeout */
 	CHECK_INT(1, pf_ring_burst(ring, -1, on_pkt, (u_char *)&x));
 	CHECK_INT(41, x.seq[0]);
 	CHECK_INT(0, pf_ring_burst(ring, -1, on_pkt, (u_char *)&x));
@@ -1056,6 +1139,7 @@ main(void)
 	test_engine_burst();
 	test_stale_wake();
 	test_batch_wake();
+	test_attach_ready();
 	test_names_and_stale();
 	test_scribbled();
 	test_foreign();
