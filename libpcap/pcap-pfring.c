@@ -378,6 +378,16 @@ pcap_pfring_activate(pcap_t *p)
 		if (ring == NULL)
 			return pcap_pfring_fail(p, PCAP_ERROR, "%s", err);
 		pp->ring = ring;
+		/*
+		 * A buffered zc:<id>@<queue> reader batches its wake-ups
+		 * over the pcap timeout, as a TPACKET_V3 block is handed over
+		 * at its timeout (0: no batching, as for pfring: devices);
+		 * pfring_open()'s own 100 ms are for API users.
+		 */
+		if (!p->opt.immediate)
+			(void)pfring_set_poll_watermark_timeout(ring,
+			    p->opt.timeout <= 0 ? 1 :
+			    p->opt.timeout > 65535 ? 65535 : (uint16_t)p->opt.timeout);
 		if (pfring_enable_ring(ring) < 0)
 			return pcap_pfring_fail(p, PCAP_ERROR, "%s",
 			    pfring_last_error(ring));
