@@ -1441,7 +1441,11 @@ zc_cons_begin(pfring_zc_queue *zq)
 				zq->armed = 2;
 				return 0;
 			}
-			if (zq->armed >= 2) {
+			if (zq->armed == 4) {
+				/* All read: the byte that kept the fd readable goes. */
+				drain_wake(zq);
+				zq->armed = 0;
+			} else if (zq->armed >= 2) {
 				/* Asked again while still empty: a poll may have woken on
 				 * a stale wake-up (one sent for an arm that found packets
 				 * and was withdrawn), which would keep the fd readable.
@@ -1461,8 +1465,11 @@ zc_cons_begin(pfring_zc_queue *zq)
 			}
 			continue;
 		}
-		if (zq->armed) {
-			if (zq->armed <= 2 && zq->wake_mark > 1 && avail < zq->wake_mark) {
+		if (zq->armed != 4) {
+			int ours = zq->armed == 0;
+
+			if ((zq->armed == 1 || zq->armed == 2) && zq->wake_mark > 1 &&
+			    avail < zq->wake_mark) {
 				/* Woken by the first packets of a batching sleep: sleep
 				 * on until wake_mark are queued or the timer, started
 				 * now, runs out (a TPACKET_V3 block's timeout). */
@@ -1472,12 +1479,19 @@ zc_cons_begin(pfring_zc_queue *zq)
 					start_timer(zq);
 					return 0;
 				}
+				ours = 1;       /* withdrawn: a wake-up may or may not come */
 			}
-			zc_cons_disarm(zq->q);
-			drain_wake(zq);
+			/* Packets: the fd stays readable until they are all read,
+			 * whatever a read takes (pcap_dispatch(1) per select()).
+			 * The producer's wake-up byte does that if it took the arm;
+			 * if we take the arm back, or cannot tell, a byte of ours. */
+			if (__atomic_exchange_n(&zq->q->waiting, 0, __ATOMIC_ACQ_REL) != 0)
+				ours = 1;
+			if (ours)
+				self_wake(zq);
 			if (zq->armed == 3)
 				stop_timer(zq);
-			zq->armed = 0;
+			zq->armed = 4;
 		}
 		/* Not past what convert_pending() saw. */
 		if (zq->fmt_pending && avail > zq->conv_to - zq->cons.tail)

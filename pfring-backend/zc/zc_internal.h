@@ -102,7 +102,8 @@ struct pfring_zc_queue {
 	uint32_t held;           /* slots handed out by the last receive */
 	int armed;               /* 1: wake-up armed; 2: and found empty since;
 				  * 3: armed at wake_mark, timer running;
-				  * 4: not armed, a byte of ours in the FIFO */
+				  * 4: not armed, packets queued and a byte in
+				  * the FIFO keeps the fd readable */
 	int fmt_pending;         /* queued packets may be in an older format */
 	uint32_t conv_to;        /* slots before this one are in our format */
 	uint32_t fmt_gen;        /* the generation we asked for */

@@ -416,8 +416,9 @@ test_stale_wake(void)
 	CHECK_INT(1, send_byte(pq, 5, 1));
 	CHECK_INT(1, readable(pfring_zc_queue_fd(cq)));
 	CHECK_INT(1, pfring_zc_recv_pkt_burst(cq, got, 4, 0));
-	CHECK_INT(0, readable(pfring_zc_queue_fd(cq)));
+	CHECK_INT(1, readable(pfring_zc_queue_fd(cq)));  /* held: queued until the next receive */
 	CHECK_INT(0, pfring_zc_recv_pkt_burst(cq, got, 4, 0));
+	CHECK_INT(0, readable(pfring_zc_queue_fd(cq)));
 	CHECK_INT(1, send_byte(pq, 6, 1));                       /* re-armed */
 	CHECK_INT(1, readable(pfring_zc_queue_fd(cq)));
 	pfring_zc_ipc_detach_queue(cq);
@@ -460,7 +461,7 @@ test_batch_wake(void)
 	CHECK_INT(1, send_byte(pq, 4, 1));
 	CHECK_INT(1, readable(fd));
 	CHECK_INT(4, pfring_zc_recv_pkt_burst(cq, got, 16, 0));
-	CHECK_INT(0, readable(fd));
+	CHECK_INT(1, readable(fd));                    /* held: queued until the next receive */
 	/* Packets below the mark are still received by whoever asks. */
 	CHECK_INT(1, send_byte(pq, 5, 1));
 	CHECK_INT(1, pfring_zc_recv_pkt_burst(cq, got, 16, 0));
@@ -478,9 +479,10 @@ test_batch_wake(void)
 	CHECK_INT(1, poll(&p, 1, 10000));             /* the timer */
 	CHECK_INT(1, pfring_zc_recv_pkt_burst(cq, got, 16, 0));
 	CHECK_INT(6, pfring_zc_pkt_data(got[0])[0]);
-	CHECK_INT(0, readable(fd));                    /* the expiry went with it */
+	CHECK_INT(1, readable(fd));                    /* held: queued until the next receive */
 	/* ... but never an idle sleep: 5 timer lengths, not readable. */
 	CHECK_INT(0, pfring_zc_recv_pkt_burst(cq, got, 16, 0));
+	CHECK_INT(0, readable(fd));                    /* the expiry went with them */
 	CHECK_INT(0, poll(&p, 1, 100));
 	CHECK_INT(0, pfring_zc_recv_pkt_burst(cq, got, 16, 0));
 	CHECK_INT(0, poll(&p, 1, 100));
@@ -488,7 +490,7 @@ test_batch_wake(void)
 	CHECK_INT(1, send_byte(pq, 7, 1));
 	CHECK_INT(1, pfring_zc_recv_pkt_burst(cq, got, 16, 1));
 	CHECK_INT(7, pfring_zc_pkt_data(got[0])[0]);
-	CHECK_INT(0, readable(fd));
+	CHECK_INT(1, readable(fd));                    /* held: queued until the next receive */
 
 	/* New settings mid-batch: what is queued is due at once. */
 	CHECK_INT(0, zc_cons_set_batch(cq, 4, 60000, err, sizeof(err)));
@@ -500,12 +502,13 @@ test_batch_wake(void)
 	CHECK_INT(1, readable(fd));
 	CHECK_INT(1, pfring_zc_recv_pkt_burst(cq, got, 16, 0));
 	CHECK_INT(8, pfring_zc_pkt_data(got[0])[0]);
-	CHECK_INT(0, readable(fd));
+	CHECK_INT(1, readable(fd));                    /* held: queued until the next receive */
 
 	/* Back to waking at every packet, on the fd callers already have. */
 	CHECK_INT(0, zc_cons_set_batch(cq, 1, 100, err, sizeof(err)));
 	CHECK_INT(fd, pfring_zc_queue_fd(cq));
 	CHECK_INT(0, pfring_zc_recv_pkt_burst(cq, got, 16, 0));
+	CHECK_INT(0, readable(fd));
 	CHECK_INT(1, send_byte(pq, 9, 1));
 	CHECK_INT(1, readable(pfring_zc_queue_fd(cq)));
 	pfring_zc_ipc_detach_queue(cq);
@@ -522,6 +525,7 @@ test_attach_ready(void)
 	pfring_zc_pkt_buff *got[8];
 	pfring_zc_queue *pq, *cq;
 	char err[256];
+	int i;
 
 	CHECK(c != NULL);
 	if (c == NULL)
@@ -540,7 +544,7 @@ test_attach_ready(void)
 	CHECK_INT(1, readable(pfring_zc_queue_fd(cq))); /* the queued packet */
 	CHECK_INT(1, pfring_zc_recv_pkt_burst(cq, got, 8, 0));
 	CHECK_INT(1, pfring_zc_pkt_data(got[0])[0]);
-	CHECK_INT(0, readable(pfring_zc_queue_fd(cq)));
+	CHECK_INT(1, readable(pfring_zc_queue_fd(cq)));
 	CHECK_INT(0, pfring_zc_recv_pkt_burst(cq, got, 8, 0));
 	CHECK_INT(0, readable(pfring_zc_queue_fd(cq)));
 	pfring_zc_ipc_detach_queue(cq);
@@ -563,6 +567,19 @@ test_attach_ready(void)
 	cq = attach_or_destroy(c, 0);
 	if (cq == NULL)
 		return;
+	CHECK_INT(0, readable(pfring_zc_queue_fd(cq)));
+	/* Reads that leave packets (dumpcap reads one per select()): the fd
+	 * stays readable until a receive finds them all read. */
+	CHECK_INT(1, send_byte(pq, 3, 1));
+	CHECK_INT(1, send_byte(pq, 4, 1));
+	CHECK_INT(1, send_byte(pq, 5, 1));
+	for (i = 3; i <= 5; i++) {
+		CHECK_INT(1, readable(pfring_zc_queue_fd(cq)));
+		CHECK_INT(1, pfring_zc_recv_pkt_burst(cq, got, 1, 0));
+		CHECK_INT(i, pfring_zc_pkt_data(got[0])[0]);
+	}
+	CHECK_INT(1, readable(pfring_zc_queue_fd(cq)));
+	CHECK_INT(0, pfring_zc_recv_pkt_burst(cq, got, 1, 0));
 	CHECK_INT(0, readable(pfring_zc_queue_fd(cq)));
 	pfring_zc_ipc_detach_queue(cq);
 	pfring_zc_destroy_cluster(c);
@@ -844,7 +861,7 @@ test_ipc(void)
 	pfring_zc_sync_queue(pq);
 	n = pfring_zc_recv_pkt_burst(cq, got, 8, 0);
 	CHECK_INT(4, n);
-	CHECK_INT(0, readable(pfring_zc_queue_fd(cq)));          /* drained */
+	CHECK_INT(1, readable(pfring_zc_queue_fd(cq)));          /* held: queued until the next receive */
 	for (i = 0; i < n; i++) {
 		CHECK_INT(60, got[i]->caplen);
 		CHECK_INT(61 + i, got[i]->len);
