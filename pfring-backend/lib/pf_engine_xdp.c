@@ -354,8 +354,20 @@ xdp_stats(pfring *ring, pfring_stat *stats)
 		return pf_ring_error(ring, PF_RING_ERROR_GENERIC, "XDP_STATISTICS: %s",
 				     strerror(errno));
 	stats->recv = __atomic_load_n(&xe->x.rx_count, __ATOMIC_RELAXED) + xe->held;
-	/* Frames the kernel had no room for: RX ring full or no fill buffer. */
-	stats->drop = st.rx_dropped + st.rx_ring_full + st.rx_fill_ring_empty_descs;
+	/*
+	 * Frames the kernel had no room for, each once.  rx_ring_full: the RX
+	 * ring was full.  rx_dropped: too long for a frame, or (copy mode) no
+	 * buffer: the kernel's copy takes one from the fill ring, and when it
+	 * is empty counts the frame in rx_dropped and the failed take in
+	 * rx_fill_ring_empty_descs too (net/xdp/xsk.c __xsk_rcv, 6.1 to 6.18),
+	 * so adding that counter counted every such loss twice.  In zero-copy
+	 * mode the driver takes the buffers and rx_dropped never counts a
+	 * missing one: there the fill-ring counter is the only sign (the
+	 * driver's failed refills, not frames).
+	 */
+	stats->drop = st.rx_dropped + st.rx_ring_full;
+	if (xe->x.zerocopy)
+		stats->drop += st.rx_fill_ring_empty_descs;
 	return 0;
 }
 
