@@ -84,7 +84,7 @@ print_stats(pfring_zc_cluster *c, pfring **in, char **names, int n_in,
 	for (k = 0; k < n_in; k++) {
 		if (pfring_stats(in[k], &ps) != 0)
 			continue;
-		/* AF_XDP: the kernel's reasons too (dropped: all but invalid). */
+		/* AF_XDP: the kernel's counters too (dropped: each lost frame once, zbalance(1)). */
 		x = pf_xdp_xsk(in[k]);
 		if (x != NULL && pf_xsk_stats(x, &xs) == 0)
 			printf("input %s (rx_dropped %llu rx_ring_full %llu fill_ring_empty %llu"
