@@ -101,8 +101,10 @@ done
 zbalance_start "$NSB" -i "zc:$IFB" -c "$CID" -n "$Q" -m hash -t per_flow -q "$QLEN"
 for ((i = 0; i < Q; i++)); do tcpdump_start "stop-q$i" "$NSB" "zc:$CID@$i"; done
 tcpdump_signal stop-q1 STOP
-# Paced, so that the running consumers keep their small queues drained.
-send_flows "$NSA" "$IFA" -n "$N" -f "$FLOWS" -R 20000
+# Paced, so that the running consumers keep their small queues drained: a
+# buffered tcpdump wakes when half its queue (128) is full, and a loaded
+# machine may take tens of ms to run it.
+send_flows "$NSA" "$IFA" -n "$N" -f "$FLOWS" -R 5000
 check_true "zbalance counted all $N packets" wait_until "$DEADLINE" _zb_counted "$N"
 tcpdump_signal stop-q1 CONT
 wait_for_packets "$DEADLINE" "${share[0]}" "$WORK/stop-q0.pcap" || true
