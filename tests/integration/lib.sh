@@ -322,8 +322,8 @@ ns_setup() {
 # many: a ZC queue has 4096 slots, tcpdump's buffered ring 2 MiB in 256 KiB
 # blocks, an immediate packet-engine ring at least 64 blocks handed over
 # every millisecond.  The last is what a pace must respect: at 50 kpps a
-# 1 ms block takes about 50 packets, so even zbalance's 400 blocks hold a
-# stalled reader's 20000, and tcpdump --immediate-mode's 128 hold 6400.
+# 1 ms block takes about 50 packets, so zbalance's 100 blocks (64 KiB) hold
+# a stalled reader's 5000, tcpdump --immediate-mode's 64 (32 KiB) 3200.
 # Pacing caps the offered load, so an exact count does not depend on how
 # fast this machine sends.
 SEND_PPS=${PFRING_TEST_PPS:-50000}
