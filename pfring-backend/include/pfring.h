@@ -115,14 +115,17 @@ int pfring_disable_ring(pfring *ring);
  * Receive one packet.  buffer_len == 0: *buffer is set to point into the ring
  * (valid until the next recv on this ring).  Otherwise up to buffer_len bytes
  * are copied to *buffer.  Returns 1 with a packet, 0 when none is available
- * and wait_for_incoming_packet is 0, negative on error.
+ * and wait_for_incoming_packet is 0 or when a signal interrupted the wait
+ * (so a caller whose handler only sets its own flag sees it), negative on
+ * error.
  */
 int pfring_recv(pfring *ring, u_char **buffer, u_int buffer_len,
 		struct pfring_pkthdr *hdr, uint8_t wait_for_incoming_packet);
 int pfring_loop(pfring *ring, pfringProcesssPacket looper,
 		const u_char *user_bytes, uint8_t wait_for_packet);
 void pfring_breakloop(pfring *ring);
-/* Wait up to wait_ms (-1 = forever) for packets; 1 = readable, 0 = timeout. */
+/* Wait up to wait_ms (-1 = forever) for packets; 1 = readable, 0 = timeout,
+ * pfring_breakloop() or a signal (EINTR is not retried). */
 int pfring_poll(pfring *ring, int wait_ms);
 
 int pfring_send(pfring *ring, char *pkt, u_int pkt_len, uint8_t flush_packet);

@@ -321,10 +321,11 @@ pfring_poll(pfring *ring, int wait_ms)
 	ring->polled = 1;
 	if (ring->ops->poll_slice_ms > 0 && (wait_ms < 0 || wait_ms > ring->ops->poll_slice_ms))
 		wait_ms = ring->ops->poll_slice_ms;
-	do {
-		rc = poll(pfd, 2, wait_ms);
-	} while (rc < 0 && errno == EINTR && !ring->break_loop);
+	rc = poll(pfd, 2, wait_ms);
+	ring->interrupted = rc < 0 && errno == EINTR;
 	if (rc < 0) {
+		/* A signal: back to the caller, whose handler may have set a
+		 * flag of its own rather than called pfring_breakloop(). */
 		if (errno == EINTR)
 			return 0;
 		return pf_ring_error(ring, PF_RING_ERROR_GENERIC, "poll: %s", strerror(errno));
@@ -373,6 +374,10 @@ pfring_recv(pfring *ring, u_char **buffer, u_int buffer_len,
 		rc = pfring_poll(ring, -1);
 		if (rc < 0)
 			return rc;
+		/* A signal or pfring_breakloop() ended the wait (not the end of
+		 * an engine's poll slice). */
+		if (rc == 0 && (ring->interrupted || ring->break_loop))
+			return 0;
 	}
 }
 

@@ -76,6 +76,7 @@ struct pfring {
 	struct pf_open_params params;
 	int enabled;
 	volatile int break_loop;
+	int interrupted;              /* the last pfring_poll() ended on a signal */
 	int wake_fd;                  /* eventfd: pfring_breakloop() wakes pfring_poll() */
 	int polled;                   /* pfring_poll() ran: the library waited for packets */
 	uint32_t sample_count;        /* packets seen since the last one delivered */

@@ -13,7 +13,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -1141,6 +1143,54 @@ test_balancer_gone(void)
 	pfring_zc_ipc_detach_queue(cq);
 }
 
+static volatile sig_atomic_t alarmed;
+
+static void
+on_alarm(int sig)
+{
+	struct sigaction dfl;
+
+	(void)sig;
+	alarmed = 1;
+	/* Should the receive not return, the next alarm ends the test
+	 * (a failure) instead of letting it hang. */
+	memset(&dfl, 0, sizeof(dfl));
+	dfl.sa_handler = SIG_DFL;
+	sigaction(SIGALRM, &dfl, NULL);
+	alarm(3);
+}
+
+/* A blocking pfring_recv() returns 0 when a signal comes, so a program
+ * whose handler only sets its own flag sees it (no SA_RESTART, no
+ * pfring_breakloop()); the end of the engine's poll slice does not. */
+static void
+test_recv_signal(void)
+{
+	pfring_zc_cluster *c = make(1, 8, 0);
+	struct itimerval it = { { 0, 0 }, { 0, 700000 } };
+	struct pfring_pkthdr h;
+	struct sigaction sa;
+	u_char *buf;
+	pfring *ring;
+
+	CHECK(c != NULL);
+	if (c == NULL)
+		return;
+	ring = open_engine(c, 64);
+	if (ring == NULL)
+		return;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_alarm;
+	sigaction(SIGALRM, &sa, NULL);
+	alarmed = 0;
+	setitimer(ITIMER_REAL, &it, NULL);      /* past one 500 ms slice */
+	CHECK_INT(0, pfring_recv(ring, &buf, 0, &h, 1));
+	alarm(0);
+	CHECK_INT(1, alarmed);
+	pfring_close(ring);
+	pfring_zc_destroy_cluster(c);
+}
+
 int
 main(void)
 {
@@ -1161,5 +1211,6 @@ main(void)
 	test_scribbled();
 	test_foreign();
 	test_balancer_gone();
+	test_recv_signal();
 	return check_exit("test_zc_cluster");
 }
