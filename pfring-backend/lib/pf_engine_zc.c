@@ -187,7 +187,7 @@ zc_next(pfring *ring, const u_char **pkt, struct pfring_pkthdr *hdr)
  * and headers are shared memory that a consumer of a group-shared cluster
  * may write: each index is checked against the cluster's buffer count
  * (a bad one is skipped and counted) and the header the callback gets is
- * a private copy with caplen read once and clamped to lim.  Always inlined
+ * a private copy whose caplen is clamped to lim.  Always inlined
  * so a constant stride becomes a shift.
  */
 static inline __attribute__((always_inline)) uint32_t
@@ -197,7 +197,10 @@ walk_slots(const uint32_t *s, uint32_t n, uint8_t *buf0, size_t stride, uint32_t
 	const uint32_t *end = s + n;
 	intptr_t i = -(intptr_t)n;
 	struct pf_pcap_hdr h;
-	uint32_t idx, caplen;
+	uint32_t idx;
+#if !ZC_HDR_IS_PCAP
+	uint32_t caplen;
+#endif
 
 	do {
 		idx = __atomic_load_n(&end[i], __ATOMIC_RELAXED);
@@ -205,13 +208,19 @@ walk_slots(const uint32_t *s, uint32_t n, uint8_t *buf0, size_t stride, uint32_t
 			const pfring_zc_pkt_buff *b =
 				(const pfring_zc_pkt_buff *)(buf0 + (size_t)idx * stride);
 
+#if ZC_HDR_IS_PCAP
+			/* The header is a struct pcap_pkthdr: one copy, then the
+			 * clamp works on ours. */
+			memcpy(&h, b, sizeof(h));
+			if (__builtin_expect(h.caplen > lim, 0))
+				h.caplen = lim;
+#else
 			caplen = __atomic_load_n(&b->caplen, __ATOMIC_RELAXED);
 			h.ts.tv_sec = (time_t)b->ts_sec;
 			h.ts.tv_usec = (suseconds_t)b->ts_frac;
 			h.caplen = caplen < lim ? caplen : lim;
 			h.len = b->len;
-			if (__builtin_expect(h.len < h.caplen, 0))
-				h.len = h.caplen;
+#endif
 			cb(user, &h, (const u_char *)(b + 1));
 		} else {
 			(*bad)++;
