@@ -780,14 +780,39 @@ pfring_zc_send_copy(pfring_zc_queue *zq, const u_char *frame, uint32_t caplen,
 
 /* --- consumer end --- */
 
-/* Where a consumer found its cluster: the file, its owner, its identity. */
+/* Where a consumer found its cluster: the file and its owner. */
 struct zc_found {
 	int fd;
 	uid_t owner;
-	dev_t dev;
-	ino_t ino;
 	char path[PATH_MAX];
 };
+
+/*
+ * Whether the open cluster file fd (at path, in owner's folder) may be
+ * used: a regular file of the folder's owner that others cannot write,
+ * and either ours or shared (0660) with one of our groups.  0 with *st
+ * filled, or -1 with why.
+ */
+static int
+file_refused(int fd, uid_t owner, const char *path, struct stat *st, char *why, size_t wlen)
+{
+	if (fstat(fd, st) < 0 || !S_ISREG(st->st_mode) || st->st_uid != owner ||
+	    (st->st_mode & S_IWOTH) != 0) {
+		snprintf(why, wlen, "%s is not a cluster file of uid %u (owner %u, mode %04o): "
+			 "refused", path, (unsigned)owner, (unsigned)st->st_uid,
+			 (unsigned)(st->st_mode & 07777));
+		return -1;
+	}
+	if (owner != geteuid() &&
+	    ((st->st_mode & (S_IRGRP | S_IWGRP)) != (S_IRGRP | S_IWGRP) ||
+	     !in_groups(st->st_gid))) {
+		snprintf(why, wlen, "%s was made by uid %u and is not shared with any of this "
+			 "user's groups (group %u, mode %04o): refused", path, (unsigned)owner,
+			 (unsigned)st->st_gid, (unsigned)(st->st_mode & 07777));
+		return -1;
+	}
+	return 0;
+}
 
 /*
  * Cluster id's file in uid's folder under base, if it is there and may be
@@ -821,26 +846,12 @@ try_owner(const char *base, uid_t uid, uint32_t id, struct zc_found *f, char *wh
 			snprintf(why, wlen, "%s: %s", f->path, strerror(errno));
 		return -1;
 	}
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != uid ||
-	    (st.st_mode & S_IWOTH) != 0) {
-		snprintf(why, wlen, "%s is not a cluster file of uid %u (owner %u, mode %04o): "
-			 "refused", f->path, (unsigned)uid, (unsigned)st.st_uid,
-			 (unsigned)(st.st_mode & 07777));
-		close(fd);
-		return -1;
-	}
-	if (uid != geteuid() &&
-	    ((st.st_mode & (S_IRGRP | S_IWGRP)) != (S_IRGRP | S_IWGRP) || !in_groups(st.st_gid))) {
-		snprintf(why, wlen, "%s was made by uid %u and is not shared with any of this "
-			 "user's groups (group %u, mode %04o): refused", f->path, (unsigned)uid,
-			 (unsigned)st.st_gid, (unsigned)(st.st_mode & 07777));
+	if (file_refused(fd, uid, f->path, &st, why, wlen) < 0) {
 		close(fd);
 		return -1;
 	}
 	f->fd = fd;
 	f->owner = uid;
-	f->dev = st.st_dev;
-	f->ino = st.st_ino;
 	return 1;
 }
 
@@ -1647,19 +1658,6 @@ cluster_file_id(const char *name)
 	return (uint32_t)v;
 }
 
-/* A cluster file this user may use (see try_owner): 1 yes. */
-static int
-file_trusted(int fd, uid_t owner)
-{
-	struct stat st;
-
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != owner ||
-	    (st.st_mode & S_IWOTH) != 0)
-		return 0;
-	return owner == geteuid() ||
-		((st.st_mode & (S_IRGRP | S_IWGRP)) == (S_IRGRP | S_IWGRP) && in_groups(st.st_gid));
-}
-
 /*
  * The live clusters in owner's folder under base: a sound header whose
  * creator still holds its lock, in a file this user may use.  Only lock
@@ -1668,6 +1666,7 @@ file_trusted(int fd, uid_t owner)
 static void
 list_owner(const char *base, uid_t owner, pfring_zc_cluster_info *out, size_t max, size_t *n)
 {
+	char why[NAME_MAX + 160];	/* a refused file is only left out */
 	struct zc_shm_hdr h;
 	struct dirent *e;
 	struct stat st;
@@ -1695,7 +1694,7 @@ list_owner(const char *base, uid_t owner, pfring_zc_cluster_info *out, size_t ma
 		fd = openat(dfd, e->d_name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 		if (fd < 0)
 			continue;
-		if (file_trusted(fd, owner) && fstat(fd, &st) == 0 &&
+		if (file_refused(fd, owner, e->d_name, &st, why, sizeof(why)) == 0 &&
 		    pread(fd, &h, sizeof(h), 0) == (ssize_t)sizeof(h) && h.magic == ZC_MAGIC &&
 		    h.version == ZC_VERSION && h.ready == 1 &&
 		    hdr_problem(&h, id, (uint64_t)st.st_size) == NULL &&
