@@ -146,7 +146,7 @@ fill_hdr(pfring *ring, const struct pfring_zc_queue *zq, pfring_zc_pkt_buff *b,
 	hdr->ts.tv_sec = (time_t)b->ts_sec;
 	hdr->ts.tv_usec = (suseconds_t)b->ts_frac;
 	hdr->caplen = caplen < lim ? caplen : lim;
-	hdr->len = b->len < hdr->caplen ? hdr->caplen : b->len;
+	hdr->len = b->len;
 	hdr->extended_hdr.timestamp_ns = (uint64_t)b->ts_sec * 1000000000ull +
 		(uint64_t)b->ts_frac * ((b->flags & PFRING_ZC_BUF_NSEC) ? 1 : 1000);
 	hdr->extended_hdr.rx_direction = 1;
