@@ -18,7 +18,7 @@
 
 #include "pf_ring.h"
 #include "pfring_zc.h"
-#include "../zc/zc_internal.h"
+#include "zc_internal.h"
 
 #if ZC_HDR_IS_PCAP
 _Static_assert(offsetof(pfring_zc_pkt_buff, ts_sec) == offsetof(struct pf_pcap_hdr, ts.tv_sec) &&

@@ -1,6 +1,6 @@
 /*
  * xdp_redirect.bpf.o, embedded so the AF_XDP engine reads nothing from
- * disk at run time (found through the build directory's -I, as fanout_obj.S).
+ * disk at run time (found through the build directory's -I, as bpf_objs.S).
  */
 	.section .rodata
 	.balign 8
