@@ -22,6 +22,7 @@
 #include "pf_flow.h"
 #endif
 #include "pf_rules.h"
+#include "pfring_limits.h"
 
 /* Overridable only so the QEMU suite can build a mismatching module. */
 #ifndef PF_RING_ABI_VERSION
@@ -35,7 +36,6 @@
 
 #define PF_RING_IFNAMSIZ	16
 #define PF_RING_APPNAME_MAX	64
-#define PF_RING_MAX_CLUSTER_ID	65535
 #define PF_RING_MAX_SAMPLING	1000000
 #define PF_RING_MAX_CAPLEN	65535
 #define PF_RING_MAX_SLOTS	(1u << 20)

@@ -13,6 +13,8 @@
 #include <sys/types.h>
 #include <sys/time.h>
 
+#include "pfring_limits.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -45,6 +47,9 @@ extern "C" {
 #define PF_RING_TX_ONLY          (1u << 3) /* no RX ring: only pfring_send() */
 #define PF_RING_IMMEDIATE        (1u << 4) /* short block timeout: low latency over batching */
 #define PF_RING_NANO_TIMESTAMP   (1u << 5) /* documented: ts.tv_usec carries nanoseconds */
+
+/* The caplen a ring opened with caplen 0 gets: whole frames up to 64 KiB. */
+#define PF_RING_DEFAULT_CAPLEN 65535
 
 typedef enum {
 	cluster_per_flow = 0,         /* <vlan, proto, src ip, src port, dst ip, dst port> */

@@ -95,7 +95,7 @@ struct pfring_zc_cluster_opts {
 	gid_t group;           /* (gid_t)-1: mode 0600; else this group may attach (0660) */
 };
 
-/* Create cluster id (1..65535) with n_queues queues.  opts may be NULL. */
+/* Create cluster id (1..PF_RING_MAX_CLUSTER_ID) with n_queues queues.  opts may be NULL. */
 pfring_zc_cluster *pfring_zc_create_cluster(uint32_t id, uint32_t n_queues,
 					    const struct pfring_zc_cluster_opts *opts,
 					    char *err, size_t errlen);

@@ -52,7 +52,7 @@
 #define FULL_SNAPLEN 262144
 
 /* Limits of the backend's settings, as pfring-config(7) gives them. */
-#define CLUSTER_MAX 65535UL
+#define CLUSTER_MAX ((unsigned long)PF_RING_MAX_CLUSTER_ID)
 #define SLOTS_MAX 1048576UL
 #define SLOTS_DEFAULT 4096UL
 #define CAPLEN_MAX 262144UL

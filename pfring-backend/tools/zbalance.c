@@ -139,7 +139,7 @@ main(int argc, char **argv)
 			}
 			ifs[n_if++] = optarg;
 			break;
-		case 'c': id = number("c", optarg, 1, 65535); break;
+		case 'c': id = number("c", optarg, 1, PF_RING_MAX_CLUSTER_ID); break;
 		case 'n': nq = number("n", optarg, 1, PFRING_ZC_MAX_QUEUES); break;
 		case 'm': mode = optarg; break;
 		case 't':
@@ -199,7 +199,7 @@ main(int argc, char **argv)
 			continue;	/* opened on the cluster's memory, below */
 		}
 		/* Nanosecond stamps: the queue buffers keep them. */
-		in[k] = pfring_open_err(ifs[k], 65535,
+		in[k] = pfring_open_err(ifs[k], PF_RING_DEFAULT_CAPLEN,
 					PF_RING_PROMISC | PF_RING_IMMEDIATE | PF_RING_NANO_TIMESTAMP,
 					err, sizeof(err));
 		if (in[k] == NULL) {

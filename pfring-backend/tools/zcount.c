@@ -79,7 +79,7 @@ main(int argc, char **argv)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	ring = pfring_open_err(dev, 65535, PF_RING_PROMISC, err, sizeof(err));
+	ring = pfring_open_err(dev, PF_RING_DEFAULT_CAPLEN, PF_RING_PROMISC, err, sizeof(err));
 	if (ring == NULL) {
 		fprintf(stderr, "zcount: %s\n", err);
 		return 1;

@@ -110,9 +110,9 @@ static int cluster_name(const char *opt, const char *name, unsigned long *id, lo
 	n = at ? (size_t)(at - spec) : strlen(spec);
 	if (n == 0 || strspn(spec, "0123456789") != n)
 		return 0;	/* zc:<interface>: AF_XDP */
-	if (n > 5 || (*id = strtoul(spec, NULL, 10)) == 0 || *id > 65535) {
-		fprintf(stderr, PROG ": -%s %s: cluster id %.*s out of range 1..65535\n", opt,
-			name, (int)n, spec);
+	if (n > 5 || (*id = strtoul(spec, NULL, 10)) == 0 || *id > PF_RING_MAX_CLUSTER_ID) {
+		fprintf(stderr, PROG ": -%s %s: cluster id %.*s out of range 1..%u\n", opt,
+			name, (int)n, spec, PF_RING_MAX_CLUSTER_ID);
 		exit(2);
 	}
 	*queue = -1;
@@ -407,7 +407,7 @@ int main(int argc, char **argv)
 		}
 	} else {
 		/* Nanosecond stamps, kept in the queue buffers as zbalance keeps them. */
-		f.in_ring = pfring_open_err(interface_name(in), 65535,
+		f.in_ring = pfring_open_err(interface_name(in), PF_RING_DEFAULT_CAPLEN,
 					    PF_RING_PROMISC | PF_RING_IMMEDIATE |
 					    PF_RING_NANO_TIMESTAMP, err, sizeof(err));
 		if (f.in_ring == NULL || pfring_enable_ring(f.in_ring) < 0) {
@@ -437,7 +437,7 @@ int main(int argc, char **argv)
 			}
 		}
 	} else {
-		f.out_ring = pfring_open_err(interface_name(out), 65535, PF_RING_TX_ONLY, err,
+		f.out_ring = pfring_open_err(interface_name(out), PF_RING_DEFAULT_CAPLEN, PF_RING_TX_ONLY, err,
 					     sizeof(err));
 		if (f.out_ring == NULL || pfring_enable_ring(f.out_ring) < 0) {
 			fprintf(stderr, PROG ": -o %s: %s\n", out,

@@ -1652,7 +1652,7 @@ cluster_file_id(const char *name)
 		if (*c < '0' || *c > '9')
 			return 0;
 		v = v * 10 + (unsigned long)(*c - '0');
-		if (v > 65535)
+		if (v > PF_RING_MAX_CLUSTER_ID)
 			return 0;
 	}
 	return (uint32_t)v;

@@ -27,7 +27,6 @@
 #include <stdint.h>
 #include <sys/time.h>
 
-#include "pf_ring_abi.h"
 #include "pfring_zc.h"
 #include "zc_spsc.h"
 
