@@ -147,7 +147,7 @@ pf_xdp_open_ext(const char *dev, const struct pf_xsk_config *cfg, uint32_t flags
 		return NULL;
 	}
 	ext_cfg = cfg;
-	ring = pfring_open_err(name, 65535, flags, err, errlen);
+	ring = pfring_open_err(name, PF_RING_DEFAULT_CAPLEN, flags, err, errlen);
 	ext_cfg = NULL;
 	return ring;
 }
