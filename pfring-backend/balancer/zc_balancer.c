@@ -76,9 +76,9 @@ struct xin {
 };
 
 struct pfring_zc_worker {
-	pfring *in[PF_MAX_DEVICES];
+	pfring *in[PFRING_ZC_MAX_INPUTS];
 	int n_in;
-	struct xin xin[PF_MAX_DEVICES];
+	struct xin xin[PFRING_ZC_MAX_INPUTS];
 	int n_xin;
 	pf_burst_cb on_packet;        /* ring inputs: the per-mode callback */
 	pfring_zc_queue *out[PFRING_ZC_MAX_QUEUES];
@@ -640,7 +640,7 @@ static void *
 worker_main(void *arg)
 {
 	struct pfring_zc_worker *w = arg;
-	struct pollfd pfd[2 * PF_MAX_DEVICES + 1];
+	struct pollfd pfd[2 * PFRING_ZC_MAX_INPUTS + 1];
 	struct timespec coalesce = { 0, XDP_COALESCE_NS };
 	int i, n, total, nfd, full;
 	uint32_t got;
@@ -782,10 +782,10 @@ pfring_zc_run_balancer(pfring **inputs, int n_inputs, pfring_zc_queue **outputs,
 	uint32_t i;
 	int k, rc;
 
-	if (inputs == NULL || n_inputs <= 0 || n_inputs > PF_MAX_DEVICES || outputs == NULL ||
+	if (inputs == NULL || n_inputs <= 0 || n_inputs > PFRING_ZC_MAX_INPUTS || outputs == NULL ||
 	    n_outputs == 0 || n_outputs > PFRING_ZC_MAX_QUEUES || opts == NULL) {
 		snprintf(err, errlen, "balancer: 1..%d inputs and 1..%d outputs needed",
-			 PF_MAX_DEVICES, PFRING_ZC_MAX_QUEUES);
+			 PFRING_ZC_MAX_INPUTS, PFRING_ZC_MAX_QUEUES);
 		return NULL;
 	}
 	if (opts->mode == pfring_zc_balance && opts->func == NULL &&

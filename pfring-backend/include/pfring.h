@@ -242,6 +242,31 @@ int pfring_rules_in_kernel(pfring *ring);
 /* Text of the last error on this ring. */
 const char *pfring_last_error(pfring *ring);
 
+/*
+ * What the tools need beyond the PF_RING API: cluster-type names, and the
+ * counters of an AF_XDP socket.
+ */
+/* The cluster_type of a name pfring-config(7) takes ("per_flow", "2_tuple",
+ * ...) or of PF_RING's enum spelling ("cluster_per_flow"); -1: none. */
+int pfring_cluster_type_from_name(const char *name);
+/* The short name of t ("per_flow", ...); "unknown" for no cluster_type. */
+const char *pfring_cluster_type_name(cluster_type t);
+
+/* An AF_XDP socket's counters, as the kernel keeps them (XDP_STATISTICS;
+ * a kernel without the newer ones leaves them 0). */
+typedef struct {
+	uint64_t rx_dropped;               /* frames lost for other reasons */
+	uint64_t rx_invalid_descs;
+	uint64_t tx_invalid_descs;
+	uint64_t rx_ring_full;             /* lost: the RX ring was full */
+	uint64_t rx_fill_ring_empty_descs; /* the fill ring had no buffer */
+	uint64_t tx_ring_empty_descs;
+} pfring_xdp_stat;
+/* The counters of an AF_XDP ring (zc:IF, or a ZC balancer's XDP input):
+ * 0; PF_RING_ERROR_NOT_SUPPORTED for a ring of another engine;
+ * PF_RING_ERROR_GENERIC when the kernel does not give them (errno). */
+int pfring_get_xdp_stats(pfring *ring, pfring_xdp_stat *stats);
+
 #ifdef __cplusplus
 }
 #endif

@@ -258,6 +258,9 @@ void pfring_zc_worker_stats(pfring_zc_worker *w, pfring_zc_worker_stat *st);
  * The input rings stay open: they are the caller's. */
 void pfring_zc_kill_worker(pfring_zc_worker *w, pfring_zc_worker_stat *final);
 
+/* pfring_zc_run_balancer() takes 1..this many inputs. */
+#define PFRING_ZC_MAX_INPUTS 8
+
 #ifdef __cplusplus
 }
 #endif

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "pf_ring.h"
+#include "pf_xsk.h"
 
 #define PF_DEFAULT_BLOCK_TIMEOUT_MS 100
 
@@ -646,4 +647,40 @@ const char *
 pfring_version_string(void)
 {
 	return PFRING_VERSION_STRING;
+}
+
+/* ---- what the tools need beyond the PF_RING API ---- */
+
+int
+pfring_cluster_type_from_name(const char *name)
+{
+	return pf_cluster_type_from_name(name);
+}
+
+const char *
+pfring_cluster_type_name(cluster_type t)
+{
+	return pf_cluster_type_name(t);
+}
+
+int
+pfring_get_xdp_stats(pfring *ring, pfring_xdp_stat *stats)
+{
+	struct xdp_statistics xs;
+	struct pf_xsk *x;
+
+	if (ring == NULL || stats == NULL)
+		return PF_RING_ERROR_INVALID_ARGUMENT;
+	x = pf_xdp_xsk(ring);
+	if (x == NULL)
+		return PF_RING_ERROR_NOT_SUPPORTED;
+	if (pf_xsk_stats(x, &xs) != 0)
+		return PF_RING_ERROR_GENERIC;
+	stats->rx_dropped = xs.rx_dropped;
+	stats->rx_invalid_descs = xs.rx_invalid_descs;
+	stats->tx_invalid_descs = xs.tx_invalid_descs;
+	stats->rx_ring_full = xs.rx_ring_full;
+	stats->rx_fill_ring_empty_descs = xs.rx_fill_ring_empty_descs;
+	stats->tx_ring_empty_descs = xs.tx_ring_empty_descs;
+	return 0;
 }

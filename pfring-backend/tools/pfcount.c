@@ -18,7 +18,6 @@
 #include <unistd.h>
 
 #include "pfring.h"
-#include "pf_config.h"
 
 #define SNAPLEN 128 /* counting needs only hdr->len; -v shows a few header bytes */
 
@@ -142,7 +141,7 @@ int main(int argc, char **argv)
 	cluster_type type = cluster_per_flow;
 	if (type_name) {
 		/* The names the config files and PFRING_CLUSTER_TYPE take. */
-		int t = pf_cluster_type_from_name(type_name);
+		int t = pfring_cluster_type_from_name(type_name);
 
 		if (t < 0) {
 			fprintf(stderr, "pfcount: unknown cluster type '%s'\n", type_name);

@@ -28,10 +28,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "pf_config.h"
 #include "pfring.h"
 #include "pfring_zc.h"
-#include "pf_xsk.h"
 
 static volatile sig_atomic_t stop, dump;
 
@@ -74,8 +72,7 @@ static void
 print_stats(pfring_zc_cluster *c, pfring **in, char **names, int n_in,
 	    const pfring_zc_worker_stat *ws)
 {
-	struct xdp_statistics xs;
-	struct pf_xsk *x;
+	pfring_xdp_stat xs;
 	pfring_zc_stat st;
 	pfring_stat ps;
 	uint32_t i;
@@ -85,8 +82,7 @@ print_stats(pfring_zc_cluster *c, pfring **in, char **names, int n_in,
 		if (pfring_stats(in[k], &ps) != 0)
 			continue;
 		/* AF_XDP: the kernel's counters too (dropped: each lost frame once, zbalance(1)). */
-		x = pf_xdp_xsk(in[k]);
-		if (x != NULL && pf_xsk_stats(x, &xs) == 0)
+		if (pfring_get_xdp_stats(in[k], &xs) == 0)
 			printf("input %s (rx_dropped %llu rx_ring_full %llu fill_ring_empty %llu"
 			       " invalid_descs %llu)", names[k], (unsigned long long)xs.rx_dropped,
 			       (unsigned long long)xs.rx_ring_full,
@@ -115,9 +111,9 @@ main(int argc, char **argv)
 	struct pfring_zc_cluster_opts copts = { .group = (gid_t)-1 };
 	struct pfring_zc_worker_opts wopts = { .mode = pfring_zc_balance,
 					       .hash_type = cluster_per_flow, .core = -1 };
-	char *ifs[PF_MAX_DEVICES];
+	char *ifs[PFRING_ZC_MAX_INPUTS];
 	const char *mode = "hash";
-	pfring *in[PF_MAX_DEVICES];
+	pfring *in[PFRING_ZC_MAX_INPUTS];
 	pfring_zc_queue *out[PFRING_ZC_MAX_QUEUES];
 	pfring_zc_cluster *c;
 	pfring_zc_worker *w;
@@ -133,8 +129,8 @@ main(int argc, char **argv)
 	while ((opt = getopt(argc, argv, "i:c:n:m:t:q:b:g:G:H:s:h")) != -1) {
 		switch (opt) {
 		case 'i':
-			if (n_if == PF_MAX_DEVICES) {
-				fprintf(stderr, "zbalance: at most %d -i\n", PF_MAX_DEVICES);
+			if (n_if == PFRING_ZC_MAX_INPUTS) {
+				fprintf(stderr, "zbalance: at most %d -i\n", PFRING_ZC_MAX_INPUTS);
 				return 2;
 			}
 			ifs[n_if++] = optarg;
@@ -143,7 +139,7 @@ main(int argc, char **argv)
 		case 'n': nq = number("n", optarg, 1, PFRING_ZC_MAX_QUEUES); break;
 		case 'm': mode = optarg; break;
 		case 't':
-			t = pf_cluster_type_from_name(optarg);
+			t = pfring_cluster_type_from_name(optarg);
 			if (t < 0 || t == cluster_round_robin) {
 				fprintf(stderr, "zbalance: -t %s: unknown hash type "
 					"(per_flow, 2_tuple, 4_tuple, 5_tuple, tcp_5_tuple)\n", optarg);
@@ -252,7 +248,7 @@ main(int argc, char **argv)
 	       wopts.mode == pfring_zc_fanout ? "fan-out" :
 	       wopts.hash_type == cluster_round_robin ? "round robin" : "per-flow hash (",
 	       wopts.mode == pfring_zc_balance && wopts.hash_type != cluster_round_robin ?
-	       pf_cluster_type_name(wopts.hash_type) : "",
+	       pfring_cluster_type_name(wopts.hash_type) : "",
 	       wopts.mode == pfring_zc_balance && wopts.hash_type != cluster_round_robin ?
 	       ")" : "", id, nq - 1);
 	printf("zbalance: running\n");
