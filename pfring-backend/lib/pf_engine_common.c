@@ -1,10 +1,14 @@
 /*
- * pf_engine_common.c - device checks and epoll set-up shared by engines.
+ * pf_engine_common.c - the socket set and the device and ring checks of the
+ * socket-based engines (see pf_engine_common.h).
  */
 #include <errno.h>
+#include <linux/if_ether.h>
+#include <linux/if_packet.h>
 #include <net/if.h>
 #include <net/if_arp.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/ioctl.h>
@@ -54,8 +58,10 @@ out:
 	return rc;
 }
 
-int
-pf_engine_epoll(pfring *ring, const int *fds, int n)
+/* An epoll fd watching the members for input (a ring over several devices
+ * needs one selectable fd); >= 0, or a PF_RING error code. */
+static int
+set_epoll(pfring *ring, const struct pf_socket_set *set)
 {
 	struct epoll_event ev;
 	int efd, i;
@@ -63,17 +69,164 @@ pf_engine_epoll(pfring *ring, const int *fds, int n)
 	efd = epoll_create1(EPOLL_CLOEXEC);
 	if (efd < 0)
 		return pf_ring_error(ring, PF_RING_ERROR_GENERIC, "epoll: %s", strerror(errno));
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < set->n_socks; i++) {
 		memset(&ev, 0, sizeof(ev));
 		ev.events = EPOLLIN;
 		ev.data.u32 = (uint32_t)i;
-		if (epoll_ctl(efd, EPOLL_CTL_ADD, fds[i], &ev) < 0) {
+		if (epoll_ctl(efd, EPOLL_CTL_ADD, set->fds[i], &ev) < 0) {
 			close(efd);
 			return pf_ring_error(ring, PF_RING_ERROR_GENERIC, "epoll_ctl: %s",
 					     strerror(errno));
 		}
 	}
 	return efd;
+}
+
+int
+pf_socket_set_open(pfring *ring, struct pf_socket_set *set, const struct pf_socket_set_ops *ops)
+{
+	const char *name;
+	int i, rc;
+
+	set->ops = ops;
+	set->epoll_fd = -1;
+	for (i = 0; i < PF_MAX_DEVICES; i++)
+		set->fds[i] = -1;
+	for (i = 0; i < ring->devs.n_devices; i++) {
+		name = ring->devs.devices[i];
+		set->n_socks = i + 1;
+		set->ifindex[i] = (int)if_nametoindex(name);
+		if (set->ifindex[i] == 0)
+			return pf_ring_error(ring, PF_RING_ERROR_UNKNOWN_ADAPTER,
+					     "no such interface '%s'", name);
+		rc = ops->open_member(ring, i, name);
+		if (rc < 0)
+			return rc;
+	}
+	if (set->n_socks > 1) {
+		set->epoll_fd = set_epoll(ring, set);
+		if (set->epoll_fd < 0)
+			return set->epoll_fd;
+	}
+	return 0;
+}
+
+void
+pf_socket_set_close(struct pf_socket_set *set)
+{
+	int i;
+
+	for (i = 0; i < set->n_socks; i++) {
+		if (set->fds[i] >= 0)
+			close(set->fds[i]);
+	}
+	if (set->epoll_fd >= 0)
+		close(set->epoll_fd);
+	free(set->user_prog);
+}
+
+static int
+join_members(pfring *ring)
+{
+	struct pf_socket_set *set = pf_socket_set_of(ring);
+	int i, rc;
+
+	for (i = 0; i < set->n_socks; i++) {
+		rc = set->ops->join(ring, i);
+		if (rc < 0)
+			return rc;
+	}
+	set->joined = 1;
+	return 0;
+}
+
+int
+pf_socket_set_join(pfring *ring)
+{
+	struct pf_socket_set *set = pf_socket_set_of(ring);
+
+	if (set->cluster_id == 0 || set->joined)
+		return 0;
+	return join_members(ring);
+}
+
+int
+pf_socket_set_cluster(pfring *ring, u_int id, cluster_type type)
+{
+	struct pf_socket_set *set = pf_socket_set_of(ring);
+
+	if (set->joined)
+		return pf_ring_error(ring, PF_RING_ERROR_INVALID_STATE,
+				     "already in cluster %u", set->cluster_id);
+	if (set->n_socks > 1)
+		return pf_ring_error(ring, PF_RING_ERROR_NOT_SUPPORTED,
+				     "a cluster spans one device; '%s' has %d",
+				     ring->devs.devices[0], set->n_socks);
+	set->cluster_id = id;
+	set->cluster = type;
+	/* Before enable the join waits, so members join in enable order. */
+	return ring->enabled ? join_members(ring) : 0;
+}
+
+int
+pf_socket_set_bpf(pfring *ring, const struct sock_fprog *prog)
+{
+	struct pf_socket_set *set = pf_socket_set_of(ring);
+	struct sock_filter *copy = NULL;
+
+	if (prog != NULL) {
+		copy = malloc(prog->len * sizeof(*copy));
+		if (copy == NULL)
+			return pf_ring_error(ring, PF_RING_ERROR_GENERIC, "out of memory");
+		memcpy(copy, prog->filter, prog->len * sizeof(*copy));
+	}
+	free(set->user_prog);
+	set->user_prog = copy;
+	set->user_len = prog != NULL ? prog->len : 0;
+	return ring->enabled ? set->ops->install_filter(ring) : 0;
+}
+
+int
+pf_socket_set_selectable_fd(pfring *ring)
+{
+	struct pf_socket_set *set = pf_socket_set_of(ring);
+
+	return set->n_socks > 1 ? set->epoll_fd : set->fds[0];
+}
+
+int
+pf_engine_promisc(pfring *ring, int fd, int ifindex, const char *name)
+{
+	struct packet_mreq mreq;
+
+	memset(&mreq, 0, sizeof(mreq));
+	mreq.mr_ifindex = ifindex;
+	mreq.mr_type = PACKET_MR_PROMISC;
+	if (setsockopt(fd, SOL_PACKET, PACKET_ADD_MEMBERSHIP, &mreq, sizeof(mreq)) < 0)
+		return pf_ring_error(ring, PF_RING_ERROR_GENERIC,
+				     "promiscuous mode on '%s': %s", name, strerror(errno));
+	return 0;
+}
+
+uint32_t
+pf_engine_frame_max(int mtu, uint32_t caplen)
+{
+	uint32_t frame = (uint32_t)mtu + ETH_HLEN + 2 * PF_VLAN_TAG_LEN;
+
+	return frame < caplen ? frame : caplen;
+}
+
+size_t
+pf_engine_ring_bytes(const pfring *ring, size_t slot_size)
+{
+	int slots_set = (ring->cfg.set & PF_KEY_RX_SLOTS) != 0;
+	size_t buffer = ring->params.buffer_bytes;
+
+	if (buffer != 0 && !slots_set)
+		return buffer;
+	if (buffer == 0 && !slots_set && (size_t)ring->cfg.rx_slots * slot_size > PF_DEFAULT_RING_MAX)
+		return PF_DEFAULT_RING_MAX;
+	return (size_t)ring->cfg.rx_slots * slot_size;
 }
 
 int

@@ -13,28 +13,17 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <net/if_arp.h>
-#include <linux/if_ether.h>
-#include <linux/if_packet.h>
-#include <net/if.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/epoll.h>
-#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "pf_ring_abi.h"
 #include "pf_ring.h"
 #include "pf_engine_common.h"
 
-#define VLAN_TAG_LEN 4
-/* As the packet engine: unless slots are configured, a large MTU must not
- * turn the default slot count into hundreds of megabytes. */
-#define DEFAULT_RING_MAX (16u * 1024u * 1024u)
 /* remove_idx is handed back this often during a long burst, so the kernel
  * can refill slots while the application still works through the rest. */
 #define PUBLISH_EVERY 64u
@@ -46,8 +35,6 @@
 #define SAMPLING_IN_KERNEL UINT32_MAX
 
 struct kmod_sock {
-	int fd;
-	int ifindex;
 	int promisc_fd;            /* AF_PACKET socket holding promiscuous mode */
 	uint8_t *map;
 	size_t map_len;
@@ -60,16 +47,9 @@ struct kmod_sock {
 };
 
 struct kmod_engine {
-	int n_socks;
+	struct pf_socket_set set;  /* first: see pf_socket_set_of() */
 	struct kmod_sock socks[PF_MAX_DEVICES];
-	int epoll_fd;              /* when n_socks > 1 */
-	int next_sock;
 	struct kmod_sock *held;    /* next() handed out a slot of this socket */
-	u_int cluster_id;          /* 0 = none */
-	cluster_type cluster;
-	int joined;
-	struct sock_filter *user_prog;
-	unsigned short user_len;
 	uint32_t kernel_rate;      /* sampling the module applies */
 	uint32_t want_rate;        /* the ring's rate while the module has it */
 	uint32_t watermark;        /* the module's poll watermark */
@@ -146,49 +126,30 @@ check_version(pfring *ring, int fd)
 /* The module knows no promiscuous mode; an AF_PACKET membership holds it
  * (counted by the kernel, dropped when the socket closes). */
 static int
-hold_promisc(pfring *ring, struct kmod_sock *s, const char *name)
+hold_promisc(pfring *ring, struct kmod_sock *s, int ifindex, const char *name)
 {
-	struct packet_mreq mreq;
-
 	s->promisc_fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
 	if (s->promisc_fd < 0)
 		return pf_ring_error(ring, PF_RING_ERROR_GENERIC,
 				     "promiscuous mode on '%s': AF_PACKET socket: %s",
 				     name, strerror(errno));
-	memset(&mreq, 0, sizeof(mreq));
-	mreq.mr_ifindex = s->ifindex;
-	mreq.mr_type = PACKET_MR_PROMISC;
-	if (setsockopt(s->promisc_fd, SOL_PACKET, PACKET_ADD_MEMBERSHIP,
-		       &mreq, sizeof(mreq)) < 0)
-		return pf_ring_error(ring, PF_RING_ERROR_GENERIC,
-				     "promiscuous mode on '%s': %s", name, strerror(errno));
-	return 0;
+	return pf_engine_promisc(ring, s->promisc_fd, ifindex, name);
 }
 
 static int
-setup_ring(pfring *ring, struct kmod_sock *s, int mtu)
+setup_ring(pfring *ring, struct kmod_sock *s, int fd, int mtu)
 {
-	const struct pf_open_params *p = &ring->params;
 	struct pfr_ring_req req;
 	struct pfr_ring_info info;
 	socklen_t len = sizeof(info);
 	uint32_t caplen, slot_bytes;
 	uint64_t slots;
 
-	/* A slot holds one full-size frame (MTU, Ethernet, two VLAN tags). */
-	caplen = (uint32_t)mtu + ETH_HLEN + 2 * VLAN_TAG_LEN;
-	if (caplen > p->caplen)
-		caplen = p->caplen;
+	caplen = pf_engine_frame_max(mtu, ring->params.caplen);
 	if (caplen > PF_RING_MAX_CAPLEN)
 		caplen = PF_RING_MAX_CAPLEN;
 	slot_bytes = (uint32_t)sizeof(struct pfr_slot_header) + caplen;
-	if (p->buffer_bytes != 0 && !(ring->cfg.set & PF_KEY_RX_SLOTS))
-		slots = p->buffer_bytes / slot_bytes;
-	else
-		slots = ring->cfg.rx_slots;
-	if (!(ring->cfg.set & PF_KEY_RX_SLOTS) && p->buffer_bytes == 0 &&
-	    slots * slot_bytes > DEFAULT_RING_MAX)
-		slots = DEFAULT_RING_MAX / slot_bytes;
+	slots = pf_engine_ring_bytes(ring, slot_bytes) / slot_bytes;
 	if (slots == 0)
 		slots = 1;
 	if (slots > PF_RING_MAX_SLOTS)
@@ -196,16 +157,16 @@ setup_ring(pfring *ring, struct kmod_sock *s, int mtu)
 	/* The module raises the count to its min_num_slots. */
 	req.num_slots = (uint32_t)slots;
 	req.caplen = caplen;
-	if (set_opt(s->fd, PFR_SO_RING, &req, sizeof(req)) < 0)
+	if (set_opt(fd, PFR_SO_RING, &req, sizeof(req)) < 0)
 		return pf_ring_error(ring, PF_RING_ERROR_GENERIC,
 				     "pf_ring ring of %u slots of %u bytes: %s",
 				     req.num_slots, caplen, strerror(errno));
-	if (getsockopt(s->fd, SOL_PF_RING, PFR_SO_RING_INFO, &info, &len) < 0)
+	if (getsockopt(fd, SOL_PF_RING, PFR_SO_RING_INFO, &info, &len) < 0)
 		return pf_ring_error(ring, PF_RING_ERROR_GENERIC,
 				     "pf_ring ring info: %s", strerror(errno));
 	s->map_len = (size_t)info.mmap_bytes;
 	s->map = mmap(NULL, s->map_len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE,
-		      s->fd, 0);
+		      fd, 0);
 	if (s->map == MAP_FAILED) {
 		s->map = NULL;
 		return pf_ring_error(ring, PF_RING_ERROR_GENERIC,
@@ -228,7 +189,7 @@ setup_ring(pfring *ring, struct kmod_sock *s, int mtu)
 
 /* The configured name, else the program's: /proc shows who owns a ring. */
 static void
-set_appname(struct kmod_sock *s, const char *cfg_name)
+set_appname(int fd, const char *cfg_name)
 {
 	extern char *program_invocation_short_name;
 	char name[PF_RING_APPNAME_MAX];
@@ -243,7 +204,7 @@ set_appname(struct kmod_sock *s, const char *cfg_name)
 			name[i] = '?';
 	/* Cosmetic: a refused name does not stop the capture. */
 	if (n > 0)
-		(void)set_opt(s->fd, PFR_SO_APPNAME, name, (socklen_t)n);
+		(void)set_opt(fd, PFR_SO_APPNAME, name, (socklen_t)n);
 }
 
 static void
@@ -254,39 +215,32 @@ kmod_close(pfring *ring)
 
 	if (ke == NULL)
 		return;
-	for (i = 0; i < ke->n_socks; i++) {
+	for (i = 0; i < ke->set.n_socks; i++) {
 		struct kmod_sock *s = &ke->socks[i];
 
 		if (s->map != NULL)
 			munmap(s->map, s->map_len);
-		if (s->fd >= 0)
-			close(s->fd);
 		if (s->promisc_fd >= 0)
 			close(s->promisc_fd);
 	}
-	if (ke->epoll_fd >= 0)
-		close(ke->epoll_fd);
-	free(ke->user_prog);
+	pf_socket_set_close(&ke->set);
 	free(ke);
 	ring->engine = NULL;
 }
 
 static int
-open_socket(pfring *ring, struct kmod_sock *s, const char *name,
-	    const struct pf_open_params *params)
+open_member(pfring *ring, int i, const char *name)
 {
+	struct kmod_engine *ke = engine_of(ring);
+	int *fd = &ke->set.fds[i];
 	struct sockaddr_pfring sa;
 	int mtu = 1500, rc;
 
-	s->ifindex = (int)if_nametoindex(name);
-	if (s->ifindex == 0)
-		return pf_ring_error(ring, PF_RING_ERROR_UNKNOWN_ADAPTER,
-				     "no such interface '%s'", name);
 	rc = pf_engine_check_device(ring, name, ring->devs.queue, &mtu);
 	if (rc < 0)
 		return rc;
-	s->fd = socket(PF_RING_FAMILY, SOCK_RAW | SOCK_CLOEXEC, 0);
-	if (s->fd < 0) {
+	*fd = socket(PF_RING_FAMILY, SOCK_RAW | SOCK_CLOEXEC, 0);
+	if (*fd < 0) {
 		int e = errno;
 
 		if (e == EAFNOSUPPORT)
@@ -300,65 +254,25 @@ open_socket(pfring *ring, struct kmod_sock *s, const char *name,
 				     strerror(e), e == EPERM ?
 				     " (pf_ring.ko needs CAP_NET_RAW in the initial user namespace)" : "");
 	}
-	rc = check_version(ring, s->fd);
+	rc = check_version(ring, *fd);
 	if (rc < 0)
 		return rc;
 	memset(&sa, 0, sizeof(sa));
 	sa.family = PF_RING_FAMILY;
 	snprintf(sa.ifname, sizeof(sa.ifname), "%s", name);
-	if (bind(s->fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+	if (bind(*fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
 		return pf_ring_error(ring, PF_RING_ERROR_GENERIC, "bind to '%s': %s%s", name,
 				     strerror(errno), errno == EBUSY ?
 				     " (the module is in quick_mode: one ring per interface)" : "");
-	set_appname(s, ring->cfg.appname);
-	if (!(params->flags & PF_RING_TX_ONLY)) {
-		rc = setup_ring(ring, s, mtu);
+	set_appname(*fd, ring->cfg.appname);
+	if (!(ring->params.flags & PF_RING_TX_ONLY)) {
+		rc = setup_ring(ring, &ke->socks[i], *fd, mtu);
 		if (rc < 0)
 			return rc;
 	}
-	if (params->flags & PF_RING_PROMISC)
-		return hold_promisc(ring, s, name);
+	if (ring->params.flags & PF_RING_PROMISC)
+		return hold_promisc(ring, &ke->socks[i], ke->set.ifindex[i], name);
 	return 0;
-}
-
-static int
-kmod_open(pfring *ring, const struct pf_open_params *params)
-{
-	struct kmod_engine *ke;
-	int i, rc;
-
-	ke = calloc(1, sizeof(*ke));
-	if (ke == NULL)
-		return pf_ring_error(ring, PF_RING_ERROR_GENERIC, "out of memory");
-	ring->engine = ke;
-	ke->epoll_fd = -1;
-	ke->kernel_rate = 1;
-	ke->watermark = 1;
-	for (i = 0; i < PF_MAX_DEVICES; i++) {
-		ke->socks[i].fd = -1;
-		ke->socks[i].promisc_fd = -1;
-	}
-	for (i = 0; i < ring->devs.n_devices; i++) {
-		ke->n_socks = i + 1;
-		rc = open_socket(ring, &ke->socks[i], ring->devs.devices[i], params);
-		if (rc < 0)
-			goto fail;
-	}
-	if (ke->n_socks > 1) {
-		int fds[PF_MAX_DEVICES];
-
-		for (i = 0; i < ke->n_socks; i++)
-			fds[i] = ke->socks[i].fd;
-		ke->epoll_fd = pf_engine_epoll(ring, fds, ke->n_socks);
-		if (ke->epoll_fd < 0) {
-			rc = ke->epoll_fd;
-			goto fail;
-		}
-	}
-	return 0;
-fail:
-	kmod_close(ring);
-	return rc;
 }
 
 /*
@@ -369,15 +283,15 @@ fail:
 static int
 install_filter(pfring *ring)
 {
-	struct kmod_engine *ke = engine_of(ring);
+	const struct pf_socket_set *set = pf_socket_set_of(ring);
 	struct sock_filter *f;
 	struct sock_fprog prog;
 	unsigned int n = 0, max, i;
 	int queue = ring->devs.queue, rc = 0;
 
-	if (ke->user_prog == NULL && queue < 0) {
-		for (i = 0; i < (unsigned int)ke->n_socks; i++) {
-			if (set_opt(ke->socks[i].fd, PFR_SO_DETACH_BPF, NULL, 0) < 0 &&
+	if (set->user_prog == NULL && queue < 0) {
+		for (i = 0; i < (unsigned int)set->n_socks; i++) {
+			if (set_opt(set->fds[i], PFR_SO_DETACH_BPF, NULL, 0) < 0 &&
 			    errno != ENOENT)
 				return pf_ring_error(ring, PF_RING_ERROR_GENERIC,
 						     "removing the kernel filter: %s",
@@ -385,7 +299,7 @@ install_filter(pfring *ring)
 		}
 		return 0;
 	}
-	max = 4 + (ke->user_prog != NULL ? ke->user_len : 1);
+	max = 4 + (set->user_prog != NULL ? set->user_len : 1);
 	if (max > PF_RING_MAX_BPF_INSNS)
 		return pf_ring_error(ring, PF_RING_ERROR_INVALID_ARGUMENT,
 				     "filter too long for the pf_ring module (%u instructions)", max);
@@ -393,16 +307,16 @@ install_filter(pfring *ring)
 	if (f == NULL)
 		return pf_ring_error(ring, PF_RING_ERROR_GENERIC, "out of memory");
 	n += pf_engine_queue_filter(f + n, queue);
-	if (ke->user_prog != NULL) {
-		memcpy(f + n, ke->user_prog, ke->user_len * sizeof(*f));
-		n += ke->user_len;
+	if (set->user_prog != NULL) {
+		memcpy(f + n, set->user_prog, set->user_len * sizeof(*f));
+		n += set->user_len;
 	} else {
 		f[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, PF_RING_MAX_CAPLEN);
 	}
 	prog.len = (unsigned short)n;
 	prog.filter = f;
-	for (i = 0; i < (unsigned int)ke->n_socks; i++) {
-		if (set_opt(ke->socks[i].fd, PFR_SO_ATTACH_BPF, &prog, sizeof(prog)) < 0) {
+	for (i = 0; i < (unsigned int)set->n_socks; i++) {
+		if (set_opt(set->fds[i], PFR_SO_ATTACH_BPF, &prog, sizeof(prog)) < 0) {
 			rc = pf_ring_error(ring, PF_RING_ERROR_GENERIC,
 					   "attaching the kernel filter: %s", strerror(errno));
 			break;
@@ -433,9 +347,9 @@ sync_sampling(pfring *ring)
 		want <= PF_RING_MAX_SAMPLING;
 	kernel = in_kernel ? want : 1;
 	if (kernel != ke->kernel_rate) {
-		for (i = 0; i < ke->n_socks; i++) {
+		for (i = 0; i < ke->set.n_socks; i++) {
 			if (ke->socks[i].map != NULL &&
-			    set_u32(ke->socks[i].fd, PFR_SO_SAMPLING, kernel) < 0)
+			    set_u32(ke->set.fds[i], PFR_SO_SAMPLING, kernel) < 0)
 				return pf_ring_error(ring, PF_RING_ERROR_GENERIC,
 						     "sampling rate %u in the module: %s",
 						     kernel, strerror(errno));
@@ -464,49 +378,75 @@ sync_watermark(pfring *ring)
 
 	if (w == ke->watermark)
 		return;
-	for (i = 0; i < ke->n_socks; i++) {
+	for (i = 0; i < ke->set.n_socks; i++) {
 		struct kmod_sock *s = &ke->socks[i];
 
 		if (s->map != NULL)
-			(void)set_u32(s->fd, PFR_SO_WATERMARK, w < s->num_slots ? w : s->num_slots);
+			(void)set_u32(ke->set.fds[i], PFR_SO_WATERMARK, w < s->num_slots ? w : s->num_slots);
 	}
 	ke->watermark = w;
 }
 
 static int
-join_cluster(pfring *ring)
+join_member(pfring *ring, int i)
 {
-	struct kmod_engine *ke = engine_of(ring);
-	struct pfr_cluster_req req = { .cluster_id = ke->cluster_id,
-				       .cluster_type = (uint32_t)ke->cluster };
+	const struct pf_socket_set *set = pf_socket_set_of(ring);
+	struct pfr_cluster_req req = { .cluster_id = set->cluster_id,
+				       .cluster_type = (uint32_t)set->cluster };
 
-	if (set_opt(ke->socks[0].fd, PFR_SO_CLUSTER, &req, sizeof(req)) < 0) {
+	if (set_opt(set->fds[i], PFR_SO_CLUSTER, &req, sizeof(req)) < 0) {
 		if (errno == EINVAL)
 			return pf_ring_error(ring, PF_RING_ERROR_WRONG_CONFIGURATION,
 					     "cannot join cluster %u as %s: the cluster exists with "
 					     "another cluster type or on another device",
-					     ke->cluster_id, pf_cluster_type_name(ke->cluster));
+					     set->cluster_id, pf_cluster_type_name(set->cluster));
 		return pf_ring_error(ring, PF_RING_ERROR_GENERIC, "joining cluster %u: %s",
-				     ke->cluster_id, strerror(errno));
+				     set->cluster_id, strerror(errno));
 	}
-	ke->joined = 1;
 	return 0;
 }
 
 static int
 set_direction(pfring *ring)
 {
-	struct kmod_engine *ke = engine_of(ring);
+	const struct pf_socket_set *set = pf_socket_set_of(ring);
 	uint32_t d = ring->cfg.direction == rx_only_direction ? PFR_DIR_RX_ONLY :
 		ring->cfg.direction == tx_only_direction ? PFR_DIR_TX_ONLY : PFR_DIR_RX_AND_TX;
 	int i;
 
-	for (i = 0; i < ke->n_socks; i++) {
-		if (set_u32(ke->socks[i].fd, PFR_SO_DIRECTION, d) < 0)
+	for (i = 0; i < set->n_socks; i++) {
+		if (set_u32(set->fds[i], PFR_SO_DIRECTION, d) < 0)
 			return pf_ring_error(ring, PF_RING_ERROR_GENERIC,
 					     "direction in the module: %s", strerror(errno));
 	}
 	return 0;
+}
+
+static const struct pf_socket_set_ops kmod_set_ops = {
+	.open_member = open_member,
+	.join = join_member,
+	.install_filter = install_filter,
+};
+
+static int
+kmod_open(pfring *ring, const struct pf_open_params *params)
+{
+	struct kmod_engine *ke;
+	int i, rc;
+
+	(void)params; /* ring->params */
+	ke = calloc(1, sizeof(*ke));
+	if (ke == NULL)
+		return pf_ring_error(ring, PF_RING_ERROR_GENERIC, "out of memory");
+	ring->engine = ke;
+	ke->kernel_rate = 1;
+	ke->watermark = 1;
+	for (i = 0; i < PF_MAX_DEVICES; i++)
+		ke->socks[i].promisc_fd = -1;
+	rc = pf_socket_set_open(ring, &ke->set, &kmod_set_ops);
+	if (rc < 0)
+		kmod_close(ring);
+	return rc;
 }
 
 /* Also called again after pfring_disable_ring(): each step is idempotent. */
@@ -516,12 +456,9 @@ kmod_enable(pfring *ring)
 	struct kmod_engine *ke = engine_of(ring);
 	int i, rc;
 
-	if (ke->cluster_id != 0 && !ke->joined) {
-		rc = join_cluster(ring);
-		if (rc < 0)
-			return rc;
-	}
-	rc = set_direction(ring);
+	rc = pf_socket_set_join(ring);
+	if (rc == 0)
+		rc = set_direction(ring);
 	if (rc == 0)
 		rc = install_filter(ring);
 	if (rc == 0)
@@ -529,10 +466,10 @@ kmod_enable(pfring *ring)
 	if (rc < 0)
 		return rc;
 	sync_watermark(ring);
-	for (i = 0; i < ke->n_socks; i++) {
+	for (i = 0; i < ke->set.n_socks; i++) {
 		if (ke->socks[i].map == NULL)
 			continue; /* TX only */
-		if (set_opt(ke->socks[i].fd, PFR_SO_ENABLE, NULL, 0) < 0)
+		if (set_opt(ke->set.fds[i], PFR_SO_ENABLE, NULL, 0) < 0)
 			return pf_ring_error(ring, PF_RING_ERROR_GENERIC,
 					     "enabling the ring on '%s': %s",
 					     ring->devs.devices[i], strerror(errno));
@@ -593,10 +530,16 @@ sock_next(pfring *ring, struct kmod_sock *s, const u_char **pkt, struct pfring_p
 }
 
 static int
+member_next(pfring *ring, int i, const u_char **pkt, struct pfring_pkthdr *hdr)
+{
+	return sock_next(ring, &engine_of(ring)->socks[i], pkt, hdr);
+}
+
+static int
 kmod_next(pfring *ring, const u_char **pkt, struct pfring_pkthdr *hdr)
 {
 	struct kmod_engine *ke = engine_of(ring);
-	int i, idx, rc;
+	int rc;
 
 	release_held(ke);
 	/* A new rate, or rules in user space that must see packets before sampling. */
@@ -606,15 +549,10 @@ kmod_next(pfring *ring, const u_char **pkt, struct pfring_pkthdr *hdr)
 		if (rc < 0)
 			return rc;
 	}
-	for (i = 0; i < ke->n_socks; i++) {
-		idx = (ke->next_sock + i) % ke->n_socks;
-		if (sock_next(ring, &ke->socks[idx], pkt, hdr) == 1) {
-			ke->next_sock = idx;
-			ke->held = &ke->socks[idx];
-			return 1;
-		}
-	}
-	return 0;
+	if (!pf_socket_set_next(ring, member_next, pkt, hdr))
+		return 0;
+	ke->held = &ke->socks[ke->set.next_sock];
+	return 1;
 }
 
 /*
@@ -654,11 +592,20 @@ sock_burst(pfring *ring, struct kmod_sock *s, uint64_t max, pf_burst_cb cb, u_ch
 }
 
 static int
+member_burst(pfring *ring, int i, int max, pf_burst_cb cb, u_char *user)
+{
+	struct kmod_sock *s = &engine_of(ring)->socks[i];
+	uint64_t left = max <= 0 ? 0 : (uint64_t)max;
+
+	return (ring->params.flags & PF_RING_NANO_TIMESTAMP) ?
+		sock_burst(ring, s, left, cb, user, 1) : sock_burst(ring, s, left, cb, user, 0);
+}
+
+static int
 kmod_burst(pfring *ring, int max, pf_burst_cb cb, u_char *user)
 {
 	struct kmod_engine *ke = engine_of(ring);
-	const int nano = (ring->params.flags & PF_RING_NANO_TIMESTAMP) != 0;
-	int i, n = 0, rc;
+	int rc;
 
 	release_held(ke);
 	/* A rate set after enable goes to the module (cheap when unchanged). */
@@ -667,27 +614,15 @@ kmod_burst(pfring *ring, int max, pf_burst_cb cb, u_char *user)
 		if (rc < 0)
 			return rc;
 	}
-	for (i = 0; i < ke->n_socks && (max <= 0 || n < max); i++) {
-		struct kmod_sock *s = &ke->socks[(ke->next_sock + i) % ke->n_socks];
-		uint64_t left = max <= 0 ? 0 : (uint64_t)(max - n);
-
-		n += nano ? sock_burst(ring, s, left, cb, user, 1) :
-			sock_burst(ring, s, left, cb, user, 0);
-		if (ring->break_loop)
-			break;
-	}
-	/* Start with the next device next time, so none starves. */
-	ke->next_sock = (ke->next_sock + 1) % ke->n_socks;
-	return n;
+	return pf_socket_set_burst(ring, max, member_burst, cb, user);
 }
 
 static int
 kmod_send(pfring *ring, const u_char *pkt, u_int len)
 {
-	struct kmod_engine *ke = engine_of(ring);
 	ssize_t n;
 
-	n = send(ke->socks[0].fd, pkt, len, 0);
+	n = send(pf_socket_set_of(ring)->fds[0], pkt, len, 0);
 	return pf_engine_send_result(ring, n);
 }
 
@@ -700,11 +635,11 @@ kmod_stats(pfring *ring, pfring_stat *stats)
 	int i;
 
 	memset(stats, 0, sizeof(*stats));
-	for (i = 0; i < ke->n_socks; i++) {
+	for (i = 0; i < ke->set.n_socks; i++) {
 		if (ke->socks[i].map == NULL)
 			continue;
 		len = sizeof(st);
-		if (getsockopt(ke->socks[i].fd, SOL_PF_RING, PFR_SO_STATS, &st, &len) < 0)
+		if (getsockopt(ke->set.fds[i], SOL_PF_RING, PFR_SO_STATS, &st, &len) < 0)
 			return pf_ring_error(ring, PF_RING_ERROR_GENERIC,
 					     "pf_ring statistics: %s", strerror(errno));
 		stats->recv += st.received;
@@ -714,52 +649,16 @@ kmod_stats(pfring *ring, pfring_stat *stats)
 }
 
 static int
-kmod_set_cluster(pfring *ring, u_int id, cluster_type type)
-{
-	struct kmod_engine *ke = engine_of(ring);
-
-	if (ke->joined)
-		return pf_ring_error(ring, PF_RING_ERROR_INVALID_STATE,
-				     "already in cluster %u", ke->cluster_id);
-	if (ke->n_socks > 1)
-		return pf_ring_error(ring, PF_RING_ERROR_NOT_SUPPORTED,
-				     "a cluster spans one device; '%s' has %d",
-				     ring->devs.devices[0], ke->n_socks);
-	ke->cluster_id = id;
-	ke->cluster = type;
-	/* Before enable the join waits, so members join in enable order. */
-	return ring->enabled ? join_cluster(ring) : 0;
-}
-
-static int
 kmod_remove_from_cluster(pfring *ring)
 {
-	struct kmod_engine *ke = engine_of(ring);
+	struct pf_socket_set *set = pf_socket_set_of(ring);
 
-	if (ke->joined && set_opt(ke->socks[0].fd, PFR_SO_LEAVE_CLUSTER, NULL, 0) < 0)
+	if (set->joined && set_opt(set->fds[0], PFR_SO_LEAVE_CLUSTER, NULL, 0) < 0)
 		return pf_ring_error(ring, PF_RING_ERROR_GENERIC, "leaving cluster %u: %s",
-				     ke->cluster_id, strerror(errno));
-	ke->joined = 0;
-	ke->cluster_id = 0;
+				     set->cluster_id, strerror(errno));
+	set->joined = 0;
+	set->cluster_id = 0;
 	return 0;
-}
-
-static int
-kmod_set_bpf(pfring *ring, const struct sock_fprog *prog)
-{
-	struct kmod_engine *ke = engine_of(ring);
-	struct sock_filter *copy = NULL;
-
-	if (prog != NULL) {
-		copy = malloc(prog->len * sizeof(*copy));
-		if (copy == NULL)
-			return pf_ring_error(ring, PF_RING_ERROR_GENERIC, "out of memory");
-		memcpy(copy, prog->filter, prog->len * sizeof(*copy));
-	}
-	free(ke->user_prog);
-	ke->user_prog = copy;
-	ke->user_len = prog != NULL ? prog->len : 0;
-	return ring->enabled ? install_filter(ring) : 0;
 }
 
 static int
@@ -772,29 +671,28 @@ kmod_set_direction(pfring *ring, packet_direction direction)
 static int
 kmod_selectable_fd(pfring *ring)
 {
-	struct kmod_engine *ke = engine_of(ring);
-
 	/* Called before every pfring_poll(): a new watermark applies there. */
 	sync_watermark(ring);
-	return ke->n_socks > 1 ? ke->epoll_fd : ke->socks[0].fd;
+	return pf_socket_set_selectable_fd(ring);
 }
 
 /* ------------------------------------------------------------------------ */
 /* Filtering rules in the module: every receiving socket holds a copy.       */
 
-/* Each socket that has a ring; a TX-only socket receives nothing. */
-#define FOR_EACH_RX_SOCK(ke, s) \
-	for ((s) = (ke)->socks; (s) < (ke)->socks + (ke)->n_socks; (s)++) \
-		if ((s)->map != NULL)
+/* Each member that has a ring; a TX-only socket receives nothing. */
+#define FOR_EACH_RX_SOCK(ke, m) \
+	for ((m) = 0; (m) < (ke)->set.n_socks; (m)++) \
+		if ((ke)->socks[m].map != NULL)
 
 static int
 kmod_rules_set(void *ctx, const struct pf_rule *rules, uint32_t n)
 {
 	struct kmod_engine *ke = engine_of(ctx);
-	struct kmod_sock *s;
+	int m;
 
-	FOR_EACH_RX_SOCK(ke, s) {
-		if (set_opt(s->fd, PFR_SO_SET_RULES, rules, (socklen_t)(n * sizeof(*rules))) < 0)
+	FOR_EACH_RX_SOCK(ke, m) {
+		if (set_opt(ke->set.fds[m], PFR_SO_SET_RULES, rules,
+			    (socklen_t)(n * sizeof(*rules))) < 0)
 			return -1;
 	}
 	return 0;
@@ -804,10 +702,11 @@ static int
 kmod_rules_default(void *ctx, int drop)
 {
 	struct kmod_engine *ke = engine_of(ctx);
-	struct kmod_sock *s;
+	int m;
 
-	FOR_EACH_RX_SOCK(ke, s) {
-		if (set_u32(s->fd, PFR_SO_RULES_POLICY, drop ? PFR_POLICY_DROP : PFR_POLICY_ACCEPT) < 0)
+	FOR_EACH_RX_SOCK(ke, m) {
+		if (set_u32(ke->set.fds[m], PFR_SO_RULES_POLICY,
+			    drop ? PFR_POLICY_DROP : PFR_POLICY_ACCEPT) < 0)
 			return -1;
 	}
 	return 0;
@@ -818,7 +717,7 @@ kmod_rules_hash(void *ctx, const struct pf_hash_key *key, const struct pf_hash_r
 {
 	struct kmod_engine *ke = engine_of(ctx);
 	struct pfr_hash_rule_req req;
-	struct kmod_sock *s;
+	int m;
 
 	memset(&req, 0, sizeof(req));
 	req.key = *key;
@@ -828,9 +727,9 @@ kmod_rules_hash(void *ctx, const struct pf_hash_key *key, const struct pf_hash_r
 		req.rule.action = rule->action;
 		req.rule.flags = rule->flags;
 	}
-	FOR_EACH_RX_SOCK(ke, s) {
-		if (add ? set_opt(s->fd, PFR_SO_ADD_HASH_RULE, &req, sizeof(req)) :
-		    set_opt(s->fd, PFR_SO_DEL_HASH_RULE, &req.key, sizeof(req.key)))
+	FOR_EACH_RX_SOCK(ke, m) {
+		if (add ? set_opt(ke->set.fds[m], PFR_SO_ADD_HASH_RULE, &req, sizeof(req)) :
+		    set_opt(ke->set.fds[m], PFR_SO_DEL_HASH_RULE, &req.key, sizeof(req.key)))
 			return -1;
 	}
 	return 0;
@@ -842,15 +741,14 @@ kmod_rules_stats(void *ctx, uint16_t id, struct pf_rule_stats *st)
 {
 	struct kmod_engine *ke = engine_of(ctx);
 	struct pfr_rule_stat rs[PF_RULES_MAX];
-	struct kmod_sock *s;
 	socklen_t len;
 	unsigned int i, n;
-	int found = 0;
+	int m, found = 0;
 
 	memset(st, 0, sizeof(*st));
-	FOR_EACH_RX_SOCK(ke, s) {
+	FOR_EACH_RX_SOCK(ke, m) {
 		len = sizeof(rs);
-		if (getsockopt(s->fd, SOL_PF_RING, PFR_SO_RULE_STATS, rs, &len) < 0)
+		if (getsockopt(ke->set.fds[m], SOL_PF_RING, PFR_SO_RULE_STATS, rs, &len) < 0)
 			return -1;
 		n = len / (socklen_t)sizeof(rs[0]);
 		for (i = 0; i < n && rs[i].id != id; i++)
@@ -873,17 +771,16 @@ kmod_rules_hash_stats(void *ctx, const struct pf_hash_key *key, struct pf_hash_r
 {
 	struct kmod_engine *ke = engine_of(ctx);
 	struct pfr_hash_rule_req req;
-	struct kmod_sock *s;
 	socklen_t len;
-	int found = 0;
+	int m, found = 0;
 
 	memset(out, 0, sizeof(*out));
-	FOR_EACH_RX_SOCK(ke, s) {
+	FOR_EACH_RX_SOCK(ke, m) {
 		memset(&req, 0, sizeof(req));
 		req.key = *key;
 		req.key.pad = 0;
 		len = sizeof(req);
-		if (getsockopt(s->fd, SOL_PF_RING, PFR_SO_HASH_RULE_STATS, &req, &len) < 0)
+		if (getsockopt(ke->set.fds[m], SOL_PF_RING, PFR_SO_HASH_RULE_STATS, &req, &len) < 0)
 			return -1;
 		out->id = req.rule.id;
 		out->action = req.rule.action;
@@ -908,14 +805,13 @@ kmod_rules_purge(void *ctx, unsigned int idle_sec)
 {
 	struct kmod_engine *ke = engine_of(ctx);
 	struct pfr_rules_info info;
-	struct kmod_sock *s;
 	socklen_t len;
-	int most = 0;
+	int m, most = 0;
 
-	FOR_EACH_RX_SOCK(ke, s) {
+	FOR_EACH_RX_SOCK(ke, m) {
 		len = sizeof(info);
-		if (set_u32(s->fd, PFR_SO_PURGE_HASH_RULES, idle_sec) < 0 ||
-		    getsockopt(s->fd, SOL_PF_RING, PFR_SO_RULES_INFO, &info, &len) < 0)
+		if (set_u32(ke->set.fds[m], PFR_SO_PURGE_HASH_RULES, idle_sec) < 0 ||
+		    getsockopt(ke->set.fds[m], SOL_PF_RING, PFR_SO_RULES_INFO, &info, &len) < 0)
 			return -1;
 		if ((int)info.last_purged > most)
 			most = (int)info.last_purged;
@@ -952,9 +848,9 @@ const struct pf_engine_ops pf_engine_kmod = {
 	.burst = kmod_burst,
 	.send = kmod_send,
 	.stats = kmod_stats,
-	.set_cluster = kmod_set_cluster,
+	.set_cluster = pf_socket_set_cluster,
 	.remove_from_cluster = kmod_remove_from_cluster,
-	.set_bpf = kmod_set_bpf,
+	.set_bpf = pf_socket_set_bpf,
 	.set_direction = kmod_set_direction,
 	.selectable_fd = kmod_selectable_fd,
 	.rules_changed = kmod_rules_changed,

@@ -8,18 +8,13 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
-#include <net/if_arp.h>
 #include <linux/if_ether.h>
 #include <linux/if_packet.h>
-#include <net/if.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/epoll.h>
-#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "pf_fanout.h"
@@ -27,7 +22,6 @@
 #include "pf_ring.h"
 #include "pf_engine_common.h"
 
-#define VLAN_TAG_LEN 4
 #define MIN_BLOCK_SIZE (64u * 1024u)
 #define MAX_BLOCK_SIZE (4u * 1024u * 1024u)
 /*
@@ -40,13 +34,8 @@
  */
 #define IMMEDIATE_BLOCK_SLOTS 32u
 #define IMMEDIATE_MIN_BLOCKS 64u
-/* Unless slots are configured, a large MTU (lo: 64 KiB) must not turn the
- * default 4096 slots into hundreds of megabytes per ring. */
-#define DEFAULT_RING_MAX (16u * 1024u * 1024u)
 
 struct pkt_socket {
-	int fd;
-	int ifindex;
 	uint8_t *map;
 	size_t map_len;
 	unsigned int block_size;
@@ -60,15 +49,8 @@ struct pkt_socket {
 };
 
 struct pkt_engine {
-	int n_socks;
+	struct pf_socket_set set;          /* first: see pf_socket_set_of() */
 	struct pkt_socket socks[PF_MAX_DEVICES];
-	int epoll_fd;                      /* when n_socks > 1 */
-	int next_sock;                     /* round robin over devices */
-	u_int cluster_id;                  /* 0 = none */
-	cluster_type cluster;
-	int joined;
-	struct sock_filter *user_prog;     /* copy of the user's filter */
-	unsigned short user_len;
 };
 
 static struct pkt_engine *
@@ -115,13 +97,13 @@ attach_drop_all(pfring *ring, int fd)
 static int
 build_filter(pfring *ring, struct sock_filter **out, unsigned short *out_len)
 {
-	struct pkt_engine *pe = engine_of(ring);
+	const struct pf_socket_set *set = pf_socket_set_of(ring);
 	unsigned int caplen = ring->params.caplen;
 	struct sock_filter *f;
 	unsigned int n = 0, max, i;
 	int queue = ring->devs.queue;
 
-	max = 8 + (pe->user_prog ? pe->user_len : 1);
+	max = 8 + (set->user_prog ? set->user_len : 1);
 	if (max > BPF_MAXINSNS)
 		return pf_ring_error(ring, PF_RING_ERROR_INVALID_ARGUMENT,
 				     "filter too long for the kernel (%u instructions)", max);
@@ -140,9 +122,9 @@ build_filter(pfring *ring, struct sock_filter **out, unsigned short *out_len)
 							      PACKET_OUTGOING, 1, 0);
 		f[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, 0);
 	}
-	if (pe->user_prog != NULL) {
-		for (i = 0; i < pe->user_len; i++) {
-			f[n] = pe->user_prog[i];
+	if (set->user_prog != NULL) {
+		for (i = 0; i < set->user_len; i++) {
+			f[n] = set->user_prog[i];
 			if (f[n].code == (BPF_RET | BPF_K) && f[n].k > caplen)
 				f[n].k = caplen;
 			n++;
@@ -158,7 +140,7 @@ build_filter(pfring *ring, struct sock_filter **out, unsigned short *out_len)
 static int
 install_filters(pfring *ring)
 {
-	struct pkt_engine *pe = engine_of(ring);
+	const struct pf_socket_set *set = pf_socket_set_of(ring);
 	struct sock_filter *f = NULL;
 	unsigned short len = 0;
 	int i, rc, prog_fd;
@@ -166,8 +148,8 @@ install_filters(pfring *ring)
 	/* Filtering rules in the kernel: their program does it all. */
 	prog_fd = ring->rules != NULL ? pf_rules_set_prog_fd(ring->rules) : -1;
 	if (prog_fd >= 0) {
-		for (i = 0; i < pe->n_socks; i++) {
-			if (setsockopt(pe->socks[i].fd, SOL_SOCKET, SO_ATTACH_BPF,
+		for (i = 0; i < set->n_socks; i++) {
+			if (setsockopt(set->fds[i], SOL_SOCKET, SO_ATTACH_BPF,
 				       &prog_fd, sizeof(prog_fd)) < 0)
 				return pf_ring_error(ring, PF_RING_ERROR_GENERIC,
 						     "attaching the filtering rules: %s",
@@ -178,8 +160,8 @@ install_filters(pfring *ring)
 	rc = build_filter(ring, &f, &len);
 	if (rc < 0)
 		return rc;
-	for (i = 0; i < pe->n_socks; i++) {
-		rc = attach_filter(ring, pe->socks[i].fd, f, len);
+	for (i = 0; i < set->n_socks; i++) {
+		rc = attach_filter(ring, set->fds[i], f, len);
 		if (rc < 0)
 			break;
 	}
@@ -219,29 +201,19 @@ block_size_for(size_t ring_bytes, unsigned int slot_size, int immediate)
 }
 
 static int
-setup_ring(pfring *ring, struct pkt_socket *s, int mtu)
+setup_ring(pfring *ring, struct pkt_socket *s, int fd, int mtu)
 {
 	const struct pf_open_params *p = &ring->params;
 	struct tpacket_req3 req;
-	unsigned int frame_max, slot_size;
+	unsigned int slot_size;
 	size_t ring_bytes;
 	int version = TPACKET_V3;
 
-	if (setsockopt(s->fd, SOL_PACKET, PACKET_VERSION, &version, sizeof(version)) < 0)
+	if (setsockopt(fd, SOL_PACKET, PACKET_VERSION, &version, sizeof(version)) < 0)
 		return pf_ring_error(ring, PF_RING_ERROR_NOT_SUPPORTED,
 				     "TPACKET_V3: %s", strerror(errno));
-	/* A slot holds one full-size frame (MTU + Ethernet + two VLAN tags). */
-	frame_max = (unsigned int)mtu + 14 + 2 * VLAN_TAG_LEN;
-	if (frame_max > p->caplen)
-		frame_max = p->caplen;
-	slot_size = TPACKET_ALIGN(TPACKET3_HDRLEN + frame_max);
-	if (p->buffer_bytes != 0 && !(ring->cfg.set & PF_KEY_RX_SLOTS))
-		ring_bytes = p->buffer_bytes;
-	else
-		ring_bytes = (size_t)ring->cfg.rx_slots * slot_size;
-	if (!(ring->cfg.set & PF_KEY_RX_SLOTS) && p->buffer_bytes == 0 &&
-	    ring_bytes > DEFAULT_RING_MAX)
-		ring_bytes = DEFAULT_RING_MAX;
+	slot_size = TPACKET_ALIGN(TPACKET3_HDRLEN + pf_engine_frame_max(mtu, p->caplen));
+	ring_bytes = pf_engine_ring_bytes(ring, slot_size);
 
 	s->block_size = block_size_for(ring_bytes, slot_size, p->block_timeout_ms == 1);
 	s->block_nr = (unsigned int)((ring_bytes + s->block_size - 1) / s->block_size);
@@ -254,16 +226,16 @@ setup_ring(pfring *ring, struct pkt_socket *s, int mtu)
 	req.tp_frame_size = TPACKET_ALIGNMENT << 7;
 	req.tp_frame_nr = (s->block_size / req.tp_frame_size) * s->block_nr;
 	req.tp_retire_blk_tov = p->block_timeout_ms > 0 ? (unsigned int)p->block_timeout_ms : 0;
-	if (setsockopt(s->fd, SOL_PACKET, PACKET_RX_RING, &req, sizeof(req)) < 0)
+	if (setsockopt(fd, SOL_PACKET, PACKET_RX_RING, &req, sizeof(req)) < 0)
 		return pf_ring_error(ring, PF_RING_ERROR_GENERIC,
 				     "PACKET_RX_RING (%u blocks of %u bytes): %s",
 				     s->block_nr, s->block_size, strerror(errno));
 	s->map_len = (size_t)s->block_size * s->block_nr;
 	s->map = mmap(NULL, s->map_len, PROT_READ | PROT_WRITE,
-		      MAP_SHARED | MAP_LOCKED | MAP_POPULATE, s->fd, 0);
+		      MAP_SHARED | MAP_LOCKED | MAP_POPULATE, fd, 0);
 	if (s->map == MAP_FAILED) /* MAP_LOCKED can exceed RLIMIT_MEMLOCK */
 		s->map = mmap(NULL, s->map_len, PROT_READ | PROT_WRITE,
-			      MAP_SHARED | MAP_POPULATE, s->fd, 0);
+			      MAP_SHARED | MAP_POPULATE, fd, 0);
 	if (s->map == MAP_FAILED) {
 		s->map = NULL;
 		return pf_ring_error(ring, PF_RING_ERROR_GENERIC, "mmap of the ring (%zu bytes): %s",
@@ -280,108 +252,57 @@ packet_close(pfring *ring)
 
 	if (pe == NULL)
 		return;
-	for (i = 0; i < pe->n_socks; i++) {
+	for (i = 0; i < pe->set.n_socks; i++) {
 		if (pe->socks[i].map != NULL)
 			munmap(pe->socks[i].map, pe->socks[i].map_len);
-		if (pe->socks[i].fd >= 0)
-			close(pe->socks[i].fd);
 	}
-	if (pe->epoll_fd >= 0)
-		close(pe->epoll_fd);
-	free(pe->user_prog);
+	pf_socket_set_close(&pe->set);
 	free(pe);
 	ring->engine = NULL;
 }
 
 static int
-packet_open(pfring *ring, const struct pf_open_params *params)
+open_member(pfring *ring, int i, const char *name)
 {
-	struct pkt_engine *pe;
-	struct packet_mreq mreq;
-	int i, mtu = 1500, rc;
+	struct pkt_engine *pe = engine_of(ring);
+	int *fd = &pe->set.fds[i];
+	int mtu = 1500, rc;
 
-	pe = calloc(1, sizeof(*pe));
-	if (pe == NULL)
-		return pf_ring_error(ring, PF_RING_ERROR_GENERIC, "out of memory");
-	ring->engine = pe;
-	pe->epoll_fd = -1;
-	for (i = 0; i < PF_MAX_DEVICES; i++)
-		pe->socks[i].fd = -1;
-
-	for (i = 0; i < ring->devs.n_devices; i++) {
-		struct pkt_socket *s = &pe->socks[i];
-		const char *name = ring->devs.devices[i];
-
-		pe->n_socks = i + 1;
-		s->ifindex = (int)if_nametoindex(name);
-		if (s->ifindex == 0) {
-			rc = pf_ring_error(ring, PF_RING_ERROR_UNKNOWN_ADAPTER,
-					   "no such interface '%s'", name);
-			goto fail;
-		}
-		/* Protocol 0: nothing arrives until enable binds ETH_P_ALL. */
-		s->fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
-		if (s->fd < 0) {
-			rc = pf_ring_error(ring, PF_RING_ERROR_GENERIC,
-					   "AF_PACKET socket: %s%s", strerror(errno),
-					   errno == EPERM ? " (needs CAP_NET_RAW)" : "");
-			goto fail;
-		}
-		rc = pf_engine_check_device(ring, name, ring->devs.queue, &mtu);
+	/* Protocol 0: nothing arrives until enable binds ETH_P_ALL. */
+	*fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
+	if (*fd < 0)
+		return pf_ring_error(ring, PF_RING_ERROR_GENERIC, "AF_PACKET socket: %s%s",
+				     strerror(errno), errno == EPERM ? " (needs CAP_NET_RAW)" : "");
+	rc = pf_engine_check_device(ring, name, ring->devs.queue, &mtu);
+	if (rc < 0)
+		return rc;
+	rc = attach_drop_all(ring, *fd);
+	if (rc < 0)
+		return rc;
+	if (!(ring->params.flags & PF_RING_TX_ONLY)) {
+		rc = setup_ring(ring, &pe->socks[i], *fd, mtu);
 		if (rc < 0)
-			goto fail;
-		rc = attach_drop_all(ring, s->fd);
-		if (rc < 0)
-			goto fail;
-		if (!(params->flags & PF_RING_TX_ONLY)) {
-			rc = setup_ring(ring, s, mtu);
-			if (rc < 0)
-				goto fail;
-		}
-		if (params->flags & PF_RING_PROMISC) {
-			memset(&mreq, 0, sizeof(mreq));
-			mreq.mr_ifindex = s->ifindex;
-			mreq.mr_type = PACKET_MR_PROMISC;
-			if (setsockopt(s->fd, SOL_PACKET, PACKET_ADD_MEMBERSHIP,
-				       &mreq, sizeof(mreq)) < 0) {
-				rc = pf_ring_error(ring, PF_RING_ERROR_GENERIC,
-						   "promiscuous mode on '%s': %s", name,
-						   strerror(errno));
-				goto fail;
-			}
-		}
+			return rc;
 	}
-	if (pe->n_socks > 1) {
-		int fds[PF_MAX_DEVICES];
-
-		for (i = 0; i < pe->n_socks; i++)
-			fds[i] = pe->socks[i].fd;
-		pe->epoll_fd = pf_engine_epoll(ring, fds, pe->n_socks);
-		if (pe->epoll_fd < 0) {
-			rc = pe->epoll_fd;
-			goto fail;
-		}
-	}
+	if (ring->params.flags & PF_RING_PROMISC)
+		return pf_engine_promisc(ring, *fd, pe->set.ifindex[i], name);
 	return 0;
-fail:
-	packet_close(ring);
-	return rc;
 }
 
 static int
-join_cluster(pfring *ring, struct pkt_socket *s)
+join_member(pfring *ring, int i)
 {
-	struct pkt_engine *pe = engine_of(ring);
+	const struct pf_socket_set *set = pf_socket_set_of(ring);
 	char err[PF_ERRBUF_SIZE];
 	int mode, prog_fd = -1, arg;
 
-	if (pe->cluster == cluster_round_robin) {
+	if (set->cluster == cluster_round_robin) {
 		mode = PACKET_FANOUT_LB;
 	} else {
-		prog_fd = pf_fanout_prog_load(pe->cluster, err, sizeof(err));
+		prog_fd = pf_fanout_prog_load(set->cluster, err, sizeof(err));
 		if (prog_fd >= 0) {
 			mode = PACKET_FANOUT_EBPF;
-		} else if (errno == EPERM && pe->cluster == cluster_per_flow) {
+		} else if (errno == EPERM && set->cluster == cluster_per_flow) {
 			/*
 			 * No eBPF for this process (dumpcap runs with
 			 * CAP_NET_RAW only): the kernel's own symmetric flow
@@ -391,15 +312,15 @@ join_cluster(pfring *ring, struct pkt_socket *s)
 			mode = PACKET_FANOUT_HASH;
 			snprintf(ring->notice, sizeof(ring->notice),
 				 "cluster %u: no permission to load eBPF; flows are spread by "
-				 "the kernel's flow hash, not pfring-pcap's", pe->cluster_id);
+				 "the kernel's flow hash, not pfring-pcap's", set->cluster_id);
 		} else {
 			return pf_ring_error(ring, PF_RING_ERROR_GENERIC,
 					     "cluster %u (%s): cannot load the flow hash program: %s",
-					     pe->cluster_id, pf_cluster_type_name(pe->cluster), err);
+					     set->cluster_id, pf_cluster_type_name(set->cluster), err);
 		}
 	}
-	arg = (int)(pe->cluster_id | ((unsigned int)mode << 16));
-	if (setsockopt(s->fd, SOL_PACKET, PACKET_FANOUT, &arg, sizeof(arg)) < 0) {
+	arg = (int)(set->cluster_id | ((unsigned int)mode << 16));
+	if (setsockopt(set->fds[i], SOL_PACKET, PACKET_FANOUT, &arg, sizeof(arg)) < 0) {
 		int e = errno;
 
 		if (prog_fd >= 0)
@@ -408,12 +329,12 @@ join_cluster(pfring *ring, struct pkt_socket *s)
 			return pf_ring_error(ring, PF_RING_ERROR_WRONG_CONFIGURATION,
 					     "cannot join cluster %u as %s: the cluster exists with "
 					     "another cluster type or on another device",
-					     pe->cluster_id, pf_cluster_type_name(pe->cluster));
+					     set->cluster_id, pf_cluster_type_name(set->cluster));
 		return pf_ring_error(ring, PF_RING_ERROR_GENERIC, "joining cluster %u: %s",
-				     pe->cluster_id, strerror(e));
+				     set->cluster_id, strerror(e));
 	}
 	if (prog_fd >= 0) {
-		int rc = setsockopt(s->fd, SOL_PACKET, PACKET_FANOUT_DATA,
+		int rc = setsockopt(set->fds[i], SOL_PACKET, PACKET_FANOUT_DATA,
 				    &prog_fd, sizeof(prog_fd));
 		int e = errno;
 
@@ -421,35 +342,53 @@ join_cluster(pfring *ring, struct pkt_socket *s)
 		if (rc < 0)
 			return pf_ring_error(ring, PF_RING_ERROR_GENERIC,
 					     "attaching the flow hash to cluster %u: %s",
-					     pe->cluster_id, strerror(e));
+					     set->cluster_id, strerror(e));
 	}
 	return 0;
+}
+
+static const struct pf_socket_set_ops packet_set_ops = {
+	.open_member = open_member,
+	.join = join_member,
+	.install_filter = install_filters,
+};
+
+static int
+packet_open(pfring *ring, const struct pf_open_params *params)
+{
+	struct pkt_engine *pe;
+	int rc;
+
+	(void)params; /* ring->params */
+	pe = calloc(1, sizeof(*pe));
+	if (pe == NULL)
+		return pf_ring_error(ring, PF_RING_ERROR_GENERIC, "out of memory");
+	ring->engine = pe;
+	rc = pf_socket_set_open(ring, &pe->set, &packet_set_ops);
+	if (rc < 0)
+		packet_close(ring);
+	return rc;
 }
 
 static int
 packet_enable(pfring *ring)
 {
-	struct pkt_engine *pe = engine_of(ring);
+	const struct pf_socket_set *set = pf_socket_set_of(ring);
 	struct sockaddr_ll sll;
 	int i, rc;
 
-	for (i = 0; i < pe->n_socks; i++) {
-		struct pkt_socket *s = &pe->socks[i];
-
+	for (i = 0; i < set->n_socks; i++) {
 		memset(&sll, 0, sizeof(sll));
 		sll.sll_family = AF_PACKET;
-		sll.sll_ifindex = s->ifindex;
+		sll.sll_ifindex = set->ifindex[i];
 		sll.sll_protocol = (ring->params.flags & PF_RING_TX_ONLY) ? 0 : htons(ETH_P_ALL);
-		if (bind(s->fd, (struct sockaddr *)&sll, sizeof(sll)) < 0)
+		if (bind(set->fds[i], (struct sockaddr *)&sll, sizeof(sll)) < 0)
 			return pf_ring_error(ring, PF_RING_ERROR_GENERIC, "bind to '%s': %s",
 					     ring->devs.devices[i], strerror(errno));
-		if (pe->cluster_id != 0) {
-			rc = join_cluster(ring, s);
-			if (rc < 0)
-				return rc;
-			pe->joined = 1;
-		}
 	}
+	rc = pf_socket_set_join(ring);
+	if (rc < 0)
+		return rc;
 	return install_filters(ring);
 }
 
@@ -492,17 +431,17 @@ restore_vlan(struct tpacket3_hdr *tp, u_char *data, uint32_t *caplen, uint32_t *
 {
 	uint16_t tpid, tci;
 
-	if (*caplen < 12 || tp->tp_mac < TPACKET_ALIGN(sizeof(*tp)) + VLAN_TAG_LEN)
+	if (*caplen < 12 || tp->tp_mac < TPACKET_ALIGN(sizeof(*tp)) + PF_VLAN_TAG_LEN)
 		return data;
 	tpid = htons((tp->tp_status & TP_STATUS_VLAN_TPID_VALID) ?
 		     tp->hv1.tp_vlan_tpid : ETH_P_8021Q);
 	tci = htons(tp->hv1.tp_vlan_tci);
-	data -= VLAN_TAG_LEN;
-	memmove(data, data + VLAN_TAG_LEN, 12);
+	data -= PF_VLAN_TAG_LEN;
+	memmove(data, data + PF_VLAN_TAG_LEN, 12);
 	memcpy(data + 12, &tpid, 2);
 	memcpy(data + 14, &tci, 2);
-	*caplen += VLAN_TAG_LEN;
-	*len += VLAN_TAG_LEN;
+	*caplen += PF_VLAN_TAG_LEN;
+	*len += PF_VLAN_TAG_LEN;
 	return data;
 }
 
@@ -638,54 +577,43 @@ socket_burst(pfring *ring, struct pkt_socket *s, int max, pf_burst_cb cb, u_char
 }
 
 static int
+member_burst(pfring *ring, int i, int max, pf_burst_cb cb, u_char *user)
+{
+	return socket_burst(ring, &engine_of(ring)->socks[i], max, cb, user);
+}
+
+static int
 packet_burst(pfring *ring, int max, pf_burst_cb cb, u_char *user)
 {
-	struct pkt_engine *pe = engine_of(ring);
-	int i, n = 0, rc;
+	return pf_socket_set_burst(ring, max, member_burst, cb, user);
+}
 
-	for (i = 0; i < pe->n_socks && (max <= 0 || n < max); i++) {
-		rc = socket_burst(ring, &pe->socks[(pe->next_sock + i) % pe->n_socks],
-				  max <= 0 ? 0 : max - n, cb, user);
-		n += rc;
-		if (ring->break_loop)
-			break;
-	}
-	/* Start with the next device next time, so none starves. */
-	pe->next_sock = (pe->next_sock + 1) % pe->n_socks;
-	return n;
+static int
+member_next(pfring *ring, int i, const u_char **pkt, struct pfring_pkthdr *hdr)
+{
+	return socket_next(ring, &engine_of(ring)->socks[i], pkt, hdr);
 }
 
 static int
 packet_next(pfring *ring, const u_char **pkt, struct pfring_pkthdr *hdr)
 {
-	struct pkt_engine *pe = engine_of(ring);
-	int i, idx;
-
-	for (i = 0; i < pe->n_socks; i++) {
-		idx = (pe->next_sock + i) % pe->n_socks;
-		if (socket_next(ring, &pe->socks[idx], pkt, hdr) == 1) {
-			/* Stay on a socket while it has packets: fewer cache misses. */
-			pe->next_sock = idx;
-			return 1;
-		}
-	}
-	return 0;
+	return pf_socket_set_next(ring, member_next, pkt, hdr);
 }
 
 static int
 packet_send(pfring *ring, const u_char *pkt, u_int len)
 {
-	struct pkt_engine *pe = engine_of(ring);
+	const struct pf_socket_set *set = pf_socket_set_of(ring);
 	struct sockaddr_ll sll;
 	ssize_t n;
 
 	memset(&sll, 0, sizeof(sll));
 	sll.sll_family = AF_PACKET;
-	sll.sll_ifindex = pe->socks[0].ifindex;
+	sll.sll_ifindex = set->ifindex[0];
 	sll.sll_halen = ETH_ALEN;
 	if (len >= ETH_ALEN)
 		memcpy(sll.sll_addr, pkt, ETH_ALEN);
-	n = sendto(pe->socks[0].fd, pkt, len, 0, (struct sockaddr *)&sll, sizeof(sll));
+	n = sendto(set->fds[0], pkt, len, 0, (struct sockaddr *)&sll, sizeof(sll));
 	return pf_engine_send_result(ring, n);
 }
 
@@ -698,12 +626,12 @@ packet_stats(pfring *ring, pfring_stat *stats)
 	int i;
 
 	memset(stats, 0, sizeof(*stats));
-	for (i = 0; i < pe->n_socks; i++) {
+	for (i = 0; i < pe->set.n_socks; i++) {
 		struct pkt_socket *s = &pe->socks[i];
 
 		if (s->map != NULL) {
 			len = sizeof(st);
-			if (getsockopt(s->fd, SOL_PACKET, PACKET_STATISTICS, &st, &len) < 0)
+			if (getsockopt(pe->set.fds[i], SOL_PACKET, PACKET_STATISTICS, &st, &len) < 0)
 				return pf_ring_error(ring, PF_RING_ERROR_GENERIC,
 						     "PACKET_STATISTICS: %s", strerror(errno));
 			/* tp_packets counts the dropped ones too. */
@@ -717,63 +645,25 @@ packet_stats(pfring *ring, pfring_stat *stats)
 }
 
 static int
-packet_set_cluster(pfring *ring, u_int id, cluster_type type)
-{
-	struct pkt_engine *pe = engine_of(ring);
-	int i, rc;
-
-	if (pe->joined)
-		return pf_ring_error(ring, PF_RING_ERROR_INVALID_STATE,
-				     "already in cluster %u", pe->cluster_id);
-	if (pe->n_socks > 1)
-		return pf_ring_error(ring, PF_RING_ERROR_NOT_SUPPORTED,
-				     "a cluster spans one device; '%s' has %d",
-				     ring->devs.devices[0], pe->n_socks);
-	pe->cluster_id = id;
-	pe->cluster = type;
-	if (!ring->enabled)
-		return 0;
-	for (i = 0; i < pe->n_socks; i++) {
-		rc = join_cluster(ring, &pe->socks[i]);
-		if (rc < 0)
-			return rc;
-	}
-	pe->joined = 1;
-	return 0;
-}
-
-static int
 packet_remove_from_cluster(pfring *ring)
 {
-	struct pkt_engine *pe = engine_of(ring);
+	struct pf_socket_set *set = pf_socket_set_of(ring);
 
-	if (pe->joined)
+	if (set->joined)
 		return pf_ring_error(ring, PF_RING_ERROR_NOT_SUPPORTED,
 				     "an AF_PACKET socket cannot leave its cluster: close the ring");
-	pe->cluster_id = 0;
+	set->cluster_id = 0;
 	return 0;
 }
 
 static int
 packet_set_bpf(pfring *ring, const struct sock_fprog *prog)
 {
-	struct pkt_engine *pe = engine_of(ring);
-	struct sock_filter *copy = NULL;
-
 	if (prog != NULL && ring->rules != NULL && pf_rules_set_prog_fd(ring->rules) >= 0)
 		return pf_ring_error(ring, PF_RING_ERROR_NOT_SUPPORTED,
 				     "the kernel runs the filtering rules: a BPF filter must "
 				     "run in user space");
-	if (prog != NULL) {
-		copy = malloc(prog->len * sizeof(*copy));
-		if (copy == NULL)
-			return pf_ring_error(ring, PF_RING_ERROR_GENERIC, "out of memory");
-		memcpy(copy, prog->filter, prog->len * sizeof(*copy));
-	}
-	free(pe->user_prog);
-	pe->user_prog = copy;
-	pe->user_len = prog ? prog->len : 0;
-	return ring->enabled ? install_filters(ring) : 0;
+	return pf_socket_set_bpf(ring, prog);
 }
 
 static int
@@ -786,21 +676,11 @@ packet_set_direction(pfring *ring, packet_direction direction)
 static int
 packet_rules_changed(pfring *ring)
 {
-	struct pkt_engine *pe = engine_of(ring);
-
-	if (pe->user_prog != NULL && ring->rules != NULL &&
+	if (pf_socket_set_of(ring)->user_prog != NULL && ring->rules != NULL &&
 	    pf_rules_set_prog_fd(ring->rules) >= 0)
 		return pf_ring_error(ring, PF_RING_ERROR_INVALID_STATE,
 				     "remove the BPF filter before adding filtering rules");
 	return install_filters(ring);
-}
-
-static int
-packet_selectable_fd(pfring *ring)
-{
-	struct pkt_engine *pe = engine_of(ring);
-
-	return pe->n_socks > 1 ? pe->epoll_fd : pe->socks[0].fd;
 }
 
 const struct pf_engine_ops pf_engine_packet = {
@@ -812,10 +692,10 @@ const struct pf_engine_ops pf_engine_packet = {
 	.burst = packet_burst,
 	.send = packet_send,
 	.stats = packet_stats,
-	.set_cluster = packet_set_cluster,
+	.set_cluster = pf_socket_set_cluster,
 	.remove_from_cluster = packet_remove_from_cluster,
 	.set_bpf = packet_set_bpf,
 	.set_direction = packet_set_direction,
-	.selectable_fd = packet_selectable_fd,
+	.selectable_fd = pf_socket_set_selectable_fd,
 	.rules_changed = packet_rules_changed,
 };
