@@ -41,6 +41,23 @@ env_getter(const char *name)
 	return getenv(name);
 }
 
+/* The configured rate goes to the engine when it can sample, else it is
+ * applied here (pf_ring_next). */
+static int
+sampling_apply(pfring *ring)
+{
+	int rc = 0;
+
+	ring->sampling_rate = ring->cfg.sampling_rate;
+	ring->sample_count = 0;
+	if (ring->ops->set_sampling != NULL) {
+		rc = ring->ops->set_sampling(ring, ring->cfg.sampling_rate);
+		if (rc > 0)
+			ring->sampling_rate = 1;
+	}
+	return rc < 0 ? rc : 0;
+}
+
 static pfring *
 ring_open_engine(const struct pf_engine_ops *ops, const struct pf_devspec *devs,
 		 const struct pf_config *cfg, const struct pf_open_params *params,
@@ -75,7 +92,7 @@ ring_open_engine(const struct pf_engine_ops *ops, const struct pf_devspec *devs,
 		free(ring);
 		return NULL;
 	}
-	if (pf_ring_rules_init(ring, &ring->cfg.rules) < 0) {
+	if (pf_ring_rules_init(ring, &ring->cfg.rules) < 0 || sampling_apply(ring) < 0) {
 		snprintf(err, errlen, "%s", ring->errbuf);
 		pfring_close(ring);
 		return NULL;
@@ -267,12 +284,12 @@ pf_ring_next(pfring *ring, const u_char **pkt, struct pfring_pkthdr *hdr)
 		if (rc == 1 && rules_in_user_space(ring) &&
 		    !pf_rules_set_verdict(ring->rules, *pkt, hdr->caplen, hdr->len))
 			continue;
-		if (rc <= 0 || ring->cfg.sampling_rate <= 1)
+		if (rc <= 0 || ring->sampling_rate <= 1)
 			return rc;
 		/* 1 of N: deliver the first, skip the next N-1. */
 		if (ring->sample_count++ == 0)
 			return rc;
-		if (ring->sample_count >= ring->cfg.sampling_rate)
+		if (ring->sample_count >= ring->sampling_rate)
 			ring->sample_count = 0;
 		ring->sampled_out++;
 	}
@@ -286,7 +303,7 @@ pf_ring_burst(pfring *ring, int max, pf_burst_cb cb, u_char *user)
 	const u_char *pkt;
 	int n = 0, rc;
 
-	if (ring->ops->burst != NULL && ring->cfg.sampling_rate <= 1 &&
+	if (ring->ops->burst != NULL && ring->sampling_rate <= 1 &&
 	    !rules_in_user_space(ring))
 		return ring->ops->burst(ring, max, cb, user);
 	while (max <= 0 || n < max) {
@@ -499,8 +516,7 @@ pfring_set_sampling_rate(pfring *ring, uint32_t rate)
 	if (ring == NULL || rate == 0)
 		return PF_RING_ERROR_INVALID_ARGUMENT;
 	ring->cfg.sampling_rate = rate;
-	ring->sample_count = 0;
-	return 0;
+	return sampling_apply(ring);
 }
 
 int

@@ -27,12 +27,6 @@
 /* remove_idx is handed back this often during a long burst, so the kernel
  * can refill slots while the application still works through the rest. */
 #define PUBLISH_EVERY 64u
-/*
- * ring->sample_count while the module samples: pf_api.c only touches the
- * counter when it samples itself, and pfring_set_sampling_rate() resets it
- * to 0, which is how a new rate is noticed.
- */
-#define SAMPLING_IN_KERNEL UINT32_MAX
 
 struct kmod_sock {
 	int promisc_fd;            /* AF_PACKET socket holding promiscuous mode */
@@ -51,7 +45,6 @@ struct kmod_engine {
 	struct kmod_sock socks[PF_MAX_DEVICES];
 	struct kmod_sock *held;    /* next() handed out a slot of this socket */
 	uint32_t kernel_rate;      /* sampling the module applies */
-	uint32_t want_rate;        /* the ring's rate while the module has it */
 	uint32_t watermark;        /* the module's poll watermark */
 };
 
@@ -327,25 +320,18 @@ install_filter(pfring *ring)
 }
 
 /*
- * Sampling runs in the module when it can: 1 of N after the kernel filter,
- * before the ring, so skipped packets cost no slot.  pf_api.c must then not
- * sample again, so the ring's rate moves here and cfg says 1.  Rules in user
- * space must see every packet first (sampling comes after filters), and the
- * module caps the rate: then pf_api.c samples, the module does not.
+ * Sampling runs in the module when it can: 1 of N after the rules and the
+ * kernel filter (the module runs both), before the ring, so skipped packets
+ * cost no slot.  The module caps the rate: above it pf_api.c samples and
+ * the module keeps every packet.
  */
 static int
-sync_sampling(pfring *ring)
+kmod_set_sampling(pfring *ring, uint32_t rate)
 {
 	struct kmod_engine *ke = engine_of(ring);
-	uint32_t want, kernel;
-	int i, in_kernel;
+	int i, in_kernel = rate <= PF_RING_MAX_SAMPLING;
+	uint32_t kernel = in_kernel && rate != 0 ? rate : 1;
 
-	want = ring->sample_count == SAMPLING_IN_KERNEL ? ke->want_rate : ring->cfg.sampling_rate;
-	if (want == 0)
-		want = 1;
-	in_kernel = (ring->rules == NULL || pf_rules_set_in_kernel(ring->rules)) &&
-		want <= PF_RING_MAX_SAMPLING;
-	kernel = in_kernel ? want : 1;
 	if (kernel != ke->kernel_rate) {
 		for (i = 0; i < ke->set.n_socks; i++) {
 			if (ke->socks[i].map != NULL &&
@@ -356,16 +342,7 @@ sync_sampling(pfring *ring)
 		}
 		ke->kernel_rate = kernel;
 	}
-	if (in_kernel) {
-		ke->want_rate = want;
-		ring->cfg.sampling_rate = 1;
-		ring->sample_count = SAMPLING_IN_KERNEL;
-	} else {
-		ring->cfg.sampling_rate = want;
-		if (ring->sample_count == SAMPLING_IN_KERNEL)
-			ring->sample_count = 0;
-	}
-	return 0;
+	return in_kernel;
 }
 
 /* pfring_set_poll_watermark() only records the value: pass it on. */
@@ -461,8 +438,6 @@ kmod_enable(pfring *ring)
 		rc = set_direction(ring);
 	if (rc == 0)
 		rc = install_filter(ring);
-	if (rc == 0)
-		rc = sync_sampling(ring);
 	if (rc < 0)
 		return rc;
 	sync_watermark(ring);
@@ -539,16 +514,8 @@ static int
 kmod_next(pfring *ring, const u_char **pkt, struct pfring_pkthdr *hdr)
 {
 	struct kmod_engine *ke = engine_of(ring);
-	int rc;
 
 	release_held(ke);
-	/* A new rate, or rules in user space that must see packets before sampling. */
-	if (ring->sample_count != SAMPLING_IN_KERNEL ||
-	    (ring->rules != NULL && !pf_rules_set_in_kernel(ring->rules))) {
-		rc = sync_sampling(ring);
-		if (rc < 0)
-			return rc;
-	}
 	if (!pf_socket_set_next(ring, member_next, pkt, hdr))
 		return 0;
 	ke->held = &ke->socks[ke->set.next_sock];
@@ -604,16 +571,7 @@ member_burst(pfring *ring, int i, int max, pf_burst_cb cb, u_char *user)
 static int
 kmod_burst(pfring *ring, int max, pf_burst_cb cb, u_char *user)
 {
-	struct kmod_engine *ke = engine_of(ring);
-	int rc;
-
-	release_held(ke);
-	/* A rate set after enable goes to the module (cheap when unchanged). */
-	if (ring->sample_count != SAMPLING_IN_KERNEL) {
-		rc = sync_sampling(ring);
-		if (rc < 0)
-			return rc;
-	}
+	release_held(engine_of(ring));
 	return pf_socket_set_burst(ring, max, member_burst, cb, user);
 }
 
@@ -828,15 +786,15 @@ static const struct pf_rules_kernel kmod_rules = {
 	.purge_idle = kmod_rules_purge,
 };
 
-/* The module has the rules (they went there as they changed); push the set
- * once more, and let the module sample again, after them. */
+/* The module has the rules (they went there as they changed): push the set
+ * once more. */
 static int
 kmod_rules_changed(pfring *ring)
 {
 	if (ring->rules != NULL && pf_rules_set_sync(ring->rules) < 0)
 		return pf_ring_error(ring, PF_RING_ERROR_GENERIC,
 				     "filtering rules in the module: %s", strerror(errno));
-	return sync_sampling(ring);
+	return 0;
 }
 
 const struct pf_engine_ops pf_engine_kmod = {
@@ -852,6 +810,7 @@ const struct pf_engine_ops pf_engine_kmod = {
 	.remove_from_cluster = kmod_remove_from_cluster,
 	.set_bpf = pf_socket_set_bpf,
 	.set_direction = kmod_set_direction,
+	.set_sampling = kmod_set_sampling,
 	.selectable_fd = kmod_selectable_fd,
 	.rules_changed = kmod_rules_changed,
 	.rules_kernel = &kmod_rules,

@@ -58,6 +58,11 @@ struct pf_engine_ops {
 	int (*set_direction)(pfring *ring, packet_direction direction);
 	/* The fd that poll() reports readable when next() has packets. */
 	int (*selectable_fd)(pfring *ring);
+	/* Sample 1 of rate (>= 1) before packets reach the ring (e.g. in the
+	 * kernel); called at open and on every new rate.  1: the engine took the
+	 * rate and pf_api.c samples no more, 0: pf_api.c samples, < 0 error.
+	 * NULL: pf_api.c always samples. */
+	int (*set_sampling)(pfring *ring, uint32_t rate);
 	/* ring->rules came or went: install what the kernel should run. */
 	int (*rules_changed)(pfring *ring);
 	/* Non-NULL: the engine's own kernel side runs the rules (ctx: the
@@ -79,6 +84,7 @@ struct pfring {
 	int interrupted;              /* the last pfring_poll() ended on a signal */
 	int wake_fd;                  /* eventfd: pfring_breakloop() wakes pfring_poll() */
 	int polled;                   /* pfring_poll() ran: the library waited for packets */
+	uint32_t sampling_rate;       /* 1 of N sampled by pf_api.c: 1 when the engine samples */
 	uint32_t sample_count;        /* packets seen since the last one delivered */
 	uint64_t sampled_out;         /* packets skipped by sampling */
 	struct pf_rules_set *rules;   /* filtering rules, or NULL */
