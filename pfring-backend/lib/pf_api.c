@@ -600,7 +600,9 @@ pfring_get_link_type(pfring *ring)
 const char *
 pfring_get_engine_name(pfring *ring)
 {
-	return ring ? ring->ops->name : "";
+	if (ring == NULL)
+		return "";
+	return ring->ops->mode_name != NULL ? ring->ops->mode_name(ring) : ring->ops->name;
 }
 
 pfring_if_t *

@@ -29,7 +29,7 @@ pf_ring_rules_init(pfring *ring, const struct pf_rule_config *rc)
 	if (ring->ops->rules_changed == NULL)
 		snprintf(ring->notice, sizeof(ring->notice),
 			 "filtering rules run in user space: the %s engine does not run them",
-			 ring->ops->name);
+			 pfring_get_engine_name(ring));
 	direction = ring->cfg.direction == rx_only_direction ? 1 :
 		ring->cfg.direction == tx_only_direction ? 2 : 0;
 	pf_rules_set_params(ring->rules, ring->params.caplen, direction, ring->devs.queue);

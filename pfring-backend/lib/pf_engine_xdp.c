@@ -48,8 +48,6 @@ struct xdp_engine {
 	int coalesce;                 /* buffered mode: see COALESCE_NS */
 };
 
-static const struct pf_engine_ops xdp_ops_copy, xdp_ops_zerocopy;
-
 /* Set by pf_xdp_open_ext() around its pfring_open_err(): that open, on this
  * thread, uses this UMEM instead of allocating one. */
 static _Thread_local const struct pf_xsk_config *ext_cfg;
@@ -123,8 +121,6 @@ xdp_open(pfring *ring, const struct pf_open_params *params)
 			goto fail;
 	}
 	xe->coalesce = !(ring->params.flags & PF_RING_IMMEDIATE);
-	/* The name carries the mode obtained: pfcount and zcount print it. */
-	ring->ops = xe->x.zerocopy ? &xdp_ops_zerocopy : &xdp_ops_copy;
 	return 0;
 fail:
 	xdp_close(ring);
@@ -155,7 +151,7 @@ pf_xdp_open_ext(const char *dev, const struct pf_xsk_config *cfg, uint32_t flags
 struct pf_xsk *
 pf_xdp_xsk(pfring *ring)
 {
-	if (ring == NULL || (ring->ops != &xdp_ops_copy && ring->ops != &xdp_ops_zerocopy))
+	if (ring == NULL || ring->ops != &pf_engine_xdp)
 		return NULL;
 	return &xe_of(ring)->x;
 }
@@ -413,23 +409,26 @@ xdp_selectable_fd(pfring *ring)
 	return xe_of(ring)->x.fd;
 }
 
-#define XDP_OPS(n)                                              \
-	{                                                       \
-		.name = n,                                      \
-		.open = xdp_open,                               \
-		.close = xdp_close,                             \
-		.enable = xdp_enable,                           \
-		.next = xdp_next,                               \
-		.burst = xdp_burst,                             \
-		.send = xdp_send,                               \
-		.stats = xdp_stats,                             \
-		.set_cluster = xdp_set_cluster,                 \
-		.remove_from_cluster = xdp_remove_from_cluster, \
-		.set_bpf = xdp_set_bpf,                         \
-		.set_direction = xdp_set_direction,             \
-		.selectable_fd = xdp_selectable_fd,             \
-	}
+/* The mode the socket was bound in: pfcount and zcount print it. */
+static const char *
+xdp_mode_name(pfring *ring)
+{
+	return xe_of(ring)->x.zerocopy ? "xdp-zerocopy" : "xdp-copy";
+}
 
-const struct pf_engine_ops pf_engine_xdp = XDP_OPS("xdp");
-static const struct pf_engine_ops xdp_ops_copy = XDP_OPS("xdp-copy");
-static const struct pf_engine_ops xdp_ops_zerocopy = XDP_OPS("xdp-zerocopy");
+const struct pf_engine_ops pf_engine_xdp = {
+	.name = "xdp",
+	.mode_name = xdp_mode_name,
+	.open = xdp_open,
+	.close = xdp_close,
+	.enable = xdp_enable,
+	.next = xdp_next,
+	.burst = xdp_burst,
+	.send = xdp_send,
+	.stats = xdp_stats,
+	.set_cluster = xdp_set_cluster,
+	.remove_from_cluster = xdp_remove_from_cluster,
+	.set_bpf = xdp_set_bpf,
+	.set_direction = xdp_set_direction,
+	.selectable_fd = xdp_selectable_fd,
+};

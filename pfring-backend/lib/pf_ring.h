@@ -38,6 +38,9 @@ typedef void (*pf_burst_cb)(u_char *user, const struct pf_pcap_hdr *h, const u_c
 
 struct pf_engine_ops {
 	const char *name;
+	/* What pfring_get_engine_name() reports when the ring decides it (e.g.
+	 * the mode its socket was bound in); NULL: name. */
+	const char *(*mode_name)(pfring *ring);
 	/* Create sockets/rings for ring->devs; nothing is received until enable. */
 	int (*open)(pfring *ring, const struct pf_open_params *params);
 	void (*close)(pfring *ring);
