@@ -35,6 +35,7 @@
 #include "pf_flow.h"
 #include "pf_ring.h"
 #include "pf_xsk.h"
+#include "pf_engine_xdp.h"
 #include "zc_internal.h"
 
 #define BURST 256

@@ -169,8 +169,8 @@ zc_name_parse(const char *name, struct pf_devspec *devs, char *err, size_t errle
 }
 
 pfring *
-pfring_open_err(const char *device_name, uint32_t caplen, uint32_t flags,
-		char *errbuf, size_t errbuf_len)
+pf_ring_open_name(const char *device_name, uint32_t caplen, uint32_t flags,
+		  const struct pf_xsk_config *umem, char *errbuf, size_t errbuf_len)
 {
 	struct pf_devspec devs;
 	struct pf_config cfg;
@@ -196,6 +196,7 @@ pfring_open_err(const char *device_name, uint32_t caplen, uint32_t flags,
 	params.caplen = caplen;
 	params.flags = flags;
 	params.block_timeout_ms = (flags & PF_RING_IMMEDIATE) ? 1 : PF_DEFAULT_BLOCK_TIMEOUT_MS;
+	params.umem = umem;
 	if (zc_ops != NULL)
 		/* A zc: ring is already one queue: kernel clustering and
 		 * direction do not apply. */
@@ -217,6 +218,13 @@ pfring_open_err(const char *device_name, uint32_t caplen, uint32_t flags,
 		return NULL;
 	}
 	return ring;
+}
+
+pfring *
+pfring_open_err(const char *device_name, uint32_t caplen, uint32_t flags,
+		char *errbuf, size_t errbuf_len)
+{
+	return pf_ring_open_name(device_name, caplen, flags, NULL, errbuf, errbuf_len);
 }
 
 pfring *

@@ -9,8 +9,8 @@
  * says which ("xdp-zerocopy" / "xdp-copy").  The program is attached
  * through a BPF link: the kernel uses the driver's native hook if it has one.
  * The socket set-up is pf_xsk.c's, shared with the ZC balancer, whose
- * AF_XDP input is this engine over the cluster's memory (pf_xdp_open_ext:
- * no TX, the fill ring and the program are the balancer's).
+ * AF_XDP input is this engine over the cluster's memory (pf_xdp_open_ext,
+ * params.umem: no TX, the fill ring and the program are the balancer's).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -22,7 +22,7 @@
 #include <unistd.h>
 
 #include "pf_ring.h"
-#include "pf_xsk.h"
+#include "pf_engine_xdp.h"
 
 #define FRAME_SIZE 2048u
 #define N_FRAMES   4096u
@@ -41,16 +41,12 @@
 
 struct xdp_engine {
 	struct pf_xsk x;
-	uint8_t *own_umem;            /* NULL: the UMEM is the opener's (pf_xdp_open_ext) */
+	uint8_t *own_umem;            /* NULL: the UMEM is the opener's (params.umem) */
 	uint32_t tx_free[N_FRAMES / 2];
 	uint32_t n_tx_free;
 	uint32_t held;                /* RX descriptors handed out by next() */
 	int coalesce;                 /* buffered mode: see COALESCE_NS */
 };
-
-/* Set by pf_xdp_open_ext() around its pfring_open_err(): that open, on this
- * thread, uses this UMEM instead of allocating one. */
-static _Thread_local const struct pf_xsk_config *ext_cfg;
 
 static struct xdp_engine *
 xe_of(pfring *ring)
@@ -81,15 +77,14 @@ xdp_open(pfring *ring, const struct pf_open_params *params)
 	uint32_t i;
 	int rc;
 
-	(void)params;
 	xe = calloc(1, sizeof(*xe));
 	if (xe == NULL)
 		return pf_ring_error(ring, PF_RING_ERROR_GENERIC, "out of memory");
 	ring->engine = xe;
 	xe->x.fd = -1;
 	xe->x.map_fd = -1;
-	if (ext_cfg != NULL) {
-		cfg = *ext_cfg;
+	if (params->umem != NULL) {
+		cfg = *params->umem;
 	} else {
 		xe->own_umem = mmap(NULL, (size_t)N_FRAMES * FRAME_SIZE, PROT_READ | PROT_WRITE,
 				    MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
@@ -132,7 +127,6 @@ pf_xdp_open_ext(const char *dev, const struct pf_xsk_config *cfg, uint32_t flags
 		char *err, size_t errlen)
 {
 	char name[64];
-	pfring *ring;
 
 	if ((size_t)snprintf(name, sizeof(name), "zc:%s", dev) >= sizeof(name)) {
 		snprintf(err, errlen, "zc:%s: name too long", dev);
@@ -142,10 +136,7 @@ pf_xdp_open_ext(const char *dev, const struct pf_xsk_config *cfg, uint32_t flags
 		snprintf(err, errlen, "%s: an interface name expected (zc:IF or zc:IF@QUEUE)", name);
 		return NULL;
 	}
-	ext_cfg = cfg;
-	ring = pfring_open_err(name, PF_RING_DEFAULT_CAPLEN, flags, err, errlen);
-	ext_cfg = NULL;
-	return ring;
+	return pf_ring_open_name(name, PF_RING_DEFAULT_CAPLEN, flags, cfg, err, errlen);
 }
 
 struct pf_xsk *

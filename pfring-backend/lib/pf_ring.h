@@ -16,11 +16,16 @@
 #include "pf_config.h"
 #include "pf_rules_set.h"
 
+struct pf_xsk_config;
+
 struct pf_open_params {
 	uint32_t caplen;          /* bytes kept per packet */
 	uint32_t flags;           /* PF_RING_* open flags */
 	int block_timeout_ms;     /* > 0: deliver a partly filled block after this long */
 	size_t buffer_bytes;      /* 0: size the ring from cfg->rx_slots */
+	/* xdp engine: the AF_XDP socket's UMEM and ring sizes are the caller's
+	 * (no TX, no program until the caller attaches one); NULL: its own. */
+	const struct pf_xsk_config *umem;
 };
 
 /*
@@ -98,6 +103,10 @@ struct pfring {
 /* Open with an explicit config (the pcap module has already merged its own). */
 pfring *pf_ring_open(const struct pf_devspec *devs, const struct pf_config *cfg,
 		     const struct pf_open_params *params, char *err, size_t errlen);
+
+/* pfring_open_err() with the memory the ring is to use (params.umem). */
+pfring *pf_ring_open_name(const char *device_name, uint32_t caplen, uint32_t flags,
+			  const struct pf_xsk_config *umem, char *err, size_t errlen);
 
 /* Next packet after sampling, without waiting (see pf_engine_ops.next). */
 int pf_ring_next(pfring *ring, const u_char **pkt, struct pfring_pkthdr *hdr);

@@ -61,14 +61,4 @@ int pf_xsk_attach(struct pf_xsk *x, const char *prog, char *err, size_t errlen);
 void pf_xsk_close(struct pf_xsk *x);
 int pf_xsk_stats(struct pf_xsk *x, struct xdp_statistics *st);
 
-/*
- * The AF_XDP engine over memory it does not own (the balancer's input): open
- * dev ("IF" or "IF@Q") with the socket's UMEM given by cfg; no TX ring, an
- * empty fill ring and no program until the caller attaches one.
- */
-pfring *pf_xdp_open_ext(const char *dev, const struct pf_xsk_config *cfg, uint32_t flags,
-			char *err, size_t errlen);
-/* The socket of an AF_XDP engine ring, NULL for any other engine. */
-struct pf_xsk *pf_xdp_xsk(pfring *ring);
-
 #endif /* PF_XSK_H */
