@@ -112,17 +112,23 @@ pf_socket_set_open(pfring *ring, struct pf_socket_set *set, const struct pf_sock
 }
 
 void
-pf_socket_set_close(struct pf_socket_set *set)
+pf_socket_set_close(pfring *ring)
 {
+	struct pf_socket_set *set = pf_socket_set_of(ring);
 	int i;
 
+	if (set == NULL)
+		return;
 	for (i = 0; i < set->n_socks; i++) {
+		set->ops->close_member(ring, i);
 		if (set->fds[i] >= 0)
 			close(set->fds[i]);
 	}
 	if (set->epoll_fd >= 0)
 		close(set->epoll_fd);
 	free(set->user_prog);
+	free(ring->engine);
+	ring->engine = NULL;
 }
 
 static int
@@ -148,6 +154,20 @@ pf_socket_set_join(pfring *ring)
 	if (set->cluster_id == 0 || set->joined)
 		return 0;
 	return join_members(ring);
+}
+
+int
+pf_socket_set_join_error(pfring *ring, int e)
+{
+	const struct pf_socket_set *set = pf_socket_set_of(ring);
+
+	if (e == EINVAL)
+		return pf_ring_error(ring, PF_RING_ERROR_WRONG_CONFIGURATION,
+				     "cannot join cluster %u as %s: the cluster exists with "
+				     "another cluster type or on another device",
+				     set->cluster_id, pf_cluster_type_name(set->cluster));
+	return pf_ring_error(ring, PF_RING_ERROR_GENERIC, "joining cluster %u: %s",
+			     set->cluster_id, strerror(e));
 }
 
 int

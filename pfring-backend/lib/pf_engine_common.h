@@ -21,7 +21,11 @@ struct pf_socket_set_ops {
 	/* Open member i on device name into set->fds[i] (set->ifindex[i] is
 	 * known) with its ring; nothing is received until enable. */
 	int (*open_member)(pfring *ring, int i, const char *name);
-	/* Join member i to set->cluster_id as set->cluster. */
+	/* Release what the engine keeps for member i (its ring); the set
+	 * closes the member's fd after. */
+	void (*close_member)(pfring *ring, int i);
+	/* Join member i to set->cluster_id as set->cluster; on failure
+	 * pf_socket_set_join_error() says why. */
 	int (*join)(pfring *ring, int i);
 	/* Give every member the kernel filter with set->user_prog. */
 	int (*install_filter)(pfring *ring);
@@ -29,7 +33,8 @@ struct pf_socket_set_ops {
 
 /*
  * The state an engine on kernel sockets keeps for the whole ring.  The
- * engine's own state starts with it: ring->engine points at both.
+ * engine's own state (one calloc) starts with it: ring->engine points at
+ * both, and pf_socket_set_close() frees both.
  */
 struct pf_socket_set {
 	const struct pf_socket_set_ops *ops;
@@ -55,12 +60,13 @@ pf_socket_set_of(pfring *ring)
  * < 0 with the reason on the ring, and pf_socket_set_close() is needed. */
 int pf_socket_set_open(pfring *ring, struct pf_socket_set *set,
 		       const struct pf_socket_set_ops *ops);
-/* Closes what pf_socket_set_open() opened; the engine unmaps its rings first. */
-void pf_socket_set_close(struct pf_socket_set *set);
 /* Join the cluster set_cluster() recorded, unless already in it (enable). */
 int pf_socket_set_join(pfring *ring);
+/* The error for a join the kernel refused with errno e. */
+int pf_socket_set_join_error(pfring *ring, int e);
 
 /* pf_engine_ops entries with the same meaning for every socket set. */
+void pf_socket_set_close(pfring *ring);
 int pf_socket_set_cluster(pfring *ring, u_int id, cluster_type type);
 int pf_socket_set_bpf(pfring *ring, const struct sock_fprog *prog);
 int pf_socket_set_selectable_fd(pfring *ring);

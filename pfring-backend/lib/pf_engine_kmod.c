@@ -201,24 +201,14 @@ set_appname(int fd, const char *cfg_name)
 }
 
 static void
-kmod_close(pfring *ring)
+close_member(pfring *ring, int i)
 {
-	struct kmod_engine *ke = engine_of(ring);
-	int i;
+	struct kmod_sock *s = &engine_of(ring)->socks[i];
 
-	if (ke == NULL)
-		return;
-	for (i = 0; i < ke->set.n_socks; i++) {
-		struct kmod_sock *s = &ke->socks[i];
-
-		if (s->map != NULL)
-			munmap(s->map, s->map_len);
-		if (s->promisc_fd >= 0)
-			close(s->promisc_fd);
-	}
-	pf_socket_set_close(&ke->set);
-	free(ke);
-	ring->engine = NULL;
+	if (s->map != NULL)
+		munmap(s->map, s->map_len);
+	if (s->promisc_fd >= 0)
+		close(s->promisc_fd);
 }
 
 static int
@@ -371,15 +361,8 @@ join_member(pfring *ring, int i)
 	struct pfr_cluster_req req = { .cluster_id = set->cluster_id,
 				       .cluster_type = (uint32_t)set->cluster };
 
-	if (set_opt(set->fds[i], PFR_SO_CLUSTER, &req, sizeof(req)) < 0) {
-		if (errno == EINVAL)
-			return pf_ring_error(ring, PF_RING_ERROR_WRONG_CONFIGURATION,
-					     "cannot join cluster %u as %s: the cluster exists with "
-					     "another cluster type or on another device",
-					     set->cluster_id, pf_cluster_type_name(set->cluster));
-		return pf_ring_error(ring, PF_RING_ERROR_GENERIC, "joining cluster %u: %s",
-				     set->cluster_id, strerror(errno));
-	}
+	if (set_opt(set->fds[i], PFR_SO_CLUSTER, &req, sizeof(req)) < 0)
+		return pf_socket_set_join_error(ring, errno);
 	return 0;
 }
 
@@ -401,6 +384,7 @@ set_direction(pfring *ring)
 
 static const struct pf_socket_set_ops kmod_set_ops = {
 	.open_member = open_member,
+	.close_member = close_member,
 	.join = join_member,
 	.install_filter = install_filter,
 };
@@ -422,7 +406,7 @@ kmod_open(pfring *ring, const struct pf_open_params *params)
 		ke->socks[i].promisc_fd = -1;
 	rc = pf_socket_set_open(ring, &ke->set, &kmod_set_ops);
 	if (rc < 0)
-		kmod_close(ring);
+		pf_socket_set_close(ring);
 	return rc;
 }
 
@@ -800,7 +784,7 @@ kmod_rules_changed(pfring *ring)
 const struct pf_engine_ops pf_engine_kmod = {
 	.name = "kmod",
 	.open = kmod_open,
-	.close = kmod_close,
+	.close = pf_socket_set_close,
 	.enable = kmod_enable,
 	.next = kmod_next,
 	.burst = kmod_burst,

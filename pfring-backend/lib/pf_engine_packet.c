@@ -245,20 +245,12 @@ setup_ring(pfring *ring, struct pkt_socket *s, int fd, int mtu)
 }
 
 static void
-packet_close(pfring *ring)
+close_member(pfring *ring, int i)
 {
-	struct pkt_engine *pe = engine_of(ring);
-	int i;
+	struct pkt_socket *s = &engine_of(ring)->socks[i];
 
-	if (pe == NULL)
-		return;
-	for (i = 0; i < pe->set.n_socks; i++) {
-		if (pe->socks[i].map != NULL)
-			munmap(pe->socks[i].map, pe->socks[i].map_len);
-	}
-	pf_socket_set_close(&pe->set);
-	free(pe);
-	ring->engine = NULL;
+	if (s->map != NULL)
+		munmap(s->map, s->map_len);
 }
 
 static int
@@ -325,13 +317,7 @@ join_member(pfring *ring, int i)
 
 		if (prog_fd >= 0)
 			close(prog_fd);
-		if (e == EINVAL)
-			return pf_ring_error(ring, PF_RING_ERROR_WRONG_CONFIGURATION,
-					     "cannot join cluster %u as %s: the cluster exists with "
-					     "another cluster type or on another device",
-					     set->cluster_id, pf_cluster_type_name(set->cluster));
-		return pf_ring_error(ring, PF_RING_ERROR_GENERIC, "joining cluster %u: %s",
-				     set->cluster_id, strerror(e));
+		return pf_socket_set_join_error(ring, e);
 	}
 	if (prog_fd >= 0) {
 		int rc = setsockopt(set->fds[i], SOL_PACKET, PACKET_FANOUT_DATA,
@@ -349,6 +335,7 @@ join_member(pfring *ring, int i)
 
 static const struct pf_socket_set_ops packet_set_ops = {
 	.open_member = open_member,
+	.close_member = close_member,
 	.join = join_member,
 	.install_filter = install_filters,
 };
@@ -366,7 +353,7 @@ packet_open(pfring *ring, const struct pf_open_params *params)
 	ring->engine = pe;
 	rc = pf_socket_set_open(ring, &pe->set, &packet_set_ops);
 	if (rc < 0)
-		packet_close(ring);
+		pf_socket_set_close(ring);
 	return rc;
 }
 
@@ -686,7 +673,7 @@ packet_rules_changed(pfring *ring)
 const struct pf_engine_ops pf_engine_packet = {
 	.name = "packet",
 	.open = packet_open,
-	.close = packet_close,
+	.close = pf_socket_set_close,
 	.enable = packet_enable,
 	.next = packet_next,
 	.burst = packet_burst,
