@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "pf_ring.h"
+#include "pf_engine_xdp.h"
 #include "pf_xsk.h"
 
 #define PF_DEFAULT_BLOCK_TIMEOUT_MS 100
