@@ -349,20 +349,16 @@ static int
 pcap_pfring_activate(pcap_t *p)
 {
 	struct pcap_pfring *pp = p->priv;
-	struct pf_devspec devs;
+	struct pf_devname dn;
 	struct pf_config cfg;
 	struct pf_open_params params;
-	char path[PATH_MAX], err[PF_ERRBUF_SIZE];
-	const char *spec;
-	int kind;
+	char err[PF_ERRBUF_SIZE];
 	pfring *ring;
 	int rc;
 
-	kind = pf_device_name_split(p->opt.device, path, sizeof(path), &spec,
-	    err, sizeof(err));
-	if (kind < 0)
+	if (pf_devname_parse(p->opt.device, &dn, err, sizeof(err)) < 0)
 		return pcap_pfring_fail(p, PCAP_ERROR, "%s", err);
-	if (kind == PF_NAME_ZC) {
+	if (dn.kind == pfring_name_zc) {
 		/*
 		 * zc:<cluster id>@<queue> is a queue of a ZC cluster,
 		 * zc:<interface>[@<queue>] an AF_XDP socket; libpfring reads
@@ -393,12 +389,7 @@ pcap_pfring_activate(pcap_t *p)
 			    pfring_last_error(ring));
 		return pcap_pfring_go_live(p, ring);
 	}
-	if (pf_devspec_parse(spec, &devs, err, sizeof(err)) < 0) {
-		snprintf(p->errbuf, PCAP_ERRBUF_SIZE, "%.64s: %.180s", p->opt.device, err);
-		pcap_pfring_cleanup(p);
-		return PCAP_ERROR;
-	}
-	if (pf_config_load(&cfg, kind == PF_NAME_PFRING_FILE ? path : NULL,
+	if (pf_config_load(&cfg, dn.kind == pfring_name_pfring_file ? dn.config_path : NULL,
 	    pfring_getenv, err, sizeof(err)) < 0)
 		return pcap_pfring_fail(p, PCAP_ERROR, "%s", err);
 
@@ -417,7 +408,7 @@ pcap_pfring_activate(pcap_t *p)
 		params.block_timeout_ms = p->opt.timeout > 0 ? p->opt.timeout : 0;
 	params.buffer_bytes = p->opt.buffer_size;
 
-	ring = pf_ring_open(&devs, &cfg, &params, err, sizeof(err));
+	ring = pf_ring_open(&dn.devs, &cfg, &params, err, sizeof(err));
 	if (ring == NULL)
 		return pcap_pfring_fail(p,
 		    strstr(err, "no such interface") != NULL ?
@@ -448,36 +439,30 @@ static activate_op_t stock_activate_op;
 static int
 pcap_pfring_activate_stock(pcap_t *p)
 {
-	char path[PATH_MAX], err[PF_ERRBUF_SIZE];
-	const char *spec;
+	struct pfring_device_name dn;
 
-	if (pf_device_name_split(p->opt.device, path, sizeof(path), &spec,
-	    err, sizeof(err)) == PF_NAME_PFRING)
-		memmove(p->opt.device, spec, strlen(spec) + 1);
+	if (pfring_parse_device_name(p->opt.device, &dn, NULL, 0) == 0 &&
+	    dn.kind == pfring_name_pfring)
+		memmove(p->opt.device, dn.devices[0], strlen(dn.devices[0]) + 1);
 	return stock_activate_op(p);
 }
 
 pcap_t *
 pcap_pfring_create(const char *device, char *ebuf, int *is_ours)
 {
-	char path[PATH_MAX], err[PF_ERRBUF_SIZE];
-	const char *spec;
-	int kind;
+	struct pfring_device_name dn;
+	int well_formed;
 	pcap_t *p;
 
 	/* A malformed "pfring/" name is ours: activate reports the problem. */
-	kind = pf_device_name_split(device, path, sizeof(path), &spec,
-	    err, sizeof(err));
-	if (kind == PF_NAME_NOT_OURS) {
-		if (!pfring_compat_mode())
-			goto not_ours;
-		kind = PF_NAME_PFRING;
-	}
+	well_formed = pfring_parse_device_name(device, &dn, NULL, 0) == 0;
+	if (dn.kind == pfring_name_plain && !pfring_compat_mode())
+		goto not_ours;
 	*is_ours = 1;
 	/* The escape hatch: libpcap's own capture for "pfring:eth0". */
-	if (kind == PF_NAME_PFRING && getenv("PCAP_NO_PF_RING") != NULL &&
-	    strpbrk(spec, ",@") == NULL) {
-		p = pcap_create_interface(spec, ebuf);
+	if (dn.kind == pfring_name_pfring && getenv("PCAP_NO_PF_RING") != NULL &&
+	    well_formed && dn.n_devices == 1 && dn.queue < 0) {
+		p = pcap_create_interface(dn.devices[0], ebuf);
 		if (p != NULL) {
 			stock_activate_op = p->activate_op;
 			p->activate_op = pcap_pfring_activate_stock;
@@ -559,22 +544,17 @@ pcap_pfring_findalldevs(pcap_if_list_t *devlistp, char *err_str)
 int
 pcap_pfring_lookupnet_device(const char *device, char *ifname, size_t len)
 {
-	struct pf_devspec devs;
-	char path[PATH_MAX], err[PF_ERRBUF_SIZE];
-	const char *spec;
-	int kind;
+	struct pfring_device_name dn;
+	int rc;
 
 	if (device == NULL)
 		return PCAP_PFRING_LOOKUP_NOT_OURS;
-	kind = pf_device_name_split(device, path, sizeof(path), &spec,
-	    err, sizeof(err));
-	if (kind == PF_NAME_NOT_OURS)
+	rc = pfring_parse_device_name(device, &dn, NULL, 0);
+	if (dn.kind == pfring_name_plain)
 		return PCAP_PFRING_LOOKUP_NOT_OURS;
-	if (kind != PF_NAME_PFRING && kind != PF_NAME_PFRING_FILE)
+	if ((dn.kind != pfring_name_pfring && dn.kind != pfring_name_pfring_file) ||
+	    rc < 0 || dn.n_devices != 1)
 		return PCAP_PFRING_LOOKUP_NO_ADDRESS;
-	if (pf_devspec_parse(spec, &devs, err, sizeof(err)) < 0 ||
-	    devs.n_devices != 1)
-		return PCAP_PFRING_LOOKUP_NO_ADDRESS;
-	pcap_strlcpy(ifname, devs.devices[0], len);
+	pcap_strlcpy(ifname, dn.devices[0], len);
 	return PCAP_PFRING_LOOKUP_INTERFACE;
 }

@@ -239,6 +239,42 @@ int pfring_purge_idle_hash_rules(pfring *ring, uint16_t inactivity_sec);
 /* 1 in the kernel, 0 in user space, -1 no rules. */
 int pfring_rules_in_kernel(pfring *ring);
 
+/*
+ * Device names, as pfring_open() and libpcap's "pfring:" and "zc:" sources
+ * take them:
+ *	eth0 / eth0,eth1 / eth0@2	devices, one RX queue for all of them
+ *	pfring:<devices>		the same
+ *	pfring/<config file>:<devices>	configured by that file as well
+ *	zc:<cluster id>@<queue>		a queue of a ZC cluster
+ *	zc:<interface>[@<queue>]	an AF_XDP socket on one RX queue
+ */
+#define PFRING_MAX_DEVICES      8   /* devices in one name */
+#define PFRING_DEVICE_NAME_SIZE 16  /* an interface name and its NUL (IF_NAMESIZE) */
+
+typedef enum {
+	pfring_name_plain = 0,        /* no prefix: "eth0", "eth0,eth1@2" */
+	pfring_name_pfring,           /* "pfring:<devices>" */
+	pfring_name_pfring_file,      /* "pfring/<config file>:<devices>" */
+	pfring_name_zc,               /* "zc:..." */
+} pfring_name_kind;
+
+struct pfring_device_name {
+	pfring_name_kind kind;
+	int n_devices;
+	char devices[PFRING_MAX_DEVICES][PFRING_DEVICE_NAME_SIZE];
+	int queue;                    /* -1: all RX queues */
+	uint32_t zc_cluster_id;       /* zc: the ZC cluster; 0: devices[0] is an AF_XDP interface */
+};
+
+/*
+ * Parse a device name without opening anything.  Returns 0, or
+ * PF_RING_ERROR_INVALID_ARGUMENT with the reason in errbuf (may be NULL);
+ * out->kind is set either way once the prefix is known, so a malformed
+ * "zc:" name is still a zc: name.
+ */
+int pfring_parse_device_name(const char *name, struct pfring_device_name *out,
+			     char *errbuf, size_t errbuf_len);
+
 /* Text of the last error on this ring. */
 const char *pfring_last_error(pfring *ring);
 

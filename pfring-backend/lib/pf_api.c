@@ -16,6 +16,7 @@
 #include "pf_ring.h"
 #include "pf_engine_xdp.h"
 #include "pf_xsk.h"
+#include "pf_ring_abi.h"
 
 #define PF_DEFAULT_BLOCK_TIMEOUT_MS 100
 
@@ -76,7 +77,7 @@ ring_open_engine(const struct pf_engine_ops *ops, const struct pf_devspec *devs,
 	ring->cfg = *cfg;
 	ring->params = *params;
 	if (ring->params.caplen == 0)
-		ring->params.caplen = 65535;
+		ring->params.caplen = PF_RING_MAX_CAPLEN;
 	if (ring->cfg.caplen != 0)
 		ring->params.caplen = ring->cfg.caplen;
 	ring->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
@@ -114,95 +115,31 @@ pf_ring_open(const struct pf_devspec *devs, const struct pf_config *cfg,
 	return ring_open_engine(&pf_engine_packet, devs, cfg, params, err, errlen);
 }
 
-/*
- * "zc:<spec>": "<cluster id>@<queue>" is a queue of a ZC cluster (all
- * digits), "<interface>[@<queue>]" an AF_XDP socket.  Returns the engine,
- * or NULL with the reason in err (the full name quoted, as tcpdump prints it).
- */
-static const struct pf_engine_ops *
-zc_name_parse(const char *name, struct pf_devspec *devs, char *err, size_t errlen)
-{
-	const char *spec = name + 3, *at, *q;
-	size_t n;
-	unsigned long v;
-	char *end;
-
-	memset(devs, 0, sizeof(*devs));
-	devs->queue = -1;
-	at = strchr(spec, '@');
-	n = at ? (size_t)(at - spec) : strlen(spec);
-	if (n == 0) {
-		snprintf(err, errlen, "%s: no cluster id or interface after 'zc:' "
-			 "(zc:<cluster id>@<queue> or zc:<interface>[@<queue>])", name);
-		return NULL;
-	}
-	if (n >= IF_NAMESIZE) {
-		snprintf(err, errlen, "%s: '%.*s' is too long for a cluster id or interface",
-			 name, (int)n, spec);
-		return NULL;
-	}
-	memcpy(devs->devices[0], spec, n);
-	devs->n_devices = 1;
-	if (at != NULL) {
-		q = at + 1;
-		errno = 0;
-		v = strtoul(q, &end, 10);
-		if (*q < '0' || *q > '9' || *end != '\0' || errno != 0 || v > 65535) {
-			snprintf(err, errlen, "%s: bad queue '%s' (a number 0..65535 expected)",
-				 name, q);
-			return NULL;
-		}
-		devs->queue = (int)v;
-	}
-	if (strspn(devs->devices[0], "0123456789") == n) {
-		if (devs->queue < 0) {
-			snprintf(err, errlen, "%s: which queue of ZC cluster %s? (zc:%s@<queue>)",
-				 name, devs->devices[0], devs->devices[0]);
-			return NULL;
-		}
-		return &pf_engine_zc;
-	}
-	if (strchr(devs->devices[0], ',') != NULL) {
-		snprintf(err, errlen, "%s: one interface per zc: device", name);
-		return NULL;
-	}
-	return &pf_engine_xdp;
-}
-
 pfring *
 pf_ring_open_name(const char *device_name, uint32_t caplen, uint32_t flags,
 		  const struct pf_xsk_config *umem, char *errbuf, size_t errbuf_len)
 {
-	struct pf_devspec devs;
+	struct pf_devname dn;
 	struct pf_config cfg;
 	struct pf_open_params params;
 	pfring *ring;
 
-	const struct pf_engine_ops *zc_ops = NULL;
-
-	if (device_name == NULL) {
-		snprintf(errbuf, errbuf_len, "no device name");
+	if (pf_devname_parse(device_name, &dn, errbuf, errbuf_len) < 0)
 		return NULL;
-	}
-	if (strncmp(device_name, "zc:", 3) == 0) {
-		zc_ops = zc_name_parse(device_name, &devs, errbuf, errbuf_len);
-		if (zc_ops == NULL)
-			return NULL;
-	} else if (pf_devspec_parse(device_name, &devs, errbuf, errbuf_len) < 0) {
-		return NULL;
-	}
-	if (pf_config_load(&cfg, NULL, env_getter, errbuf, errbuf_len) < 0)
+	if (pf_config_load(&cfg, dn.kind == pfring_name_pfring_file ? dn.config_path : NULL,
+			   env_getter, errbuf, errbuf_len) < 0)
 		return NULL;
 	memset(&params, 0, sizeof(params));
 	params.caplen = caplen;
 	params.flags = flags;
 	params.block_timeout_ms = (flags & PF_RING_IMMEDIATE) ? 1 : PF_DEFAULT_BLOCK_TIMEOUT_MS;
 	params.umem = umem;
-	if (zc_ops != NULL)
+	if (dn.kind == pfring_name_zc)
 		/* A zc: ring is already one queue: kernel clustering and
 		 * direction do not apply. */
-		return ring_open_engine(zc_ops, &devs, &cfg, &params, errbuf, errbuf_len);
-	ring = pf_ring_open(&devs, &cfg, &params, errbuf, errbuf_len);
+		return ring_open_engine(dn.devs.cluster_id != 0 ? &pf_engine_zc : &pf_engine_xdp,
+					&dn.devs, &cfg, &params, errbuf, errbuf_len);
+	ring = pf_ring_open(&dn.devs, &cfg, &params, errbuf, errbuf_len);
 	if (ring == NULL)
 		return NULL;
 	/* The environment's cluster and sampling apply to API users too. */
@@ -469,9 +406,10 @@ pfring_set_cluster(pfring *ring, u_int clusterId, cluster_type the_type)
 {
 	if (ring == NULL)
 		return PF_RING_ERROR_INVALID_ARGUMENT;
-	if (clusterId == 0 || clusterId > 65535)
+	if (clusterId == 0 || clusterId > PF_RING_MAX_CLUSTER_ID)
 		return pf_ring_error(ring, PF_RING_ERROR_INVALID_ARGUMENT,
-				     "cluster id %u out of range 1..65535", clusterId);
+				     "cluster id %u out of range 1..%u", clusterId,
+				     PF_RING_MAX_CLUSTER_ID);
 	if (pf_cluster_type_name(the_type) == NULL)
 		return pf_ring_error(ring, PF_RING_ERROR_INVALID_ARGUMENT,
 				     "unknown cluster type %d", (int)the_type);

@@ -1,5 +1,5 @@
 /*
- * pf_config.c - device names, config files and environment variables.
+ * pf_config.c - config files and environment variables.
  *
  * Every source (one file, or the environment) is parsed into a fresh struct
  * and only the keys it set are merged into the caller's, so a source never
@@ -7,8 +7,11 @@
  * struct as it was.
  */
 #include "pf_config.h"
+#include "pf_text.h"
+#include "pf_ring_abi.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,59 +19,7 @@
 /* Config files are a few dozen short lines; the caps keep hostile input cheap. */
 #define PF_LINE_MAX 1024
 #define PF_FILE_MAX (1024 * 1024)
-/* Values echoed in messages are cut so the rest of the message still fits. */
-#define PF_SHOW_MAX 64
-#define SHOW_BUF    (PF_SHOW_MAX + 4)
-
-#define QUEUE_MAX   4095
 #define APPNAME_LEN (PF_APPNAME_MAX - 1)
-
-/* ---- small string helpers ---------------------------------------------- */
-
-static int is_space(char c)
-{
-	return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f' ||
-	       c == '\n';
-}
-
-static int is_digit(char c)
-{
-	return c >= '0' && c <= '9';
-}
-
-/* Printable ASCII; locale-independent so behaviour does not depend on LANG. */
-static int is_print(char c)
-{
-	return c >= 0x20 && c <= 0x7e;
-}
-
-/*
- * Copy s[0..n) for display: non-printable bytes become '?' so a message
- * never carries control characters to a terminal or log, and long values
- * are cut with "...".
- */
-static void show(char *dst, size_t dlen, const char *s, size_t n)
-{
-	size_t i, o = 0;
-
-	if (dlen == 0)
-		return;
-	for (i = 0; i < n && o + 1 < dlen; i++) {
-		if (i == PF_SHOW_MAX) {
-			const char *dots = "...";
-			while (*dots && o + 1 < dlen)
-				dst[o++] = *dots++;
-			break;
-		}
-		dst[o++] = is_print(s[i]) ? s[i] : '?';
-	}
-	dst[o] = '\0';
-}
-
-static void show_str(char *dst, size_t dlen, const char *s)
-{
-	show(dst, dlen, s, strlen(s));
-}
 
 /* strerror() may share a static buffer between threads; glibc's GNU
  * strerror_r returns a pointer, the XSI one an int. */
@@ -81,36 +32,6 @@ static const char *errno_text(int e, char *buf, size_t len)
 		snprintf(buf, len, "error %d", e);
 	return buf;
 #endif
-}
-
-/*
- * Strict decimal: digits only, no sign, no blanks, no "0x".  strtoul would
- * take "-1" (as ULONG_MAX), leading blanks and hex, so it is not used.
- * Returns 0, -1 if not a number, -2 if above max (overflow included).
- */
-static int parse_udec(const char *s, unsigned long max, unsigned long *out)
-{
-	unsigned long v = 0;
-	int over = 0;
-
-	if (*s == '\0')
-		return -1;
-	for (; *s; s++) {
-		unsigned int d;
-
-		if (!is_digit(*s))
-			return -1;
-		d = (unsigned int)(*s - '0');
-		/* Keep scanning after overflow so "999...9x" is still "not a number". */
-		if (!over && (d > max || v > (max - d) / 10))
-			over = 1;
-		else if (!over)
-			v = v * 10 + d;
-	}
-	if (over)
-		return -2;
-	*out = v;
-	return 0;
 }
 
 /* ---- cluster types ------------------------------------------------------ */
@@ -234,13 +155,13 @@ struct key_def {
 };
 
 static const struct key_def keys[] = {
-	{ "cluster",      "PFRING_CLUSTER",      PF_KEY_CLUSTER,      K_NUMBER, 1, 65535 },
+	{ "cluster",      "PFRING_CLUSTER",      PF_KEY_CLUSTER,      K_NUMBER, 1, PF_RING_MAX_CLUSTER_ID },
 	{ "cluster_type", "PFRING_CLUSTER_TYPE", PF_KEY_CLUSTER_TYPE, K_CLUSTER_TYPE, 0, 0 },
 	{ "rx_slots",     "PFRING_RX_SLOTS",     PF_KEY_RX_SLOTS,     K_NUMBER, 1, 1048576 },
 	{ "caplen",       "PFRING_CAPLEN",       PF_KEY_CAPLEN,       K_NUMBER, 1, 262144 },
 	{ "sampling",     "PFRING_SAMPLING",     PF_KEY_SAMPLING,     K_NUMBER, 1, 16777216 },
 	{ "direction",    "PFRING_DIRECTION",    PF_KEY_DIRECTION,    K_DIRECTION, 0, 0 },
-	{ "watermark",    "PFRING_WATERMARK",    PF_KEY_WATERMARK,    K_NUMBER, 1, 65535 },
+	{ "watermark",    "PFRING_WATERMARK",    PF_KEY_WATERMARK,    K_NUMBER, 1, UINT16_MAX },
 	{ "appname",      "PFRING_APPNAME",      PF_KEY_APPNAME,      K_APPNAME, 0, 0 },
 	{ "engine",       "PFRING_ENGINE",       PF_KEY_ENGINE,       K_ENGINE, 0, 0 },
 };
@@ -284,7 +205,7 @@ static void store_number(struct pf_config *cfg, unsigned int bit, unsigned int v
 static int set_value(const struct key_def *k, const char *val,
 		     struct pf_config *cfg, struct value_error *ve)
 {
-	char shown[SHOW_BUF];
+	char shown[PF_SHOW_BUF];
 	unsigned long v;
 	int r;
 
@@ -293,7 +214,7 @@ static int set_value(const struct key_def *k, const char *val,
 
 	switch (k->kind) {
 	case K_NUMBER:
-		r = parse_udec(val, k->max, &v);
+		r = pf_parse_udec(val, k->max, &v);
 		if (r == -1) {
 			snprintf(ve->why, sizeof(ve->why), "not a number");
 			return -1;
@@ -309,7 +230,7 @@ static int set_value(const struct key_def *k, const char *val,
 	case K_CLUSTER_TYPE:
 		r = pf_cluster_type_from_name(val);
 		if (r < 0) {
-			show_str(shown, sizeof(shown), val);
+			pf_show_str(shown, sizeof(shown), val);
 			ve->whole = 1;
 			snprintf(ve->why, sizeof(ve->why),
 				 "unknown cluster type '%s' (valid: " CLUSTER_VALID ")",
@@ -342,7 +263,7 @@ static int set_value(const struct key_def *k, const char *val,
 			return -1;
 		}
 		for (i = 0; i < n; i++) {
-			if (!is_print(val[i])) {
+			if (!pf_is_print(val[i])) {
 				snprintf(ve->why, sizeof(ve->why),
 					 "only printable characters are allowed");
 				return -1;
@@ -395,16 +316,16 @@ static int line_rule(struct line_ctx *lc, char *line)
 
 static int line_key_value(struct line_ctx *lc, char *line)
 {
-	char shown_key[SHOW_BUF], shown_val[SHOW_BUF];
+	char shown_key[PF_SHOW_BUF], shown_val[PF_SHOW_BUF];
 	const struct key_def *k;
 	struct value_error ve;
 	char *key = line, *p, *val, *end;
 
 	/* key: one word, then '=' (blanks allowed around it) */
-	for (p = key; *p && *p != '=' && !is_space(*p); p++)
+	for (p = key; *p && *p != '=' && !pf_is_space(*p); p++)
 		;
 	end = p;
-	while (is_space(*p))
+	while (pf_is_space(*p))
 		p++;
 	if (end == key || *p != '=') {
 		pf_set_err(lc->err, lc->errlen, "%s:%u: expected 'key = value'",
@@ -413,13 +334,13 @@ static int line_key_value(struct line_ctx *lc, char *line)
 	}
 	*end = '\0';
 	val = p + 1;
-	while (is_space(*val))
+	while (pf_is_space(*val))
 		val++;
 	/* trailing blanks were trimmed by the caller */
 
 	k = find_key(key);
 	if (k == NULL) {
-		show_str(shown_key, sizeof(shown_key), key);
+		pf_show_str(shown_key, sizeof(shown_key), key);
 		pf_set_err(lc->err, lc->errlen, "%s:%u: unknown key '%s'",
 			lc->name, lc->lineno, shown_key);
 		return -1;
@@ -434,7 +355,7 @@ static int line_key_value(struct line_ctx *lc, char *line)
 			pf_set_err(lc->err, lc->errlen, "%s:%u: %s",
 				lc->name, lc->lineno, ve.why);
 		} else {
-			show_str(shown_val, sizeof(shown_val), val);
+			pf_show_str(shown_val, sizeof(shown_val), val);
 			pf_set_err(lc->err, lc->errlen,
 				"%s:%u: bad value '%s' for '%s': %s",
 				lc->name, lc->lineno, shown_val, k->name, ve.why);
@@ -464,15 +385,15 @@ static int parse_line(struct line_ctx *lc, char *line)
 	if (p)
 		*p = '\0';
 	/* trim both ends */
-	while (is_space(*line))
+	while (pf_is_space(*line))
 		line++;
 	p = line + strlen(line);
-	while (p > line && is_space(p[-1]))
+	while (p > line && pf_is_space(p[-1]))
 		*--p = '\0';
 	if (*line == '\0')
 		return 0;
 
-	for (wlen = 0; line[wlen] && !is_space(line[wlen]) && line[wlen] != '='; wlen++)
+	for (wlen = 0; line[wlen] && !pf_is_space(line[wlen]) && line[wlen] != '='; wlen++)
 		;
 	for (i = 0; i < N_LINE_KINDS; i++) {
 		if (strlen(line_kinds[i].word) == wlen &&
@@ -615,7 +536,7 @@ static const char *env_value(pf_getenv_fn get, const char *var)
 static int env_set(const char *var, const struct key_def *k, const char *val,
 		   struct pf_config *cfg, char *err, size_t errlen)
 {
-	char shown[SHOW_BUF];
+	char shown[PF_SHOW_BUF];
 	struct value_error ve;
 
 	if (set_value(k, val, cfg, &ve) == 0)
@@ -623,7 +544,7 @@ static int env_set(const char *var, const struct key_def *k, const char *val,
 	if (ve.whole) {
 		pf_set_err(err, errlen, "%s: %s", var, ve.why);
 	} else {
-		show_str(shown, sizeof(shown), val);
+		pf_show_str(shown, sizeof(shown), val);
 		pf_set_err(err, errlen, "%s: bad value '%s': %s", var, shown, ve.why);
 	}
 	return -1;
@@ -670,9 +591,9 @@ static int env_rules(const char *text, struct pf_config *cfg, char *err, size_t 
 		memcpy(line, next, len);
 		line[len] = '\0';
 		next = end ? end + 1 : next + len;
-		while (len > 0 && is_space(line[len - 1]))
+		while (len > 0 && pf_is_space(line[len - 1]))
 			line[--len] = '\0';
-		for (start = line; is_space(*start); start++)
+		for (start = line; pf_is_space(*start); start++)
 			;
 		if (*start == '\0')
 			continue;
@@ -737,166 +658,4 @@ int pf_config_load(struct pf_config *cfg, const char *handle_file,
 		return -1;
 	*cfg = c;
 	return 0;
-}
-
-/* ---- device names -------------------------------------------------------- */
-
-/* What Linux's dev_valid_name() refuses, plus control bytes and '@', which
- * is ours (the queue separator). */
-static int bad_name_char(char c)
-{
-	return c == '/' || c == ':' || c == '@' || is_space(c) ||
-	       (unsigned char)c < 0x20 || c == 0x7f;
-}
-
-int pf_devspec_parse(const char *spec, struct pf_devspec *out,
-		     char *err, size_t errlen)
-{
-	char sspec[SHOW_BUF], sname[SHOW_BUF], sq[SHOW_BUF];
-	struct pf_devspec d;
-	const char *at, *end, *p;
-	size_t speclen;
-
-	memset(&d, 0, sizeof(d));
-	d.queue = -1;
-	if (spec == NULL || *spec == '\0') {
-		pf_set_err(err, errlen, "empty device name");
-		return -1;
-	}
-	speclen = strlen(spec);
-	show(sspec, sizeof(sspec), spec, speclen);
-
-	at = strchr(spec, '@');
-	end = at ? at : spec + speclen;
-	if (at) {
-		const char *q = at + 1;
-		unsigned long v;
-		int r;
-
-		/* One queue for the whole spec, so it can only come last. */
-		if (strchr(q, ',') != NULL) {
-			pf_set_err(err, errlen,
-				"the '@queue' must follow the last device and applies to all of them: '%s'",
-				sspec);
-			return -1;
-		}
-		if (*q == '\0') {
-			pf_set_err(err, errlen, "missing queue number after '@' in '%s'",
-				sspec);
-			return -1;
-		}
-		show_str(sq, sizeof(sq), q);
-		r = parse_udec(q, QUEUE_MAX, &v);
-		if (r == -1) {
-			pf_set_err(err, errlen, "bad queue '%s' in '%s': not a number",
-				sq, sspec);
-			return -1;
-		}
-		if (r == -2) {
-			pf_set_err(err, errlen, "bad queue '%s' in '%s': must be 0..%d",
-				sq, sspec, QUEUE_MAX);
-			return -1;
-		}
-		d.queue = (int)v;
-	}
-
-	for (p = spec; ; ) {
-		const char *comma = memchr(p, ',', (size_t)(end - p));
-		const char *nend = comma ? comma : end;
-		size_t n = (size_t)(nend - p), i;
-		int j;
-
-		show(sname, sizeof(sname), p, n);
-		if (n == 0) {
-			pf_set_err(err, errlen, "empty device name");
-			return -1;
-		}
-		if (n > IF_NAMESIZE - 1) {
-			pf_set_err(err, errlen,
-				"interface name '%s' is too long (max %d characters)",
-				sname, IF_NAMESIZE - 1);
-			return -1;
-		}
-		for (i = 0; i < n; i++) {
-			if (bad_name_char(p[i])) {
-				if (is_print(p[i]))
-					pf_set_err(err, errlen,
-						"bad character '%c' in interface name '%s'",
-						p[i], sname);
-				else
-					pf_set_err(err, errlen,
-						"bad character 0x%02x in interface name '%s'",
-						(unsigned int)(unsigned char)p[i], sname);
-				return -1;
-			}
-		}
-		if ((n == 1 && p[0] == '.') || (n == 2 && p[0] == '.' && p[1] == '.')) {
-			pf_set_err(err, errlen, "invalid interface name '%s'", sname);
-			return -1;
-		}
-		for (j = 0; j < d.n_devices; j++) {
-			if (strlen(d.devices[j]) == n &&
-			    memcmp(d.devices[j], p, n) == 0) {
-				pf_set_err(err, errlen, "device '%s' listed twice", sname);
-				return -1;
-			}
-		}
-		if (d.n_devices == PF_MAX_DEVICES) {
-			pf_set_err(err, errlen, "too many devices (max %d)", PF_MAX_DEVICES);
-			return -1;
-		}
-		memcpy(d.devices[d.n_devices], p, n);
-		d.devices[d.n_devices][n] = '\0';
-		d.n_devices++;
-		if (!comma)
-			break;
-		p = comma + 1;
-	}
-	if (out)
-		*out = d;
-	return 0;
-}
-
-int
-pf_device_name_split(const char *device, char *path, size_t pathlen,
-		     const char **spec, char *err, size_t errlen)
-{
-	static const char pfring_colon[] = "pfring:";
-	static const char pfring_slash[] = "pfring/";
-	static const char zc_colon[] = "zc:";
-	const char *colon, *start;
-	size_t len;
-
-	if (pathlen > 0)
-		path[0] = '\0';
-	*spec = device;
-	if (strncmp(device, pfring_colon, sizeof(pfring_colon) - 1) == 0) {
-		*spec = device + sizeof(pfring_colon) - 1;
-		return PF_NAME_PFRING;
-	}
-	if (strncmp(device, zc_colon, sizeof(zc_colon) - 1) == 0) {
-		*spec = device + sizeof(zc_colon) - 1;
-		return PF_NAME_ZC;
-	}
-	if (strncmp(device, pfring_slash, sizeof(pfring_slash) - 1) != 0)
-		return PF_NAME_NOT_OURS;
-	start = device + sizeof(pfring_slash) - 2; /* keep the '/' */
-	colon = strrchr(device, ':');
-	if (colon == NULL) {
-		snprintf(err, errlen, "'%s': expected pfring/<config file>:<device>", device);
-		return -1;
-	}
-	len = (size_t)(colon - start);
-	if (len <= 1) {
-		snprintf(err, errlen, "'%s': empty config file name", device);
-		return -1;
-	}
-	if (len >= pathlen) {
-		snprintf(err, errlen, "'%s': config file name too long", device);
-		return -1;
-	}
-	memcpy(path, start, len);
-	path[len] = '\0';
-	*spec = colon + 1;
-	return PF_NAME_PFRING_FILE;
 }

@@ -1,6 +1,6 @@
 /*
- * pf_config.h - configuration of one ring: device names, config files and
- * environment variables, merged into one struct pf_config.
+ * pf_config.h - configuration of one ring: config files and environment
+ * variables, merged into one struct pf_config.  Device names: pf_devname.h.
  *
  * Precedence, lowest first (each later source overrides the earlier ones,
  * key by key): built-in defaults, the file named by PFRING_CONFIG, the
@@ -11,13 +11,13 @@
 #define PF_CONFIG_H
 
 #include <stddef.h>
-#include <net/if.h>
 #include <limits.h>
 
 #include "pfring.h"
 #include "pf_rule_syntax.h"
 
-#define PF_MAX_DEVICES 8
+/* Devices one ring reads at most (a "pfring:eth0,eth1" list). */
+#define PF_MAX_DEVICES PFRING_MAX_DEVICES
 #define PF_ERRBUF_SIZE 256
 #define PF_APPNAME_MAX 64
 
@@ -56,22 +56,7 @@ struct pf_config {
 	struct pf_rule_config rules;   /* filtering rules; none by default */
 };
 
-/* A parsed device string: "eth0", "eth0,eth1", "eth0@2", with the optional
- * per-handle config file of "pfring/<path>:" already split off by the caller. */
-struct pf_devspec {
-	int n_devices;
-	char devices[PF_MAX_DEVICES][IF_NAMESIZE];
-	int queue;                     /* -1 = all RX queues */
-};
-
 void pf_config_defaults(struct pf_config *cfg);
-
-/*
- * Parse "eth0[,eth1...][@queue]".  Returns 0, or -1 with a message naming
- * the problem in err.  Does not check that the interfaces exist.
- */
-int pf_devspec_parse(const char *spec, struct pf_devspec *out,
-		     char *err, size_t errlen);
 
 /*
  * Parse the text of a config file (name is used in messages as
@@ -103,23 +88,5 @@ int pf_config_load(struct pf_config *cfg, const char *handle_file,
 int pf_cluster_type_from_name(const char *name);
 const char *pf_cluster_type_name(cluster_type t);
 
-
-/* What a pcap device name asks for. */
-enum pf_name_kind {
-	PF_NAME_NOT_OURS = 0,  /* an ordinary interface name */
-	PF_NAME_PFRING,        /* "pfring:<spec>" */
-	PF_NAME_PFRING_FILE,   /* "pfring/<path>:<spec>": per-handle config file */
-	PF_NAME_ZC,            /* "zc:<spec>" */
-};
-
-/*
- * Split a pcap device name.  *spec points at the part after the prefix;
- * for PF_NAME_PFRING_FILE, path gets the config file: the text from the '/'
- * after "pfring" up to the last ':' (so "pfring/etc/x.conf:eth0" names
- * /etc/x.conf).  Returns the kind, or -1 with err set when a "pfring/" name
- * has no ':' or its path does not fit in pathlen.
- */
-int pf_device_name_split(const char *device, char *path, size_t pathlen,
-			 const char **spec, char *err, size_t errlen);
 
 #endif /* PF_CONFIG_H */

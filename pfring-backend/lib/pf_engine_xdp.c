@@ -126,13 +126,14 @@ pfring *
 pf_xdp_open_ext(const char *dev, const struct pf_xsk_config *cfg, uint32_t flags,
 		char *err, size_t errlen)
 {
+	struct pf_devname dn;
 	char name[64];
 
 	if ((size_t)snprintf(name, sizeof(name), "zc:%s", dev) >= sizeof(name)) {
 		snprintf(err, errlen, "zc:%s: name too long", dev);
 		return NULL;
 	}
-	if (strchr(dev, ':') != NULL || strspn(dev, "0123456789") == strcspn(dev, "@")) {
+	if (pf_devname_parse(name, &dn, NULL, 0) < 0 || dn.devs.cluster_id != 0) {
 		snprintf(err, errlen, "%s: an interface name expected (zc:IF or zc:IF@QUEUE)", name);
 		return NULL;
 	}

@@ -55,27 +55,19 @@ zc_open(pfring *ring, const struct pf_open_params *params)
 {
 	struct zc_engine *ze;
 	char err[PF_ERRBUF_SIZE];
-	unsigned long id;
-	char *end;
 
 	(void)params;
-	errno = 0;
-	id = strtoul(ring->devs.devices[0], &end, 10);
-	if (errno != 0 || *end != '\0' || id == 0 || id > PF_RING_MAX_CLUSTER_ID ||
-	    ring->devs.queue < 0)
-		return pf_ring_error(ring, PF_RING_ERROR_INVALID_ARGUMENT,
-				     "zc:%s: expected zc:<cluster id 1..%u>@<queue>",
-				     ring->devs.devices[0], PF_RING_MAX_CLUSTER_ID);
 	ze = calloc(1, sizeof(*ze));
 	if (ze == NULL)
 		return pf_ring_error(ring, PF_RING_ERROR_GENERIC, "out of memory");
-	ze->cluster_id = (uint32_t)id;
+	/* pf_devname.c checked both: a cluster id in range and a queue. */
+	ze->cluster_id = ring->devs.cluster_id;
 	ze->queue_id = (uint32_t)ring->devs.queue;
 	ze->q = pfring_zc_ipc_attach_queue(ze->cluster_id, ze->queue_id, err, sizeof(err));
 	if (ze->q == NULL) {
 		free(ze);
-		return pf_ring_error(ring, PF_RING_ERROR_UNKNOWN_ADAPTER, "zc:%lu@%d: %s",
-				     id, ring->devs.queue, err);
+		return pf_ring_error(ring, PF_RING_ERROR_UNKNOWN_ADAPTER, "zc:%u@%d: %s",
+				     ring->devs.cluster_id, ring->devs.queue, err);
 	}
 	/* Producers write our caplen and stamp unit from now on; what is
 	 * queued already is converted on receipt. */

@@ -14,6 +14,7 @@
 
 #include "pfring.h"
 #include "pf_config.h"
+#include "pf_devname.h"
 #include "pf_rules_set.h"
 
 struct pf_xsk_config;

@@ -1,7 +1,7 @@
 /*
  * test_config.c - unit tests for pf_config.c: config file grammar, every key
- * and its limits, environment variables and PF_RING aliases, the merge order
- * of pf_config_load() and device specs.
+ * and its limits, environment variables and PF_RING aliases, and the merge
+ * order of pf_config_load().  Device names: test_devname.c.
  *
  * The environment is a fake table handed to the code through the getter, so
  * the tests never depend on (or change) the real environment.
@@ -137,24 +137,6 @@ static int env_apply(struct pf_config *cfg)
 		n_checks++;                                             \
 		if (env_apply(&c_) == 0)                                \
 			FAIL_AT("apply_env succeeded, expected \"%s\"", (msg)); \
-		else                                                    \
-			CHECK_STR((msg), err);                          \
-	} while (0)
-
-static int devspec(const char *spec, struct pf_devspec *d)
-{
-	memset(d, 0x55, sizeof(*d));
-	strcpy(err, "(untouched)");
-	return pf_devspec_parse(spec, d, err, sizeof(err));
-}
-
-#define DEV_ERR(spec, msg)                                              \
-	do {                                                            \
-		struct pf_devspec d_;                                   \
-		n_checks++;                                             \
-		if (devspec((spec), &d_) == 0)                          \
-			FAIL_AT("devspec \"%s\" succeeded, expected \"%s\"", \
-				(spec), (msg));                         \
 		else                                                    \
 			CHECK_STR((msg), err);                          \
 	} while (0)
@@ -937,116 +919,6 @@ static void test_files_and_load(void)
 	unlink(bad);
 }
 
-/* ---- device specs -------------------------------------------------------- */
-
-static void test_devspec(void)
-{
-	struct pf_devspec d;
-	char name15[16], name16[17], spec[256];
-	int i;
-
-	CHECK_INT(0, devspec("eth0", &d));
-	CHECK_INT(1, d.n_devices);
-	CHECK_STR("eth0", d.devices[0]);
-	CHECK_INT(-1, d.queue);
-
-	CHECK_INT(0, devspec("eth0,eth1", &d));
-	CHECK_INT(2, d.n_devices);
-	CHECK_STR("eth0", d.devices[0]);
-	CHECK_STR("eth1", d.devices[1]);
-	CHECK_INT(-1, d.queue);
-
-	CHECK_INT(0, devspec("eth0@2", &d));
-	CHECK_INT(1, d.n_devices);
-	CHECK_STR("eth0", d.devices[0]);
-	CHECK_INT(2, d.queue);
-
-	CHECK_INT(0, devspec("eth0,eth1@1", &d));
-	CHECK_INT(2, d.n_devices);
-	CHECK_STR("eth0", d.devices[0]);
-	CHECK_STR("eth1", d.devices[1]);
-	CHECK_INT(1, d.queue);
-
-	CHECK_INT(0, devspec("lo@0", &d));
-	CHECK_INT(0, d.queue);
-	CHECK_INT(0, devspec("enp3s0f1@4095", &d));
-	CHECK_INT(4095, d.queue);
-	CHECK_STR("enp3s0f1", d.devices[0]);
-	CHECK_INT(0, devspec("eth0.100", &d));
-	CHECK_STR("eth0.100", d.devices[0]);
-	CHECK_INT(0, devspec("br-lan_2", &d));
-	CHECK_STR("br-lan_2", d.devices[0]);
-
-	memset(name15, 'x', 15);
-	name15[15] = '\0';
-	CHECK_INT(0, devspec(name15, &d));
-	CHECK_STR(name15, d.devices[0]);
-	memset(name16, 'x', 16);
-	name16[16] = '\0';
-	DEV_ERR(name16, "interface name 'xxxxxxxxxxxxxxxx' is too long (max 15 characters)");
-	DEV_ERR("xxxxxxxxxxxxxxxxxx", "interface name 'xxxxxxxxxxxxxxxxxx' is too long (max 15 characters)");
-	snprintf(spec, sizeof(spec), "eth0,%s@3", name16);
-	DEV_ERR(spec, "interface name 'xxxxxxxxxxxxxxxx' is too long (max 15 characters)");
-
-	/* eight devices are fine, nine are not */
-	spec[0] = '\0';
-	for (i = 0; i < 8; i++)
-		snprintf(spec + strlen(spec), sizeof(spec) - strlen(spec), "%seth%d", i ? "," : "", i);
-	CHECK_INT(0, devspec(spec, &d));
-	CHECK_INT(8, d.n_devices);
-	CHECK_STR("eth7", d.devices[7]);
-	strcat(spec, ",eth8");
-	DEV_ERR(spec, "too many devices (max 8)");
-
-	DEV_ERR("", "empty device name");
-	CHECK_INT(-1, pf_devspec_parse(NULL, &d, err, sizeof(err)));
-	CHECK_STR("empty device name", err);
-	DEV_ERR(",eth0", "empty device name");
-	DEV_ERR("eth0,", "empty device name");
-	DEV_ERR("eth0,,eth1", "empty device name");
-	DEV_ERR("@1", "empty device name");
-	DEV_ERR(",", "empty device name");
-	DEV_ERR("eth0,@1", "empty device name");
-
-	DEV_ERR("eth0,eth0", "device 'eth0' listed twice");
-	DEV_ERR("eth0,eth1,eth0@3", "device 'eth0' listed twice");
-
-	DEV_ERR("eth0@x", "bad queue 'x' in 'eth0@x': not a number");
-	DEV_ERR("eth0@-1", "bad queue '-1' in 'eth0@-1': not a number");
-	DEV_ERR("eth0@1x", "bad queue '1x' in 'eth0@1x': not a number");
-	DEV_ERR("eth0@1@2", "bad queue '1@2' in 'eth0@1@2': not a number");
-	DEV_ERR("eth0@ 1", "bad queue ' 1' in 'eth0@ 1': not a number");
-	DEV_ERR("eth0@4096", "bad queue '4096' in 'eth0@4096': must be 0..4095");
-	DEV_ERR("eth0@99999999999999999999999", "bad queue '99999999999999999999999' in "
-		"'eth0@99999999999999999999999': must be 0..4095");
-	DEV_ERR("eth0@", "missing queue number after '@' in 'eth0@'");
-	DEV_ERR("eth0@1,eth1", "the '@queue' must follow the last device and applies "
-		"to all of them: 'eth0@1,eth1'");
-
-	DEV_ERR("a/b", "bad character '/' in interface name 'a/b'");
-	DEV_ERR("eth0:1", "bad character ':' in interface name 'eth0:1'");
-	DEV_ERR("eth 0", "bad character ' ' in interface name 'eth 0'");
-	DEV_ERR("eth0, eth1", "bad character ' ' in interface name ' eth1'");
-	DEV_ERR("eth0\t", "bad character 0x09 in interface name 'eth0?'");
-	DEV_ERR("e\001", "bad character 0x01 in interface name 'e?'");
-	DEV_ERR(".", "invalid interface name '.'");
-	DEV_ERR("eth0,..", "invalid interface name '..'");
-
-	/* out is untouched on error */
-	memset(&d, 0x55, sizeof(d));
-	CHECK_INT(-1, pf_devspec_parse("eth0,eth0", &d, err, sizeof(err)));
-	CHECK_INT(0x55555555, d.n_devices);
-	/* a small err buffer is respected */
-	{
-		char small[8];
-
-		memset(small, 'Z', sizeof(small));
-		CHECK_INT(-1, pf_devspec_parse("", &d, small, 6));
-		CHECK_STR("empty", small);
-		CHECK(small[6] == 'Z');
-	}
-}
-
 int main(void)
 {
 	char tmpl[] = "/tmp/test_config.XXXXXX";
@@ -1067,7 +939,6 @@ int main(void)
 	test_env();
 	test_env_aliases();
 	test_files_and_load();
-	test_devspec();
 
 	if (rmdir(tmpdir) != 0)
 		fprintf(stderr, "warning: cannot remove %s: %s\n", tmpdir, strerror(errno));
