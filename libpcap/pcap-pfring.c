@@ -5,11 +5,15 @@
  *	pfring:eth0			capture eth0 through libpfring
  *	pfring:eth0,eth1 / pfring:eth0@2	several devices / one RX queue
  *	pfring/<path>:<spec>		the same, configured by the file <path>
+ *	zc:<cluster id>@<queue>		a queue of a ZC cluster
+ *	zc:<interface>[@<queue>]	an AF_XDP socket
  *	eth0				only in PF_RING compatibility mode: some
  *					PCAP_PF_RING_* variable is set and
  *					PCAP_NO_PF_RING is not
  * Clustering, slots, caplen, sampling and direction come from PFRING_*
- * variables and config files: see pfring-config(7).
+ * variables and config files: see pfring-config(7).  libpfring parses the
+ * name, loads the configuration and opens the ring (pfring_open_device());
+ * this module adapts the ring to a pcap_t.
  */
 #ifdef HAVE_CONFIG_H
 #include <config.h>
@@ -17,7 +21,7 @@
 
 #include <errno.h>
 #include <stddef.h>
-#include <limits.h>
+#include <linux/filter.h>
 #include <net/if.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,8 +33,7 @@
 #include "pcap-int.h"
 #include "pcap-pfring.h"
 #include "pfring-pcap.h"
-#include "pf_config.h"
-#include "pf_ring.h"
+#include "pfring.h"
 
 #define PFRING_PREFIX		"pfring:"
 
@@ -38,15 +41,10 @@ extern char **environ;
 
 struct pcap_pfring {
 	pfring	*ring;
+	int	zc;			/* a zc: source: VLAN tags stay in the frames */
 	int	nonblock;
 	int	filter_in_userland;	/* the kernel refused the filter */
 };
-
-static const char *
-pfring_getenv(const char *name)
-{
-	return getenv(name);
-}
 
 /* PF_RING's libpcap takes over plain interface names; so do we when its
  * variables are in use, so existing deployments run unchanged. */
@@ -65,10 +63,10 @@ pfring_compat_mode(void)
 }
 
 /* libpfring's fast path calls the pcap_handler itself. */
-_Static_assert(sizeof(struct pf_pcap_hdr) == sizeof(struct pcap_pkthdr) &&
-    offsetof(struct pf_pcap_hdr, caplen) == offsetof(struct pcap_pkthdr, caplen) &&
-    offsetof(struct pf_pcap_hdr, len) == offsetof(struct pcap_pkthdr, len),
-    "struct pf_pcap_hdr must be laid out as struct pcap_pkthdr");
+_Static_assert(sizeof(struct pfring_pcap_pkthdr) == sizeof(struct pcap_pkthdr) &&
+    offsetof(struct pfring_pcap_pkthdr, caplen) == offsetof(struct pcap_pkthdr, caplen) &&
+    offsetof(struct pfring_pcap_pkthdr, len) == offsetof(struct pcap_pkthdr, len),
+    "struct pfring_pcap_pkthdr must be laid out as struct pcap_pkthdr");
 
 /* The kernel refused the filter: run it here before the application's callback. */
 struct pcap_pfring_filtering {
@@ -78,7 +76,7 @@ struct pcap_pfring_filtering {
 };
 
 static void
-pcap_pfring_filter_then_deliver(u_char *arg, const struct pf_pcap_hdr *h,
+pcap_pfring_filter_then_deliver(u_char *arg, const struct pfring_pcap_pkthdr *h,
     const u_char *pkt)
 {
 	struct pcap_pfring_filtering *f = (struct pcap_pfring_filtering *)arg;
@@ -94,11 +92,11 @@ pcap_pfring_read(pcap_t *p, int max_packets, pcap_handler callback,
 	struct pcap_pfring *pp = p->priv;
 	struct pcap_pfring_filtering f;
 	/*
-	 * The handler differs from pf_burst_cb only in its header pointer's
-	 * type, and the two structs are laid out alike (asserted above):
-	 * calling it directly saves a call per packet.
+	 * The handler differs from pfring_pcap_handler only in its header
+	 * pointer's type, and the two structs are laid out alike (asserted
+	 * above): calling it directly saves a call per packet.
 	 */
-	pf_burst_cb cb = (pf_burst_cb)(void (*)(void))callback;
+	pfring_pcap_handler cb = (pfring_pcap_handler)(void (*)(void))callback;
 	int n, rc;
 
 	if (pp->filter_in_userland && p->fcode.bf_insns != NULL) {
@@ -111,10 +109,10 @@ pcap_pfring_read(pcap_t *p, int max_packets, pcap_handler callback,
 	for (;;) {
 		if (p->break_loop) {
 			p->break_loop = 0;
-			pp->ring->break_loop = 0;
+			pfring_clear_breakloop(pp->ring);
 			return PCAP_ERROR_BREAK;
 		}
-		n = pf_ring_burst(pp->ring,
+		n = pfring_burst(pp->ring,
 		    PACKET_COUNT_IS_UNLIMITED(max_packets) ? 0 : max_packets,
 		    cb, user);
 		if (n < 0) {
@@ -294,14 +292,6 @@ pcap_pfring_cleanup(pcap_t *p)
 	pcap_cleanup_live_common(p);
 }
 
-static int
-pcap_pfring_fail(pcap_t *p, int status, const char *fmt, const char *arg)
-{
-	snprintf(p->errbuf, PCAP_ERRBUF_SIZE, fmt, arg);
-	pcap_pfring_cleanup(p);
-	return status;
-}
-
 static uint32_t
 pcap_pfring_open_flags(pcap_t *p)
 {
@@ -338,8 +328,8 @@ pcap_pfring_go_live(pcap_t *p, pfring *ring)
 	p->breakloop_op = pcap_pfring_breakloop;
 	p->cleanup_op = pcap_pfring_cleanup;
 	/* Capturing, but not as asked (e.g. the rules run in user space). */
-	if (ring->notice[0] != '\0') {
-		snprintf(p->errbuf, PCAP_ERRBUF_SIZE, "%s", ring->notice);
+	if (pfring_get_notice(ring)[0] != '\0') {
+		snprintf(p->errbuf, PCAP_ERRBUF_SIZE, "%s", pfring_get_notice(ring));
 		return PCAP_WARNING;
 	}
 	return 0;
@@ -349,83 +339,41 @@ static int
 pcap_pfring_activate(pcap_t *p)
 {
 	struct pcap_pfring *pp = p->priv;
-	struct pf_devname dn;
-	struct pf_config cfg;
-	struct pf_open_params params;
-	char err[PF_ERRBUF_SIZE];
+	struct pfring_open_options opts;
 	pfring *ring;
-	int rc;
+	int code;
 
-	if (pf_devname_parse(p->opt.device, &dn, err, sizeof(err)) < 0)
-		return pcap_pfring_fail(p, PCAP_ERROR, "%s", err);
-	if (dn.kind == pfring_name_zc) {
-		/*
-		 * zc:<cluster id>@<queue> is a queue of a ZC cluster,
-		 * zc:<interface>[@<queue>] an AF_XDP socket; libpfring reads
-		 * the name and picks the engine.  Neither runs classic BPF, so
-		 * pcap_pfring_setfilter() falls back to filtering here, and
-		 * the code generator must not rely on the kernel's VLAN
-		 * metadata: the tags are in the frames.
-		 */
-		if (p->snapshot <= 0 || p->snapshot > MAXIMUM_SNAPLEN)
-			p->snapshot = MAXIMUM_SNAPLEN;
-		ring = pfring_open_err(p->opt.device, (uint32_t)p->snapshot,
-		    pcap_pfring_open_flags(p), err, sizeof(err));
-		if (ring == NULL)
-			return pcap_pfring_fail(p, PCAP_ERROR, "%s", err);
-		pp->ring = ring;
-		/*
-		 * A buffered zc:<id>@<queue> reader batches its wake-ups
-		 * over the pcap timeout, as a TPACKET_V3 block is handed over
-		 * at its timeout (0: no batching, as for pfring: devices);
-		 * pfring_open()'s own 100 ms are for API users.
-		 */
-		if (!p->opt.immediate)
-			(void)pfring_set_poll_watermark_timeout(ring,
-			    p->opt.timeout <= 0 ? 1 :
-			    p->opt.timeout > 65535 ? 65535 : (uint16_t)p->opt.timeout);
-		if (pfring_enable_ring(ring) < 0)
-			return pcap_pfring_fail(p, PCAP_ERROR, "%s",
-			    pfring_last_error(ring));
-		return pcap_pfring_go_live(p, ring);
-	}
-	if (pf_config_load(&cfg, dn.kind == pfring_name_pfring_file ? dn.config_path : NULL,
-	    pfring_getenv, err, sizeof(err)) < 0)
-		return pcap_pfring_fail(p, PCAP_ERROR, "%s", err);
-
-	/* A configured caplen is the operator's choice: it wins over -s. */
-	if (cfg.set & PF_KEY_CAPLEN)
-		p->snapshot = (int)cfg.caplen;
 	if (p->snapshot <= 0 || p->snapshot > MAXIMUM_SNAPLEN)
 		p->snapshot = MAXIMUM_SNAPLEN;
-
-	memset(&params, 0, sizeof(params));
-	params.caplen = (uint32_t)p->snapshot;
-	params.flags = pcap_pfring_open_flags(p);
-	if (p->opt.immediate)
-		params.block_timeout_ms = 1;
-	else
-		params.block_timeout_ms = p->opt.timeout > 0 ? p->opt.timeout : 0;
-	params.buffer_bytes = p->opt.buffer_size;
-
-	ring = pf_ring_open(&dn.devs, &cfg, &params, err, sizeof(err));
-	if (ring == NULL)
-		return pcap_pfring_fail(p,
-		    strstr(err, "no such interface") != NULL ?
-		    PCAP_ERROR_NO_SUCH_DEVICE : PCAP_ERROR, "%s", err);
+	memset(&opts, 0, sizeof(opts));
+	opts.snaplen = (uint32_t)p->snapshot;
+	opts.flags = pcap_pfring_open_flags(p);
+	opts.timeout_ms = p->opt.timeout > 0 ? p->opt.timeout : 0;
+	opts.buffer_bytes = (size_t)p->opt.buffer_size;
+	ring = pfring_open_device(p->opt.device, &opts, &code, p->errbuf,
+	    PCAP_ERRBUF_SIZE);
+	if (ring == NULL) {
+		pcap_pfring_cleanup(p);
+		/* A zc: queue that cannot be attached is not a missing device. */
+		return code == PF_RING_ERROR_UNKNOWN_ADAPTER && !pp->zc ?
+		    PCAP_ERROR_NO_SUCH_DEVICE : PCAP_ERROR;
+	}
 	pp->ring = ring;
-	if (cfg.cluster_id != 0 &&
-	    pfring_set_cluster(ring, cfg.cluster_id, cfg.cluster_type) < 0)
-		return pcap_pfring_fail(p, PCAP_ERROR, "%s", pfring_last_error(ring));
-	if (cfg.direction != rx_and_tx_direction &&
-	    pfring_set_direction(ring, cfg.direction) < 0)
-		return pcap_pfring_fail(p, PCAP_ERROR, "%s", pfring_last_error(ring));
-	rc = pfring_enable_ring(ring);
-	if (rc < 0)
-		return pcap_pfring_fail(p, PCAP_ERROR, "%s", pfring_last_error(ring));
-
-	/* Filters use the kernel's VLAN metadata, as libpcap's Linux module does. */
-	p->bpf_codegen_flags |= BPF_SPECIAL_VLAN_HANDLING;
+	/* A configured caplen wins over -s. */
+	p->snapshot = (int)pfring_get_caplen(ring);
+	if (pfring_enable_ring(ring) < 0) {
+		snprintf(p->errbuf, PCAP_ERRBUF_SIZE, "%s", pfring_last_error(ring));
+		pcap_pfring_cleanup(p);
+		return PCAP_ERROR;
+	}
+	/*
+	 * Kernel rings strip VLAN tags into metadata, as libpcap's Linux
+	 * module sees them.  zc: sources (a ZC queue, an AF_XDP socket) keep
+	 * the tags in the frames and run no classic BPF, so
+	 * pcap_pfring_setfilter() falls back to filtering here.
+	 */
+	if (!pp->zc)
+		p->bpf_codegen_flags |= BPF_SPECIAL_VLAN_HANDLING;
 	return pcap_pfring_go_live(p, ring);
 }
 
@@ -473,6 +421,7 @@ pcap_pfring_create(const char *device, char *ebuf, int *is_ours)
 	p = PCAP_CREATE_COMMON(ebuf, struct pcap_pfring);
 	if (p == NULL)
 		return NULL;
+	((struct pcap_pfring *)p->priv)->zc = dn.kind == pfring_name_zc;
 	p->activate_op = pcap_pfring_activate;
 	p->tstamp_precision_list = malloc(2 * sizeof(u_int));
 	if (p->tstamp_precision_list == NULL) {

@@ -275,6 +275,67 @@ struct pfring_device_name {
 int pfring_parse_device_name(const char *name, struct pfring_device_name *out,
 			     char *errbuf, size_t errbuf_len);
 
+/*
+ * Open a ring from a device name and the caller's parameters, as libpcap's
+ * pfring: and zc: sources do: the name is parsed, the configuration loaded
+ * (PFRING_CONFIG, the environment, then a pfring/<file>: name's own file), a
+ * configured caplen wins over the snaplen, and the configured cluster and
+ * direction are set (not for zc: names: such a ring is already one queue).
+ * The ring is not enabled yet.
+ */
+struct pfring_open_options {
+	uint32_t snaplen;             /* bytes kept per packet; 0: 65535 */
+	uint32_t flags;               /* PF_RING_* open flags */
+	/*
+	 * How long packets may wait to be handed over in a batch:
+	 * PFRING_TIMEOUT_DEFAULT: 100 ms, as pfring_open(); 0: no wait of the
+	 * caller's (kernel rings use the kernel's block timeout, zc: queues
+	 * wake per packet); > 0: that long (zc: queues at most 65535 ms).
+	 * PF_RING_IMMEDIATE overrides it.
+	 */
+	int timeout_ms;
+	size_t buffer_bytes;          /* ring memory; 0: from the configured rx_slots */
+};
+#define PFRING_TIMEOUT_DEFAULT (-1)
+
+/*
+ * Returns the ring, or NULL with the reason in errbuf and, if error_code is
+ * not NULL, a PF_RING_ERROR_* code in *error_code: INVALID_ARGUMENT for a
+ * malformed name, WRONG_CONFIGURATION for a bad config file or variable,
+ * UNKNOWN_ADAPTER when a device does not exist (for a zc: cluster queue:
+ * when the queue cannot be attached), else the failing step's code.
+ * options NULL: all defaults.
+ */
+pfring *pfring_open_device(const char *device_name, const struct pfring_open_options *options,
+			   int *error_code, char *errbuf, size_t errbuf_len);
+
+/* A warning from the open: the ring captures, but not quite as asked (e.g.
+ * its rules run in user space).  "" if none. */
+const char *pfring_get_notice(pfring *ring);
+
+/*
+ * The fast path.  The header is laid out as libpcap's struct pcap_pkthdr on
+ * Linux, so a pcap_handler may be called as a pfring_pcap_handler: one
+ * indirect call per packet.  ts.tv_usec holds nanoseconds with
+ * PF_RING_NANO_TIMESTAMP; caplen never exceeds pfring_get_caplen().
+ */
+struct pfring_pcap_pkthdr {
+	struct timeval ts;
+	uint32_t caplen;
+	uint32_t len;
+};
+typedef void (*pfring_pcap_handler)(u_char *user, const struct pfring_pcap_pkthdr *h,
+				    const u_char *pkt);
+/*
+ * Hand up to max_packets (<= 0: all) waiting packets to handler, without
+ * waiting; sampling and rules apply.  Stops early once pfring_breakloop()
+ * was called, until pfring_clear_breakloop().  Returns how many packets
+ * were handed over, or a negative PF_RING_ERROR_* code.
+ */
+int pfring_burst(pfring *ring, int max_packets, pfring_pcap_handler handler, u_char *user);
+/* The caller has acted on pfring_breakloop(): bursts run whole again. */
+void pfring_clear_breakloop(pfring *ring);
+
 /* Text of the last error on this ring. */
 const char *pfring_last_error(pfring *ring);
 

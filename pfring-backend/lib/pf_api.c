@@ -7,6 +7,7 @@
 #include <poll.h>
 #include <sched.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,14 +61,44 @@ sampling_apply(pfring *ring)
 	return rc < 0 ? rc : 0;
 }
 
+/* The engine serving a parsed name. */
+static const struct pf_engine_ops *
+engine_for(const struct pf_devname *dn, const struct pf_config *cfg)
+{
+	if (dn->kind == pfring_name_zc)
+		return dn->devs.cluster_id != 0 ? &pf_engine_zc : &pf_engine_xdp;
+	/* The module serves rings whenever it is loaded, unless PFRING_ENGINE=packet;
+	 * /sys/module, unlike /proc/net/pf_ring, is there in every network namespace.
+	 * PFRING_ENGINE=kmod without it: the engine's open says the module is missing. */
+	if (cfg->engine == PF_ENGINE_KMOD ||
+	    (cfg->engine == PF_ENGINE_AUTO && access("/sys/module/pf_ring", F_OK) == 0))
+		return &pf_engine_kmod;
+	return &pf_engine_packet;
+}
+
+/* How long packets may wait to be handed over: see struct pfring_open_options. */
+static int
+block_timeout_ms(const struct pf_devname *dn, const struct pfring_open_options *o)
+{
+	if (o->flags & PF_RING_IMMEDIATE)
+		return 1;
+	if (o->timeout_ms < 0)
+		return PF_DEFAULT_BLOCK_TIMEOUT_MS;
+	/* A buffered zc: reader batches its wake-ups over the timeout, as a
+	 * TPACKET_V3 block is handed over at its timeout; 1: no batching. */
+	if (dn->kind == pfring_name_zc)
+		return o->timeout_ms == 0 ? 1 : o->timeout_ms > UINT16_MAX ? UINT16_MAX : o->timeout_ms;
+	return o->timeout_ms;
+}
+
 static pfring *
 ring_open_engine(const struct pf_engine_ops *ops, const struct pf_devspec *devs,
 		 const struct pf_config *cfg, const struct pf_open_params *params,
-		 char *err, size_t errlen)
+		 int *code, char *err, size_t errlen)
 {
 	pfring *ring;
-	int rc;
 
+	*code = PF_RING_ERROR_GENERIC;
 	ring = calloc(1, sizeof(*ring));
 	if (ring == NULL) {
 		snprintf(err, errlen, "out of memory");
@@ -76,10 +107,6 @@ ring_open_engine(const struct pf_engine_ops *ops, const struct pf_devspec *devs,
 	ring->devs = *devs;
 	ring->cfg = *cfg;
 	ring->params = *params;
-	if (ring->params.caplen == 0)
-		ring->params.caplen = PF_RING_MAX_CAPLEN;
-	if (ring->cfg.caplen != 0)
-		ring->params.caplen = ring->cfg.caplen;
 	ring->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	if (ring->wake_fd < 0) {
 		snprintf(err, errlen, "eventfd: %s", strerror(errno));
@@ -87,14 +114,17 @@ ring_open_engine(const struct pf_engine_ops *ops, const struct pf_devspec *devs,
 		return NULL;
 	}
 	ring->ops = ops;
-	rc = ring->ops->open(ring, &ring->params);
-	if (rc < 0) {
+	*code = ring->ops->open(ring, &ring->params);
+	if (*code < 0) {
 		snprintf(err, errlen, "%s", ring->errbuf);
 		close(ring->wake_fd);
 		free(ring);
 		return NULL;
 	}
-	if (pf_ring_rules_init(ring, &ring->cfg.rules) < 0 || sampling_apply(ring) < 0) {
+	*code = pf_ring_rules_init(ring, &ring->cfg.rules);
+	if (*code == 0)
+		*code = sampling_apply(ring);
+	if (*code < 0) {
 		snprintf(err, errlen, "%s", ring->errbuf);
 		pfring_close(ring);
 		return NULL;
@@ -102,60 +132,78 @@ ring_open_engine(const struct pf_engine_ops *ops, const struct pf_devspec *devs,
 	return ring;
 }
 
-pfring *
-pf_ring_open(const struct pf_devspec *devs, const struct pf_config *cfg,
-	     const struct pf_open_params *params, char *err, size_t errlen)
+static pfring *
+open_device(const char *device_name, const struct pfring_open_options *options,
+	    const struct pf_xsk_config *umem, int *error_code, char *errbuf, size_t errbuf_len)
 {
-	/* The module serves rings whenever it is loaded, unless PFRING_ENGINE=packet;
-	 * /sys/module, unlike /proc/net/pf_ring, is there in every network namespace.
-	 * PFRING_ENGINE=kmod without it: the engine's open says the module is missing. */
-	if (cfg->engine == PF_ENGINE_KMOD ||
-	    (cfg->engine == PF_ENGINE_AUTO && access("/sys/module/pf_ring", F_OK) == 0))
-		return ring_open_engine(&pf_engine_kmod, devs, cfg, params, err, errlen);
-	return ring_open_engine(&pf_engine_packet, devs, cfg, params, err, errlen);
+	static const struct pfring_open_options defaults = { .timeout_ms = PFRING_TIMEOUT_DEFAULT };
+	struct pf_open_params params;
+	struct pf_devname dn;
+	struct pf_config cfg;
+	pfring *ring;
+	int code;
+
+	if (options == NULL)
+		options = &defaults;
+	code = PF_RING_ERROR_INVALID_ARGUMENT;
+	if (pf_devname_parse(device_name, &dn, errbuf, errbuf_len) < 0)
+		goto fail;
+	code = PF_RING_ERROR_WRONG_CONFIGURATION;
+	if (pf_config_load(&cfg, dn.kind == pfring_name_pfring_file ? dn.config_path : NULL,
+			   env_getter, errbuf, errbuf_len) < 0)
+		goto fail;
+	memset(&params, 0, sizeof(params));
+	/* A configured caplen is the operator's choice: it wins over the snaplen. */
+	if (cfg.set & PF_KEY_CAPLEN)
+		params.caplen = cfg.caplen;
+	else
+		params.caplen = options->snaplen != 0 ? options->snaplen : PF_RING_MAX_CAPLEN;
+	params.flags = options->flags;
+	params.block_timeout_ms = block_timeout_ms(&dn, options);
+	params.buffer_bytes = options->buffer_bytes;
+	params.umem = umem;
+	ring = ring_open_engine(engine_for(&dn, &cfg), &dn.devs, &cfg, &params, &code,
+				errbuf, errbuf_len);
+	if (ring == NULL)
+		goto fail;
+	/* A zc: ring is already one queue: kernel clustering and direction
+	 * do not apply. */
+	if (dn.kind == pfring_name_zc)
+		return ring;
+	if (cfg.cluster_id != 0 &&
+	    (code = pfring_set_cluster(ring, cfg.cluster_id, cfg.cluster_type)) < 0)
+		goto fail_ring;
+	if (cfg.direction != rx_and_tx_direction &&
+	    (code = pfring_set_direction(ring, cfg.direction)) < 0)
+		goto fail_ring;
+	return ring;
+fail_ring:
+	snprintf(errbuf, errbuf_len, "%s", ring->errbuf);
+	pfring_close(ring);
+fail:
+	if (error_code != NULL)
+		*error_code = code;
+	return NULL;
+}
+
+pfring *
+pfring_open_device(const char *device_name, const struct pfring_open_options *options,
+		   int *error_code, char *errbuf, size_t errbuf_len)
+{
+	return open_device(device_name, options, NULL, error_code, errbuf, errbuf_len);
 }
 
 pfring *
 pf_ring_open_name(const char *device_name, uint32_t caplen, uint32_t flags,
 		  const struct pf_xsk_config *umem, char *errbuf, size_t errbuf_len)
 {
-	struct pf_devname dn;
-	struct pf_config cfg;
-	struct pf_open_params params;
-	pfring *ring;
+	struct pfring_open_options options = {
+		.snaplen = caplen,
+		.flags = flags,
+		.timeout_ms = PFRING_TIMEOUT_DEFAULT,
+	};
 
-	if (pf_devname_parse(device_name, &dn, errbuf, errbuf_len) < 0)
-		return NULL;
-	if (pf_config_load(&cfg, dn.kind == pfring_name_pfring_file ? dn.config_path : NULL,
-			   env_getter, errbuf, errbuf_len) < 0)
-		return NULL;
-	memset(&params, 0, sizeof(params));
-	params.caplen = caplen;
-	params.flags = flags;
-	params.block_timeout_ms = (flags & PF_RING_IMMEDIATE) ? 1 : PF_DEFAULT_BLOCK_TIMEOUT_MS;
-	params.umem = umem;
-	if (dn.kind == pfring_name_zc)
-		/* A zc: ring is already one queue: kernel clustering and
-		 * direction do not apply. */
-		return ring_open_engine(dn.devs.cluster_id != 0 ? &pf_engine_zc : &pf_engine_xdp,
-					&dn.devs, &cfg, &params, errbuf, errbuf_len);
-	ring = pf_ring_open(&dn.devs, &cfg, &params, errbuf, errbuf_len);
-	if (ring == NULL)
-		return NULL;
-	/* The environment's cluster and sampling apply to API users too. */
-	if (cfg.cluster_id != 0 &&
-	    pfring_set_cluster(ring, cfg.cluster_id, cfg.cluster_type) < 0) {
-		snprintf(errbuf, errbuf_len, "%s", ring->errbuf);
-		pfring_close(ring);
-		return NULL;
-	}
-	if (cfg.direction != rx_and_tx_direction &&
-	    pfring_set_direction(ring, cfg.direction) < 0) {
-		snprintf(errbuf, errbuf_len, "%s", ring->errbuf);
-		pfring_close(ring);
-		return NULL;
-	}
-	return ring;
+	return open_device(device_name, &options, umem, NULL, errbuf, errbuf_len);
 }
 
 pfring *
@@ -267,6 +315,17 @@ pf_ring_burst(pfring *ring, int max, pf_burst_cb cb, u_char *user)
 		n++;
 	}
 	return n;
+}
+
+int
+pfring_burst(pfring *ring, int max_packets, pfring_pcap_handler handler, u_char *user)
+{
+	if (ring == NULL || handler == NULL)
+		return PF_RING_ERROR_INVALID_ARGUMENT;
+	if (!ring->enabled)
+		return pf_ring_error(ring, PF_RING_ERROR_NOT_ENABLED,
+				     "ring not enabled: call pfring_enable_ring() first");
+	return pf_ring_burst(ring, max_packets, handler, user);
 }
 
 int
@@ -382,6 +441,13 @@ pfring_breakloop(pfring *ring)
 	if (write(ring->wake_fd, &one, sizeof(one)) < 0) {
 		/* EAGAIN: the counter is already non-zero, poll will wake anyway. */
 	}
+}
+
+void
+pfring_clear_breakloop(pfring *ring)
+{
+	if (ring != NULL)
+		ring->break_loop = 0;
 }
 
 int
@@ -535,6 +601,12 @@ uint32_t
 pfring_get_caplen(pfring *ring)
 {
 	return ring ? ring->params.caplen : 0;
+}
+
+const char *
+pfring_get_notice(pfring *ring)
+{
+	return ring ? ring->notice : "";
 }
 
 int

@@ -30,17 +30,12 @@ struct pf_open_params {
 };
 
 /*
- * The fast path's packet header: laid out as libpcap's struct pcap_pkthdr on
- * Linux, so an engine can call a pcap_handler directly, one indirect call
- * per packet.  ts.tv_usec holds nanoseconds with PF_RING_NANO_TIMESTAMP;
- * caplen never exceeds the ring's caplen.
+ * The fast path's packet header and callback are the public ones: struct
+ * pfring_pcap_pkthdr and pfring_pcap_handler (pfring.h), laid out as
+ * libpcap's struct pcap_pkthdr so an engine can call a pcap_handler directly.
  */
-struct pf_pcap_hdr {
-	struct timeval ts;
-	uint32_t caplen;
-	uint32_t len;
-};
-typedef void (*pf_burst_cb)(u_char *user, const struct pf_pcap_hdr *h, const u_char *pkt);
+#define pf_pcap_hdr pfring_pcap_pkthdr
+typedef pfring_pcap_handler pf_burst_cb;
 
 struct pf_engine_ops {
 	const char *name;
@@ -100,10 +95,6 @@ struct pfring {
 	char notice[PF_ERRBUF_SIZE];  /* a warning for the user (e.g. rules in user space) */
 	char errbuf[PF_ERRBUF_SIZE];
 };
-
-/* Open with an explicit config (the pcap module has already merged its own). */
-pfring *pf_ring_open(const struct pf_devspec *devs, const struct pf_config *cfg,
-		     const struct pf_open_params *params, char *err, size_t errlen);
 
 /* pfring_open_err() with the memory the ring is to use (params.umem). */
 pfring *pf_ring_open_name(const char *device_name, uint32_t caplen, uint32_t flags,
