@@ -122,6 +122,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 }
 
 #ifdef FUZZ_REPLAY_MAIN
+#include "fuzz_replay.h"
 
 /* sizeof - 1 keeps embedded NULs and drops the literal's terminator. */
 #define IN(s) { s, sizeof(s) - 1 }
@@ -177,45 +178,6 @@ static const struct {
 	IN("per_flow"),
 	IN("cluster_per_flow_5_tuple"),
 };
-
-static int replay_file(const char *path)
-{
-	unsigned char *buf = NULL;
-	size_t len = 0, cap = 0, got;
-	FILE *f = fopen(path, "rb");
-
-	if (f == NULL) {
-		perror(path);
-		return -1;
-	}
-	do {
-		if (len == cap) {
-			unsigned char *nb;
-
-			cap = cap ? cap * 2 : 4096;
-			nb = realloc(buf, cap);
-			if (nb == NULL) {
-				free(buf);
-				fclose(f);
-				fprintf(stderr, "%s: out of memory\n", path);
-				return -1;
-			}
-			buf = nb;
-		}
-		got = fread(buf + len, 1, cap - len, f);
-		len += got;
-	} while (got > 0);
-	if (ferror(f)) {
-		perror(path);
-		fclose(f);
-		free(buf);
-		return -1;
-	}
-	fclose(f);
-	LLVMFuzzerTestOneInput(buf, len);
-	free(buf);
-	return 0;
-}
 
 int main(int argc, char **argv)
 {

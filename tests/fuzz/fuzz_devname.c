@@ -140,6 +140,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 }
 
 #ifdef FUZZ_REPLAY_MAIN
+#include "fuzz_replay.h"
 
 static const char *const builtin[] = {
 	"", "eth0", "eth0,eth1@1", "eth0@1,eth1", "eth0@", "@", ",", ",,,,,,,,,,",
@@ -155,43 +156,6 @@ static const char *const builtin[] = {
 	"zc:xxxxxxxxxxxxxxx", "zc:xxxxxxxxxxxxxxxx", "zc:eth0@1@2", "zc:\x7f\x80",
 	"zc:99999999999999999999@1",
 };
-
-static int replay_file(const char *path)
-{
-	unsigned char *buf = NULL, *nb;
-	size_t len = 0, cap = 0, got;
-	FILE *f = fopen(path, "rb");
-
-	if (f == NULL) {
-		perror(path);
-		return -1;
-	}
-	do {
-		if (len == cap) {
-			cap = cap ? cap * 2 : 4096;
-			nb = realloc(buf, cap);
-			if (nb == NULL) {
-				free(buf);
-				fclose(f);
-				fprintf(stderr, "%s: out of memory\n", path);
-				return -1;
-			}
-			buf = nb;
-		}
-		got = fread(buf + len, 1, cap - len, f);
-		len += got;
-	} while (got > 0);
-	if (ferror(f)) {
-		perror(path);
-		fclose(f);
-		free(buf);
-		return -1;
-	}
-	fclose(f);
-	LLVMFuzzerTestOneInput(buf, len);
-	free(buf);
-	return 0;
-}
 
 int main(int argc, char **argv)
 {
