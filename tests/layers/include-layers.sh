@@ -25,7 +25,7 @@ layer_of() {
 	esac
 }
 # Narrower than the order: what a layer may include besides itself.
-declare -A ONLY=([tools]=public)
+declare -A ONLY=([tools]=public [pcap-module]=public)
 ORDER="pcap-module, tools > balancer > lib > zc > public > bpf, kernel > common"
 
 files=$( { find pfring-backend common kernel -name '*.[ch]' -o -name '*.S'; \
