@@ -81,7 +81,7 @@ struct pfring_zc_worker {
 	int n_in;
 	struct xin xin[PFRING_ZC_MAX_INPUTS];
 	int n_xin;
-	pf_burst_cb on_packet;        /* ring inputs: the per-mode callback */
+	pfring_pcap_handler on_packet;        /* ring inputs: the per-mode callback */
 	pfring_zc_queue *out[PFRING_ZC_MAX_QUEUES];
 	uint32_t n_out;
 	struct wq wq[PFRING_ZC_MAX_QUEUES];
@@ -204,8 +204,8 @@ xburst_end(struct pfring_zc_worker *w, const struct xb *xb, int fast)
  * drop of that queue.  Inputs are opened with nanosecond stamps.
  */
 static inline void
-deliver(struct pfring_zc_worker *w, uint32_t qi, const struct pf_pcap_hdr *h, const u_char *pkt,
-	uint32_t hash)
+deliver(struct pfring_zc_worker *w, uint32_t qi, const struct pfring_pcap_pkthdr *h,
+	const u_char *pkt, uint32_t hash)
 {
 	struct xb *xb = w->rb;
 	struct xq *q = &xb->q[qi];
@@ -235,7 +235,7 @@ deliver(struct pfring_zc_worker *w, uint32_t qi, const struct pf_pcap_hdr *h, co
 
 /* One output, no function: any hash or turn would land on queue 0. */
 static void
-on_packet_one(u_char *user, const struct pf_pcap_hdr *h, const u_char *pkt)
+on_packet_one(u_char *user, const struct pfring_pcap_pkthdr *h, const u_char *pkt)
 {
 	struct pfring_zc_worker *w = (struct pfring_zc_worker *)user;
 
@@ -244,7 +244,7 @@ on_packet_one(u_char *user, const struct pf_pcap_hdr *h, const u_char *pkt)
 }
 
 static void
-on_packet_rr(u_char *user, const struct pf_pcap_hdr *h, const u_char *pkt)
+on_packet_rr(u_char *user, const struct pfring_pcap_pkthdr *h, const u_char *pkt)
 {
 	struct pfring_zc_worker *w = (struct pfring_zc_worker *)user;
 
@@ -253,7 +253,7 @@ on_packet_rr(u_char *user, const struct pf_pcap_hdr *h, const u_char *pkt)
 }
 
 static void
-on_packet_hash(u_char *user, const struct pf_pcap_hdr *h, const u_char *pkt)
+on_packet_hash(u_char *user, const struct pfring_pcap_pkthdr *h, const u_char *pkt)
 {
 	struct pfring_zc_worker *w = (struct pfring_zc_worker *)user;
 	/* The same member the packet engine's cluster picks. */
@@ -264,7 +264,7 @@ on_packet_hash(u_char *user, const struct pf_pcap_hdr *h, const u_char *pkt)
 }
 
 static void
-on_packet_func(u_char *user, const struct pf_pcap_hdr *h, const u_char *pkt)
+on_packet_func(u_char *user, const struct pfring_pcap_pkthdr *h, const u_char *pkt)
 {
 	struct pfring_zc_worker *w = (struct pfring_zc_worker *)user;
 	int64_t r = w->o.func(pkt, h->caplen, w->n_out, w->o.user);
@@ -278,7 +278,7 @@ on_packet_func(u_char *user, const struct pf_pcap_hdr *h, const u_char *pkt)
 }
 
 static void
-on_packet_fanout(u_char *user, const struct pf_pcap_hdr *h, const u_char *pkt)
+on_packet_fanout(u_char *user, const struct pfring_pcap_pkthdr *h, const u_char *pkt)
 {
 	struct pfring_zc_worker *w = (struct pfring_zc_worker *)user;
 	uint64_t mask;
@@ -790,7 +790,7 @@ pfring_zc_run_balancer(pfring **inputs, int n_inputs, pfring_zc_queue **outputs,
 		return NULL;
 	}
 	if (opts->mode == pfring_zc_balance && opts->func == NULL &&
-	    pf_cluster_type_name(opts->hash_type) == NULL) {
+	    !pf_cluster_type_known(opts->hash_type)) {
 		snprintf(err, errlen, "balancer: unknown hash type %d", (int)opts->hash_type);
 		return NULL;
 	}

@@ -346,7 +346,8 @@ const char *pfring_last_error(pfring *ring);
 /* The cluster_type of a name pfring-config(7) takes ("per_flow", "2_tuple",
  * ...) or of PF_RING's enum spelling ("cluster_per_flow"); -1: none. */
 int pfring_cluster_type_from_name(const char *name);
-/* The short name of t ("per_flow", ...); "unknown" for no cluster_type. */
+/* The short name of t ("per_flow", ...); "unknown" for a value no cluster
+ * type has (pfring_set_cluster() refuses those). */
 const char *pfring_cluster_type_name(cluster_type t);
 
 /* An AF_XDP socket's counters, as the kernel keeps them (XDP_STATISTICS;

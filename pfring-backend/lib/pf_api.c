@@ -290,10 +290,10 @@ pf_ring_next(pfring *ring, const u_char **pkt, struct pfring_pkthdr *hdr)
 }
 
 int
-pf_ring_burst(pfring *ring, int max, pf_burst_cb cb, u_char *user)
+pf_ring_burst(pfring *ring, int max, pfring_pcap_handler cb, u_char *user)
 {
 	struct pfring_pkthdr hdr;
-	struct pf_pcap_hdr h;
+	struct pfring_pcap_pkthdr h;
 	const u_char *pkt;
 	int n = 0, rc;
 
@@ -476,7 +476,7 @@ pfring_set_cluster(pfring *ring, u_int clusterId, cluster_type the_type)
 		return pf_ring_error(ring, PF_RING_ERROR_INVALID_ARGUMENT,
 				     "cluster id %u out of range 1..%u", clusterId,
 				     PF_RING_MAX_CLUSTER_ID);
-	if (pf_cluster_type_name(the_type) == NULL)
+	if (!pf_cluster_type_known(the_type))
 		return pf_ring_error(ring, PF_RING_ERROR_INVALID_ARGUMENT,
 				     "unknown cluster type %d", (int)the_type);
 	return ring->ops->set_cluster(ring, clusterId, the_type);

@@ -66,15 +66,28 @@ int pf_cluster_type_from_name(const char *name)
 	return -1;
 }
 
-const char *pf_cluster_type_name(cluster_type t)
+/* Index of t in cluster_names, or -1. */
+static int cluster_index(cluster_type t)
 {
 	size_t i;
 
 	for (i = 0; i < N_CLUSTER_NAMES; i++) {
 		if (cluster_names[i].type == t)
-			return cluster_names[i].name;
+			return (int)i;
 	}
-	return "unknown";
+	return -1;
+}
+
+const char *pf_cluster_type_name(cluster_type t)
+{
+	int i = cluster_index(t);
+
+	return i < 0 ? "unknown" : cluster_names[i].name;
+}
+
+int pf_cluster_type_known(cluster_type t)
+{
+	return cluster_index(t) >= 0;
 }
 
 /* ---- defaults and merging ----------------------------------------------- */

@@ -84,9 +84,12 @@ int pf_config_apply_env(struct pf_config *cfg, pf_getenv_fn get,
 int pf_config_load(struct pf_config *cfg, const char *handle_file,
 		   pf_getenv_fn get, char *err, size_t errlen);
 
-/* "per_flow" / "round_robin" / "2_tuple" ... <-> cluster_type. -1 if unknown. */
+/* "per_flow" / "round_robin" / "2_tuple" ... <-> cluster_type.  -1 if
+ * unknown; a type with no name is "unknown", so it can always be printed. */
 int pf_cluster_type_from_name(const char *name);
 const char *pf_cluster_type_name(cluster_type t);
+/* 1 if t is a cluster type the library implements. */
+int pf_cluster_type_known(cluster_type t);
 
 
 #endif /* PF_CONFIG_H */

@@ -73,7 +73,7 @@ int pf_socket_set_selectable_fd(pfring *ring);
 
 typedef int (*pf_member_next)(pfring *ring, int i, const u_char **pkt,
 			      struct pfring_pkthdr *hdr);
-typedef int (*pf_member_burst)(pfring *ring, int i, int max, pf_burst_cb cb, u_char *user);
+typedef int (*pf_member_burst)(pfring *ring, int i, int max, pfring_pcap_handler cb, u_char *user);
 
 /* The next packet of the first member that has one, starting with the one
  * that had the last (fewer cache misses); set->next_sock is that member. */
@@ -97,7 +97,8 @@ pf_socket_set_next(pfring *ring, pf_member_next next, const u_char **pkt,
 /* Up to max (<= 0: all) packets from the members in turn (see
  * pf_engine_ops.burst); inlined, so burst is a direct call. */
 static inline __attribute__((always_inline)) int
-pf_socket_set_burst(pfring *ring, int max, pf_member_burst burst, pf_burst_cb cb, u_char *user)
+pf_socket_set_burst(pfring *ring, int max, pf_member_burst burst, pfring_pcap_handler cb,
+		    u_char *user)
 {
 	struct pf_socket_set *set = pf_socket_set_of(ring);
 	int i, n = 0;

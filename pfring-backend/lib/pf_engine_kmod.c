@@ -511,11 +511,11 @@ kmod_next(pfring *ring, const u_char **pkt, struct pfring_pkthdr *hdr)
  * handed back in batches.  Inlined once per timestamp precision.
  */
 static inline __attribute__((always_inline)) int
-sock_burst(pfring *ring, struct kmod_sock *s, uint64_t max, pf_burst_cb cb, u_char *user,
+sock_burst(pfring *ring, struct kmod_sock *s, uint64_t max, pfring_pcap_handler cb, u_char *user,
 	   const int nano)
 {
 	struct pfr_slot_header *sh;
-	struct pf_pcap_hdr h;
+	struct pfring_pcap_pkthdr h;
 	uint64_t todo, n = 0;
 
 	if (s->map == NULL)
@@ -543,7 +543,7 @@ sock_burst(pfring *ring, struct kmod_sock *s, uint64_t max, pf_burst_cb cb, u_ch
 }
 
 static int
-member_burst(pfring *ring, int i, int max, pf_burst_cb cb, u_char *user)
+member_burst(pfring *ring, int i, int max, pfring_pcap_handler cb, u_char *user)
 {
 	struct kmod_sock *s = &engine_of(ring)->socks[i];
 	uint64_t left = max <= 0 ? 0 : (uint64_t)max;
@@ -553,7 +553,7 @@ member_burst(pfring *ring, int i, int max, pf_burst_cb cb, u_char *user)
 }
 
 static int
-kmod_burst(pfring *ring, int max, pf_burst_cb cb, u_char *user)
+kmod_burst(pfring *ring, int max, pfring_pcap_handler cb, u_char *user)
 {
 	release_held(engine_of(ring));
 	return pf_socket_set_burst(ring, max, member_burst, cb, user);

@@ -481,7 +481,7 @@ socket_next(pfring *ring, struct pkt_socket *s, const u_char **pkt, struct pfrin
  * push the frame past caplen, which the header must not exceed.
  */
 static __attribute__((noinline)) u_char *
-vlan_frame(const pfring *ring, struct tpacket3_hdr *tp, struct pf_pcap_hdr *h)
+vlan_frame(const pfring *ring, struct tpacket3_hdr *tp, struct pfring_pcap_pkthdr *h)
 {
 	u_char *data;
 
@@ -511,11 +511,11 @@ ns_to_us(uint32_t ns)
  */
 static inline __attribute__((always_inline)) uint32_t
 walk_block(pfring *ring, struct tpacket3_hdr **tpp, uint32_t todo,
-	   pf_burst_cb cb, u_char *user, const int nano)
+	   pfring_pcap_handler cb, u_char *user, const int nano)
 {
 	volatile int *const stop = &ring->break_loop;
 	struct tpacket3_hdr *tp = *tpp;
-	struct pf_pcap_hdr h;
+	struct pfring_pcap_pkthdr h;
 	uint32_t left = todo;
 	u_char *data;
 
@@ -538,7 +538,7 @@ walk_block(pfring *ring, struct tpacket3_hdr **tpp, uint32_t todo,
 }
 
 static int
-socket_burst(pfring *ring, struct pkt_socket *s, int max, pf_burst_cb cb, u_char *user)
+socket_burst(pfring *ring, struct pkt_socket *s, int max, pfring_pcap_handler cb, u_char *user)
 {
 	const int nano = (ring->params.flags & PF_RING_NANO_TIMESTAMP) != 0;
 	struct tpacket3_hdr *tp;
@@ -564,13 +564,13 @@ socket_burst(pfring *ring, struct pkt_socket *s, int max, pf_burst_cb cb, u_char
 }
 
 static int
-member_burst(pfring *ring, int i, int max, pf_burst_cb cb, u_char *user)
+member_burst(pfring *ring, int i, int max, pfring_pcap_handler cb, u_char *user)
 {
 	return socket_burst(ring, &engine_of(ring)->socks[i], max, cb, user);
 }
 
 static int
-packet_burst(pfring *ring, int max, pf_burst_cb cb, u_char *user)
+packet_burst(pfring *ring, int max, pfring_pcap_handler cb, u_char *user)
 {
 	return pf_socket_set_burst(ring, max, member_burst, cb, user);
 }

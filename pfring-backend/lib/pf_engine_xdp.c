@@ -212,7 +212,7 @@ xdp_next(pfring *ring, const u_char **pkt, struct pfring_pkthdr *hdr)
 }
 
 static int
-xdp_burst(pfring *ring, int max, pf_burst_cb cb, u_char *user)
+xdp_burst(pfring *ring, int max, pfring_pcap_handler cb, u_char *user)
 {
 	struct xdp_engine *xe = xe_of(ring);
 	struct pf_xsk *x = &xe->x;
@@ -221,7 +221,7 @@ xdp_burst(pfring *ring, int max, pf_burst_cb cb, u_char *user)
 	uint32_t rmask = x->rx.mask, fmask = x->fill.mask;
 	uint32_t caplen = ring->params.caplen, prod, cons, fprod, avail, i;
 	uint8_t *umem = x->umem;
-	struct pf_pcap_hdr h;
+	struct pfring_pcap_pkthdr h;
 	int n = 0;
 
 	if (xe->held) {

@@ -21,14 +21,15 @@
 #include "zc_internal.h"
 
 #if ZC_HDR_IS_PCAP
-_Static_assert(offsetof(pfring_zc_pkt_buff, ts_sec) == offsetof(struct pf_pcap_hdr, ts.tv_sec) &&
-	       offsetof(pfring_zc_pkt_buff, ts_frac) == offsetof(struct pf_pcap_hdr, ts.tv_usec) &&
+_Static_assert(offsetof(pfring_zc_pkt_buff, ts_sec) ==
+	       offsetof(struct pfring_pcap_pkthdr, ts.tv_sec) &&
+	       offsetof(pfring_zc_pkt_buff, ts_frac) == offsetof(struct pfring_pcap_pkthdr, ts.tv_usec) &&
 	       sizeof(((pfring_zc_pkt_buff *)0)->ts_frac) ==
-	       sizeof(((struct pf_pcap_hdr *)0)->ts.tv_usec) &&
-	       offsetof(pfring_zc_pkt_buff, caplen) == offsetof(struct pf_pcap_hdr, caplen) &&
-	       offsetof(pfring_zc_pkt_buff, len) == offsetof(struct pf_pcap_hdr, len) &&
-	       sizeof(struct pf_pcap_hdr) <= sizeof(pfring_zc_pkt_buff),
-	       "a ZC buffer header is a struct pf_pcap_hdr");
+	       sizeof(((struct pfring_pcap_pkthdr *)0)->ts.tv_usec) &&
+	       offsetof(pfring_zc_pkt_buff, caplen) == offsetof(struct pfring_pcap_pkthdr, caplen) &&
+	       offsetof(pfring_zc_pkt_buff, len) == offsetof(struct pfring_pcap_pkthdr, len) &&
+	       sizeof(struct pfring_pcap_pkthdr) <= sizeof(pfring_zc_pkt_buff),
+	       "a ZC buffer header is a struct pfring_pcap_pkthdr");
 #endif
 
 /* Buffered rings (a block timeout above 1 ms) sleep until this many
@@ -184,11 +185,11 @@ zc_next(pfring *ring, const u_char **pkt, struct pfring_pkthdr *hdr)
  */
 static inline __attribute__((always_inline)) uint32_t
 walk_slots(const uint32_t *s, uint32_t n, uint8_t *buf0, size_t stride, uint32_t n_bufs,
-	   uint32_t lim, pf_burst_cb cb, u_char *user, volatile int *stop, uint32_t *bad)
+	   uint32_t lim, pfring_pcap_handler cb, u_char *user, volatile int *stop, uint32_t *bad)
 {
 	const uint32_t *end = s + n;
 	intptr_t i = -(intptr_t)n;
-	struct pf_pcap_hdr h;
+	struct pfring_pcap_pkthdr h;
 	uint32_t idx;
 #if !ZC_HDR_IS_PCAP
 	uint32_t caplen;
@@ -227,7 +228,7 @@ walk_slots(const uint32_t *s, uint32_t n, uint8_t *buf0, size_t stride, uint32_t
  * stride.  Not inlined: the loop then has every callee-saved register. */
 static __attribute__((noinline)) uint32_t
 walk_run(const uint32_t *s, uint32_t n, struct pfring_zc_queue *zq, uint32_t lim,
-	 pf_burst_cb cb, u_char *user, volatile int *stop, uint32_t *bad)
+	 pfring_pcap_handler cb, u_char *user, volatile int *stop, uint32_t *bad)
 {
 	if (zq->buf_stride == 2048)
 		return walk_slots(s, n, zq->buf0, 2048, zq->cons.n_bufs, lim, cb, user, stop, bad);
@@ -237,7 +238,7 @@ walk_run(const uint32_t *s, uint32_t n, struct pfring_zc_queue *zq, uint32_t lim
 }
 
 static int
-zc_burst(pfring *ring, int max, pf_burst_cb cb, u_char *user)
+zc_burst(pfring *ring, int max, pfring_pcap_handler cb, u_char *user)
 {
 	struct pfring_zc_queue *zq = zc_of(ring)->q;
 	struct zc_spsc *q = zq->q;

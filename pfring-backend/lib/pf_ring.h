@@ -29,14 +29,6 @@ struct pf_open_params {
 	const struct pf_xsk_config *umem;
 };
 
-/*
- * The fast path's packet header and callback are the public ones: struct
- * pfring_pcap_pkthdr and pfring_pcap_handler (pfring.h), laid out as
- * libpcap's struct pcap_pkthdr so an engine can call a pcap_handler directly.
- */
-#define pf_pcap_hdr pfring_pcap_pkthdr
-typedef pfring_pcap_handler pf_burst_cb;
-
 struct pf_engine_ops {
 	const char *name;
 	/* What pfring_get_engine_name() reports when the ring decides it (e.g.
@@ -52,7 +44,7 @@ struct pf_engine_ops {
 	/* Hand up to max (<= 0: all) waiting packets to cb without waiting;
 	 * stops early when ring->break_loop is set.  Returns how many were
 	 * handed over, < 0 on error.  NULL: pf_ring_burst() loops over next. */
-	int (*burst)(pfring *ring, int max, pf_burst_cb cb, u_char *user);
+	int (*burst)(pfring *ring, int max, pfring_pcap_handler cb, u_char *user);
 	int (*send)(pfring *ring, const u_char *pkt, u_int len);
 	int (*stats)(pfring *ring, pfring_stat *stats);
 	int (*set_cluster)(pfring *ring, u_int id, cluster_type type);
@@ -107,7 +99,7 @@ int pf_ring_next(pfring *ring, const u_char **pkt, struct pfring_pkthdr *hdr);
 int pf_ring_rules_init(pfring *ring, const struct pf_rule_config *rc);
 
 /* Burst delivery (see pf_engine_ops.burst), honouring sampling. */
-int pf_ring_burst(pfring *ring, int max, pf_burst_cb cb, u_char *user);
+int pf_ring_burst(pfring *ring, int max, pfring_pcap_handler cb, u_char *user);
 
 /* Record an error on the ring and return code; printf-style. */
 int pf_ring_error(pfring *ring, int code, const char *fmt, ...)

@@ -181,6 +181,20 @@ test_caplen_and_timeout(void)
 	}
 }
 
+/* An unknown cluster type is refused before any engine sees it. */
+static void
+test_unknown_cluster_type(void)
+{
+	pfring *ring;
+
+	ring = open_zc(1500, 0, PFRING_TIMEOUT_DEFAULT);
+	if (ring == NULL)
+		return;
+	CHECK_INT(PF_RING_ERROR_INVALID_ARGUMENT, pfring_set_cluster(ring, 7, (cluster_type)99));
+	CHECK_STR("unknown cluster type 99", pfring_last_error(ring));
+	pfring_close(ring);
+}
+
 static void
 test_notice(void)
 {
@@ -288,6 +302,7 @@ main(void)
 	}
 	test_caplen_and_timeout();
 	test_notice();
+	test_unknown_cluster_type();
 	test_burst(pfring_zc_cluster_queue(c, 0));
 	pfring_zc_destroy_cluster(c);
 	return check_exit("test_open");

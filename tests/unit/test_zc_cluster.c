@@ -128,9 +128,9 @@ test_layout(void)
 	CHECK_INT(offsetof(struct pcap_like, ts.tv_usec), offsetof(pfring_zc_pkt_buff, ts_frac));
 	CHECK_INT(offsetof(struct pcap_like, caplen), offsetof(pfring_zc_pkt_buff, caplen));
 	CHECK_INT(offsetof(struct pcap_like, len), offsetof(pfring_zc_pkt_buff, len));
-	CHECK_INT(offsetof(struct pf_pcap_hdr, caplen), offsetof(pfring_zc_pkt_buff, caplen));
-	CHECK_INT(offsetof(struct pf_pcap_hdr, len), offsetof(pfring_zc_pkt_buff, len));
-	CHECK_INT(offsetof(struct pf_pcap_hdr, ts.tv_usec), offsetof(pfring_zc_pkt_buff, ts_frac));
+	CHECK_INT(offsetof(struct pfring_pcap_pkthdr, caplen), offsetof(pfring_zc_pkt_buff, caplen));
+	CHECK_INT(offsetof(struct pfring_pcap_pkthdr, len), offsetof(pfring_zc_pkt_buff, len));
+	CHECK_INT(offsetof(struct pfring_pcap_pkthdr, ts.tv_usec), offsetof(pfring_zc_pkt_buff, ts_frac));
 #endif
 }
 
@@ -591,14 +591,14 @@ struct burst_ctx {
 	pfring *ring;
 	int n, stop_at;
 	unsigned char seq[64];
-	struct pf_pcap_hdr h[64];
+	struct pfring_pcap_pkthdr h[64];
 	int hdr_shared;               /* a header handed over in shared memory */
 	int data_elsewhere;           /* frame data not in the cluster's buffers */
 	const u_char *lo, *hi;        /* the cluster's memory */
 };
 
 static void
-on_pkt(u_char *user, const struct pf_pcap_hdr *h, const u_char *pkt)
+on_pkt(u_char *user, const struct pfring_pcap_pkthdr *h, const u_char *pkt)
 {
 	struct burst_ctx *x = (struct burst_ctx *)user;
 
