@@ -681,7 +681,7 @@ test_engine_burst(void)
 	x.n = 0;
 	x.stop_at = 4;
 	CHECK_INT(4, pf_ring_burst(ring, -1, on_pkt, (u_char *)&x));
-	ring->break_loop = 0;
+	pfring_clear_breakloop(ring);
 	x.stop_at = 0;
 	CHECK_INT(1, pf_ring_burst(ring, 1, on_pkt, (u_char *)&x));
 	CHECK_INT(1, pf_ring_burst(ring, -1, on_pkt, (u_char *)&x));
