@@ -94,44 +94,55 @@ static unsigned long number(const char *opt, const char *s, unsigned long min,
 	return v;
 }
 
-/*
- * "zc:<digits>@<digits>" (queue != NULL) or "zc:<digits>[@<digits>]" names a
- * cluster; anything else is an interface.  1: a cluster, with *id and *queue
- * (-1 when absent); 0: an interface; exits on a cluster name with a bad number.
- */
-static int cluster_name(const char *opt, const char *name, unsigned long *id, long *queue)
-{
-	const char *spec = name + 3, *at;
-	size_t n;
+/* What -i or -o names, as pfring_parse_device_name() reads it. */
+struct endpoint {
+	uint32_t cluster_id;	/* a queue of this ZC cluster; 0: an interface */
+	int queue;		/* -1: none given ("zc:<cluster>", or all of an interface's) */
+};
 
-	if (strncmp(name, "zc:", 3) != 0)
-		return 0;
-	at = strchr(spec, '@');
-	n = at ? (size_t)(at - spec) : strlen(spec);
-	if (n == 0 || strspn(spec, "0123456789") != n)
-		return 0;	/* zc:<interface>: AF_XDP */
-	if (n > 5 || (*id = strtoul(spec, NULL, 10)) == 0 || *id > PF_RING_MAX_CLUSTER_ID) {
-		fprintf(stderr, PROG ": -%s %s: cluster id %.*s out of range 1..%u\n", opt,
-			name, (int)n, spec, PF_RING_MAX_CLUSTER_ID);
-		exit(2);
+/*
+ * Parse -opt name into *ep; exits with the reason on a name libpfring refuses.
+ * "zc:<cluster>" without a queue is taken too (an output cluster zfwd creates):
+ * the parser wants a queue, so it is asked about queue 0 of that cluster.
+ */
+static void parse_endpoint(const char *opt, const char *name, struct endpoint *ep)
+{
+	struct pfring_device_name dn;
+	char err[256], at_queue0[64];
+	const char *spec;
+	size_t spec_len;
+	int n;
+
+	if (pfring_parse_device_name(name, &dn, err, sizeof(err)) == 0) {
+		ep->cluster_id = dn.zc_cluster_id;
+		ep->queue = dn.queue;
+		return;
 	}
-	*queue = -1;
-	if (at != NULL) {
-		if (at[1] == '\0' || strspn(at + 1, "0123456789") != strlen(at + 1) ||
-		    strlen(at + 1) > 2 || strtoul(at + 1, NULL, 10) >= PFRING_ZC_MAX_QUEUES) {
-			fprintf(stderr, PROG ": -%s %s: bad queue '%s' (0..%d)\n", opt, name, at + 1,
-				PFRING_ZC_MAX_QUEUES - 1);
+	if (dn.kind == pfring_name_zc) {
+		/* The same cluster id or interface at queue 0 tells what was wrong. */
+		spec = name + strlen("zc:");
+		spec_len = strcspn(spec, "@");
+		n = snprintf(at_queue0, sizeof(at_queue0), "%.*s@0",
+			     (int)(spec + spec_len - name), name);
+		if (n > 0 && (size_t)n < sizeof(at_queue0) &&
+		    pfring_parse_device_name(at_queue0, &dn, NULL, 0) == 0) {
+			if (spec[spec_len] == '\0' && dn.zc_cluster_id != 0) {
+				ep->cluster_id = dn.zc_cluster_id;
+				ep->queue = -1;
+				return;
+			}
+			/* else the queue was wrong: the library says how */
+		} else if (spec_len > 0 && strspn(spec, "0123456789") >= spec_len) {
+			/* A cluster id the library refuses at any queue: out of range,
+			 * in the words zfwd has always used. */
+			fprintf(stderr, PROG ": -%s %s: cluster id %.*s out of range 1..%u\n",
+				opt, name, (int)spec_len, spec, PF_RING_MAX_CLUSTER_ID);
 			exit(2);
 		}
-		*queue = (long)strtoul(at + 1, NULL, 10);
 	}
-	return 1;
-}
-
-/* libpfring takes plain interface names: "pfring:eth0" is "eth0" here too. */
-static const char *interface_name(const char *name)
-{
-	return strncmp(name, "pfring:", 7) == 0 ? name + 7 : name;
+	/* The library's reason starts with the name (unless it is empty). */
+	fprintf(stderr, PROG ": -%s%s%s\n", opt, *name != '\0' ? " " : ": ", err);
+	exit(2);
 }
 
 struct fwd {
@@ -144,7 +155,7 @@ struct fwd {
 	pfring_zc_queue *out_q;
 	pfring *out_ring;
 	const char *out_name;
-	unsigned long out_id;
+	uint32_t out_id;
 	pfring_zc_pkt_buff *spare;	/* IF -> queue: the buffer the next frame lands in */
 	uint32_t buf_len;
 	unsigned long long received, forwarded, dropped, limit;
@@ -177,7 +188,7 @@ static void print_stats(const struct fwd *f)
 		printf(PROG ": input %s: received %llu dropped %llu\n", f->in_name,
 		       (unsigned long long)ps.recv, (unsigned long long)ps.drop);
 	if (f->out_q != NULL && pfring_zc_queue_stats(f->out_q, &st) == 0)
-		printf(PROG ": output zc:%lu@0: sent %llu dropped %llu consumed %llu queued %u "
+		printf(PROG ": output zc:%u@0: sent %llu dropped %llu consumed %llu queued %u "
 		       "consumer %d\n", f->out_id, (unsigned long long)st.sent,
 		       (unsigned long long)st.drop, (unsigned long long)st.recv, st.queued,
 		       (int)st.consumer);
@@ -339,8 +350,8 @@ int main(int argc, char **argv)
 	struct group *gr;
 	struct timespec t0, t;
 	const char *in = NULL, *out = NULL;
-	unsigned long in_id = 0, interval = 0;
-	long in_queue = -1, out_queue = -1;
+	struct endpoint in_ep, out_ep;
+	unsigned long interval = 0;
 	int opt, in_is_q, out_is_q, n, rc = 0;
 	char err[512];
 
@@ -379,15 +390,19 @@ int main(int argc, char **argv)
 	}
 	if (in == NULL || out == NULL || optind != argc)
 		usage();
-	in_is_q = cluster_name("i", in, &in_id, &in_queue);
-	out_is_q = cluster_name("o", out, &f.out_id, &out_queue);
-	if (in_is_q && in_queue < 0) {
-		fprintf(stderr, PROG ": -i %s: which queue? (zc:%lu@<queue>)\n", in, in_id);
+	parse_endpoint("i", in, &in_ep);
+	parse_endpoint("o", out, &out_ep);
+	in_is_q = in_ep.cluster_id != 0;
+	out_is_q = out_ep.cluster_id != 0;
+	f.out_id = out_ep.cluster_id;
+	if (in_is_q && in_ep.queue < 0) {
+		fprintf(stderr, PROG ": -i %s: which queue? (zc:%u@<queue>)\n", in,
+			in_ep.cluster_id);
 		return 2;
 	}
-	if (out_is_q && out_queue > 0) {
-		fprintf(stderr, PROG ": -o %s: zfwd creates cluster %lu with one queue: "
-			"write zc:%lu@0 (or zc:%lu)\n", out, f.out_id, f.out_id, f.out_id);
+	if (out_is_q && out_ep.queue > 0) {
+		fprintf(stderr, PROG ": -o %s: zfwd creates cluster %u with one queue: "
+			"write zc:%u@0 (or zc:%u)\n", out, f.out_id, f.out_id, f.out_id);
 		return 2;
 	}
 	if (!out_is_q && (copts.queue_len || copts.buf_len || copts.group != (gid_t)-1)) {
@@ -399,15 +414,16 @@ int main(int argc, char **argv)
 	f.out_name = out;
 
 	if (in_is_q) {
-		f.in_q = pfring_zc_ipc_attach_queue((uint32_t)in_id, (uint32_t)in_queue, err,
+		f.in_q = pfring_zc_ipc_attach_queue(in_ep.cluster_id, (uint32_t)in_ep.queue, err,
 						    sizeof(err));
 		if (f.in_q == NULL) {
 			fprintf(stderr, PROG ": -i %s: %s\n", in, err);
 			return 1;
 		}
 	} else {
-		/* Nanosecond stamps, kept in the queue buffers as zbalance keeps them. */
-		f.in_ring = pfring_open_err(interface_name(in), PF_RING_DEFAULT_CAPLEN,
+		/* As given: libpfring takes IF, pfring:IF and zc:IF (AF_XDP) alike.
+		 * Nanosecond stamps, kept in the queue buffers as zbalance keeps them. */
+		f.in_ring = pfring_open_err(in, PF_RING_DEFAULT_CAPLEN,
 					    PF_RING_PROMISC | PF_RING_IMMEDIATE |
 					    PF_RING_NANO_TIMESTAMP, err, sizeof(err));
 		if (f.in_ring == NULL || pfring_enable_ring(f.in_ring) < 0) {
@@ -418,7 +434,7 @@ int main(int argc, char **argv)
 		}
 	}
 	if (out_is_q) {
-		f.cluster = pfring_zc_create_cluster((uint32_t)f.out_id, 1, &copts, err,
+		f.cluster = pfring_zc_create_cluster(f.out_id, 1, &copts, err,
 						     sizeof(err));
 		if (f.cluster == NULL) {
 			fprintf(stderr, PROG ": -o %s: %s\n", out, err);
@@ -437,7 +453,7 @@ int main(int argc, char **argv)
 			}
 		}
 	} else {
-		f.out_ring = pfring_open_err(interface_name(out), PF_RING_DEFAULT_CAPLEN, PF_RING_TX_ONLY, err,
+		f.out_ring = pfring_open_err(out, PF_RING_DEFAULT_CAPLEN, PF_RING_TX_ONLY, err,
 					     sizeof(err));
 		if (f.out_ring == NULL || pfring_enable_ring(f.out_ring) < 0) {
 			fprintf(stderr, PROG ": -o %s: %s\n", out,
@@ -455,7 +471,7 @@ int main(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGUSR1, &sa, NULL);
-	printf(PROG ": %s -> %s%s: %s\n", in, out, out_is_q && strchr(out, '@') == NULL ? "@0" : "",
+	printf(PROG ": %s -> %s%s: %s\n", in, out, out_is_q && out_ep.queue < 0 ? "@0" : "",
 	       in_is_q && out_is_q ? "one copy per packet (two clusters never share buffers)" :
 	       in_is_q ? "in place (sent from the queue's buffers, no copy in zfwd)" :
 	       out_is_q ? "received into a pool buffer, queued by buffer handle swap" :
