@@ -31,6 +31,9 @@
 #include "pfring.h"
 #include "pfring_zc.h"
 
+/* An AF_XDP input as pfring_zc_open_xdp_input() takes it: "IF[@QUEUE]". */
+#define XDP_DEV_SIZE (PFRING_DEVICE_NAME_SIZE + sizeof("@2147483647"))
+
 static volatile sig_atomic_t stop, dump;
 
 static void
@@ -66,6 +69,32 @@ number(const char *opt, const char *s, unsigned long min, unsigned long max)
 		exit(2);
 	}
 	return v;
+}
+
+/*
+ * -i name: 1 when it is an AF_XDP input ("zc:<interface>[@<queue>]"), with
+ * what pfring_zc_open_xdp_input() takes in xdp_dev; 0 for a ring input
+ * (interfaces, and "zc:<cluster>@<queue>": a queue of another cluster).
+ * Exits with libpfring's reason on a name it refuses.
+ */
+static int
+parse_input(const char *name, char *xdp_dev, size_t len)
+{
+	struct pfring_device_name dn;
+	char err[256];
+
+	if (pfring_parse_device_name(name, &dn, err, sizeof(err)) != 0) {
+		/* The reason starts with the name (unless it is empty). */
+		fprintf(stderr, "zbalance: -i%s%s\n", *name != '\0' ? " " : ": ", err);
+		exit(2);
+	}
+	if (dn.kind != pfring_name_zc || dn.zc_cluster_id != 0)
+		return 0;
+	if (dn.queue < 0)
+		snprintf(xdp_dev, len, "%s", dn.devices[0]);
+	else
+		snprintf(xdp_dev, len, "%s@%d", dn.devices[0], dn.queue);
+	return 1;
 }
 
 static void
@@ -112,6 +141,8 @@ main(int argc, char **argv)
 	struct pfring_zc_worker_opts wopts = { .mode = pfring_zc_balance,
 					       .hash_type = cluster_per_flow, .core = -1 };
 	char *ifs[PFRING_ZC_MAX_INPUTS];
+	/* AF_XDP inputs: "IF[@QUEUE]"; "" for a ring input */
+	char xdp_dev[PFRING_ZC_MAX_INPUTS][XDP_DEV_SIZE];
 	const char *mode = "hash";
 	pfring *in[PFRING_ZC_MAX_INPUTS];
 	pfring_zc_queue *out[PFRING_ZC_MAX_QUEUES];
@@ -133,6 +164,10 @@ main(int argc, char **argv)
 				fprintf(stderr, "zbalance: at most %d -i\n", PFRING_ZC_MAX_INPUTS);
 				return 2;
 			}
+			if (parse_input(optarg, xdp_dev[n_if], sizeof(xdp_dev[n_if])))
+				n_xdp++;
+			else
+				xdp_dev[n_if][0] = '\0';
 			ifs[n_if++] = optarg;
 			break;
 		case 'c': id = number("c", optarg, 1, PF_RING_MAX_CLUSTER_ID); break;
@@ -188,12 +223,8 @@ main(int argc, char **argv)
 
 	for (k = 0; k < n_if; k++) {
 		in[k] = NULL;
-		/* zc:<interface>: AF_XDP; zc:<cluster>@<queue> stays a ring input. */
-		if (strncmp(ifs[k], "zc:", 3) == 0 &&
-		    strspn(ifs[k] + 3, "0123456789") != strcspn(ifs[k] + 3, "@")) {
-			n_xdp++;
+		if (xdp_dev[k][0] != '\0')
 			continue;	/* opened on the cluster's memory, below */
-		}
 		/* Nanosecond stamps: the queue buffers keep them. */
 		in[k] = pfring_open_err(ifs[k], PF_RING_DEFAULT_CAPLEN,
 					PF_RING_PROMISC | PF_RING_IMMEDIATE | PF_RING_NANO_TIMESTAMP,
@@ -214,7 +245,7 @@ main(int argc, char **argv)
 	for (k = 0; k < n_if; k++) {
 		if (in[k] != NULL)
 			continue;
-		in[k] = pfring_zc_open_xdp_input(c, ifs[k] + 3, err, sizeof(err));
+		in[k] = pfring_zc_open_xdp_input(c, xdp_dev[k], err, sizeof(err));
 		if (in[k] == NULL) {
 			fprintf(stderr, "zbalance: %s: %s\n", ifs[k], err);
 			for (k = 0; k < n_if; k++)

@@ -78,4 +78,28 @@ for ((i = 0; i < Q; i++)); do
 	check_same "kernel cluster member $i vs ZC queue $i (flows)" \
 		"$(pcap_flows "$WORK/q$i.pcap" | cut -d' ' -f1)" "$(pcap_flows "$WORK/m$i.pcap" | cut -d' ' -f1)"
 done
+
+# Names libpfring refuses: its reason after the option, exit status 2.
+# zb_run NAME ZBALANCE_ARGS...: foreground; ZB_RC, stderr in $WORK/NAME.err.
+zb_run() {
+	local name=$1; shift
+	ZB_RC=0
+	timeout -k 5 "$DEADLINE" ip netns exec "$NSB" "$ZBALANCE" "$@" >/dev/null 2>"$WORK/$name.err" || ZB_RC=$?
+}
+CID3=$(unique_cluster_id 2)
+zb_run badifq -i "$IFB@x" -c "$CID3" -n 1
+check_eq "-i $IFB@x: exit status" 2 "$ZB_RC"
+check_contains "-i $IFB@x: message" "$WORK/badifq.err" \
+	"zbalance: -i $IFB@x: bad queue 'x' in '$IFB@x': not a number"
+zb_run xdpq -i "zc:$IFB@x" -c "$CID3" -n 1
+check_eq "-i zc:$IFB@x: exit status" 2 "$ZB_RC"
+check_contains "-i zc:$IFB@x: message" "$WORK/xdpq.err" \
+	"zbalance: -i zc:$IFB@x: bad queue 'x' (a number 0..65535 expected)"
+zb_run noq -i "zc:$CID" -c "$CID3" -n 1
+check_eq "-i zc:$CID: exit status" 2 "$ZB_RC"
+check_contains "-i zc:$CID: message" "$WORK/noq.err" \
+	"zbalance: -i zc:$CID: which queue of ZC cluster $CID? (zc:$CID@<queue>)"
+zb_run empty -i "" -c "$CID3" -n 1
+check_eq "-i '': exit status" 2 "$ZB_RC"
+check_contains "-i '': message" "$WORK/empty.err" "zbalance: -i: empty device name"
 finish

@@ -10,9 +10,9 @@
 # 2. A stopped consumer: its queue (-q 256) fills, the rest of its packets
 #    are drops of that queue only, counted by zbalance and by the consumer's
 #    pcap_stats; the other queues lose nothing.
-# 3. Round robin over 2 queues: exactly half each.  Fan-out over 3 queues:
-#    every consumer gets every packet, byte for byte (one queue gets the
-#    received buffer itself, the others copies).
+# 3. Round robin over 2 queues (input zc:<veth>@0): exactly half each.
+#    Fan-out over 3 queues: every consumer gets every packet, byte for byte
+#    (one queue gets the received buffer itself, the others copies).
 # Then the interface has no XDP program left.
 set -euo pipefail
 . "$(dirname "$0")/zc-lib.sh"
@@ -125,8 +125,11 @@ done
 check_contains "input: received every packet, the kernel dropped none" "$ZB_OUT" \
 	"input zc:$IFB (rx_dropped 0 rx_ring_full 0 fill_ring_empty 0 invalid_descs 0): received $N dropped 0"
 
-# 3. Round robin over 2 queues, then fan-out over 3.
-zbalance_start "$NSB" -i "zc:$IFB" -c "$CID" -n 2 -m rr
+# 3. Round robin over 2 queues (the input named with its RX queue: zc:IF@0),
+# then fan-out over 3.
+zbalance_start "$NSB" -i "zc:$IFB@0" -c "$CID" -n 2 -m rr
+check_contains "zbalance -i zc:$IFB@0 binds AF_XDP on queue 0" "$ZB_OUT" \
+	"zbalance: input zc:$IFB@0 (engine xdp-copy)"
 for i in 0 1; do tcpdump_start "rr-q$i" "$NSB" "zc:$CID@$i"; done
 send_flows "$NSA" "$IFA" -n "$N" -f "$FLOWS"
 wait_for_packets "$DEADLINE" "$N" "$WORK/rr-q0.pcap" "$WORK/rr-q1.pcap" || true
