@@ -236,10 +236,12 @@ static void print_device_values(int arg)
 		return;
 	}
 	for (d = all; d != NULL; d = d->next) {
+		struct pfring_device_name dn;
 		int is_default;
 
-		if (strncmp(d->name, DEV_PREFIX, strlen(DEV_PREFIX)) != 0 ||
-		    !extcap_safe(d->name) ||
+		/* The pfring: sources libpfring can open; the others are pcap's own. */
+		if (pfring_parse_device_name(d->name, &dn, NULL, 0) != 0 ||
+		    dn.kind != pfring_name_pfring || !extcap_safe(d->name) ||
 		    (d->description != NULL && !extcap_safe(d->description)))
 			continue;
 		is_default = !have_default && !(d->flags & PCAP_IF_LOOPBACK) &&
@@ -410,26 +412,36 @@ static int apply_settings(const struct options *o)
 }
 
 /*
- * pfring: "eth0" means "pfring:eth0"; anything with a prefix is taken as given.
+ * pfring: "eth0" means "pfring:eth0"; a name with a prefix is taken as given.
  * zc: "99@0" means "zc:99@0"; another prefix is a device of the other interface.
+ * What libpfring would refuse at the open is refused here, naming the option.
  */
 static const char *device_name(const struct options *o, const char *opt, const char *dev,
 			       char *buf, size_t len)
 {
 	const char *prefix = o->iface == IF_ZC ? ZC_PREFIX : DEV_PREFIX;
+	struct pfring_device_name dn;
+	char err[256];
+	int rc;
 
 	if (*dev == '\0')
 		die("--%s: empty device name", opt);
-	if (strchr(dev, ':') != NULL) {
-		if (o->iface == IF_ZC && strncmp(dev, ZC_PREFIX, strlen(ZC_PREFIX)) != 0)
-			die("--%s: '%.64s' is not a zc: device (the " IFACE_ZC " interface reads "
-			    "zc:<cluster id>@<queue>; use the " IFACE_PFRING " interface for "
-			    "other devices)", opt, dev);
-		return dev;
+	/* The kind is known even when the rest of the name is refused. */
+	rc = pfring_parse_device_name(dev, &dn, err, sizeof(err));
+	if (dn.kind == pfring_name_plain) {
+		/* Judged with its prefix: "99@5000" is no interface queue, but zc:99@5000 is. */
+		if ((size_t)snprintf(buf, len, "%s%s", prefix, dev) >= len)
+			die("--%s: device name '%.64s' is too long", opt, dev);
+		dev = buf;
+		rc = pfring_parse_device_name(dev, &dn, err, sizeof(err));
+	} else if (o->iface == IF_ZC && dn.kind != pfring_name_zc) {
+		die("--%s: '%.64s' is not a zc: device (the " IFACE_ZC " interface reads "
+		    "zc:<cluster id>@<queue>; use the " IFACE_PFRING " interface for "
+		    "other devices)", opt, dev);
 	}
-	if ((size_t)snprintf(buf, len, "%s%s", prefix, dev) >= len)
-		die("--%s: device name '%.64s' is too long", opt, dev);
-	return buf;
+	if (rc != 0)
+		die("--%s: %s", opt, err);
+	return dev;
 }
 
 /* A zc: queue is already one share of a cluster: the ring settings do not apply. */

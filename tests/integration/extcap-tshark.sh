@@ -71,6 +71,9 @@ tshark_run badtype -o "extcap.pfring.device:pfring:$IFB" -o extcap.pfring.cluste
 expect_shown badtype "cluster type per_flw" "Error by extcap pipe: ntopdump: --cluster-type: unknown type 'per_flw' (valid: per_flow, round_robin, 2_tuple, 4_tuple, 5_tuple, tcp_5_tuple)"
 tshark_run nodev -o "extcap.pfring.device:pfring:nosuchif0"
 expect_shown nodev "unknown device" "Error by extcap pipe: ntopdump: cannot capture on 'pfring:nosuchif0': "
+tshark_run badq -o "extcap.pfring.device:$IFB@x"
+expect_shown badq "bad queue" \
+	"Error by extcap pipe: ntopdump: --device: pfring:$IFB@x: bad queue 'x' in '$IFB@x': not a number"
 tshark_run badfilt -f "udp port nosuchport" -o "extcap.pfring.device:pfring:$IFB"
 expect_shown badfilt "bad filter" "Error by extcap pipe: ntopdump: bad capture filter 'udp port nosuchport': "
 tshark_run nodevice

@@ -151,6 +151,9 @@ expect_shown noqueue "queue 7 of a 3-queue cluster" \
 tshark_run notzc -o "extcap.zc.devicename:pfring:$IFB"
 expect_shown notzc "a pfring: device on the zc interface" \
 	"Error by extcap pipe: ntopdump: --device-name: 'pfring:$IFB' is not a zc: device"
+tshark_run noq -o "extcap.zc.devicename:$CID"
+expect_shown noq "a cluster without a queue" \
+	"Error by extcap pipe: ntopdump: --device-name: zc:$CID: which queue of ZC cluster $CID? (zc:$CID@<queue>)"
 tshark_run nodev
 expect_shown nodev "no queue" \
 	"Error by extcap pipe: ntopdump: no queue given: set --device or --device-name"
