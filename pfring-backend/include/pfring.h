@@ -248,6 +248,7 @@ int pfring_rules_in_kernel(pfring *ring);
  *	zc:<cluster id>@<queue>		a queue of a ZC cluster
  *	zc:<interface>[@<queue>]	an AF_XDP socket on one RX queue
  */
+#define PFRING_ERRBUF_SIZE      256 /* holds any message the library writes */
 #define PFRING_MAX_DEVICES      8   /* devices in one name */
 #define PFRING_DEVICE_NAME_SIZE 16  /* an interface name and its NUL (IF_NAMESIZE) */
 

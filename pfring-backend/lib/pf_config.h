@@ -18,7 +18,7 @@
 
 /* Devices one ring reads at most (a "pfring:eth0,eth1" list). */
 #define PF_MAX_DEVICES PFRING_MAX_DEVICES
-#define PF_ERRBUF_SIZE 256
+#define PF_ERRBUF_SIZE PFRING_ERRBUF_SIZE
 #define PF_APPNAME_MAX 64
 
 enum pf_engine_choice {

@@ -174,14 +174,14 @@ static int zc_parse(const char *name, struct pf_devspec *d, char *err, size_t er
 		d->queue = (int)v;
 	}
 	if (strspn(d->devices[0], "0123456789") == n) {
+		if (pf_parse_udec(d->devices[0], PF_RING_MAX_CLUSTER_ID, &v) < 0 || v == 0) {
+			pf_set_err(err, errlen, "%s: cluster id %s out of range 1..%u",
+				   name, d->devices[0], PF_RING_MAX_CLUSTER_ID);
+			return -1;
+		}
 		if (d->queue < 0) {
 			pf_set_err(err, errlen, "%s: which queue of ZC cluster %s? (zc:%s@<queue>)",
 				   name, d->devices[0], d->devices[0]);
-			return -1;
-		}
-		if (pf_parse_udec(d->devices[0], PF_RING_MAX_CLUSTER_ID, &v) < 0 || v == 0) {
-			pf_set_err(err, errlen, "zc:%s: expected zc:<cluster id 1..%u>@<queue>",
-				   d->devices[0], PF_RING_MAX_CLUSTER_ID);
 			return -1;
 		}
 		d->cluster_id = (uint32_t)v;

@@ -421,7 +421,7 @@ static const char *device_name(const struct options *o, const char *opt, const c
 {
 	const char *prefix = o->iface == IF_ZC ? ZC_PREFIX : DEV_PREFIX;
 	struct pfring_device_name dn;
-	char err[256];
+	char err[PFRING_ERRBUF_SIZE];
 	int rc;
 
 	if (*dev == '\0')

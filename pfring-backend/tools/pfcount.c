@@ -161,7 +161,7 @@ int main(int argc, char **argv)
 	sigaddset(&targs.sigs, SIGTERM);
 	pthread_sigmask(SIG_BLOCK, &targs.sigs, NULL);
 
-	char err[256] = "";
+	char err[PFRING_ERRBUF_SIZE] = "";
 	ring = pfring_open_err(dev, SNAPLEN, PF_RING_PROMISC | PF_RING_LONG_HEADER, err, sizeof(err));
 	if (!ring) {
 		fprintf(stderr, "pfcount: %s: %s\n", dev, err[0] ? err : "cannot open");

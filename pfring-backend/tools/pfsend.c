@@ -176,7 +176,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 
-	char err[256] = "";
+	char err[PFRING_ERRBUF_SIZE] = "";
 	pfring *ring = pfring_open_err(dev, (uint32_t)len, PF_RING_TX_ONLY, err, sizeof(err));
 	if (!ring) {
 		fprintf(stderr, "pfsend: %s: %s\n", dev, err[0] ? err : "cannot open");

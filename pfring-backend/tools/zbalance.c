@@ -81,7 +81,7 @@ static int
 parse_input(const char *name, char *xdp_dev, size_t len)
 {
 	struct pfring_device_name dn;
-	char err[256];
+	char err[PFRING_ERRBUF_SIZE];
 
 	if (pfring_parse_device_name(name, &dn, err, sizeof(err)) != 0) {
 		/* The reason starts with the name (unless it is empty). */

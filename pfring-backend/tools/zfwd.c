@@ -108,9 +108,7 @@ struct endpoint {
 static void parse_endpoint(const char *opt, const char *name, struct endpoint *ep)
 {
 	struct pfring_device_name dn;
-	char err[256], at_queue0[64];
-	const char *spec;
-	size_t spec_len;
+	char err[PFRING_ERRBUF_SIZE], at_queue0[64];
 	int n;
 
 	if (pfring_parse_device_name(name, &dn, err, sizeof(err)) == 0) {
@@ -118,27 +116,13 @@ static void parse_endpoint(const char *opt, const char *name, struct endpoint *e
 		ep->queue = dn.queue;
 		return;
 	}
-	if (dn.kind == pfring_name_zc) {
-		/* The same cluster id or interface at queue 0 tells what was wrong. */
-		spec = name + strlen("zc:");
-		spec_len = strcspn(spec, "@");
-		n = snprintf(at_queue0, sizeof(at_queue0), "%.*s@0",
-			     (int)(spec + spec_len - name), name);
-		if (n > 0 && (size_t)n < sizeof(at_queue0) &&
-		    pfring_parse_device_name(at_queue0, &dn, NULL, 0) == 0) {
-			if (spec[spec_len] == '\0' && dn.zc_cluster_id != 0) {
-				ep->cluster_id = dn.zc_cluster_id;
-				ep->queue = -1;
-				return;
-			}
-			/* else the queue was wrong: the library says how */
-		} else if (spec_len > 0 && strspn(spec, "0123456789") >= spec_len) {
-			/* A cluster id the library refuses at any queue: out of range,
-			 * in the words zfwd has always used. */
-			fprintf(stderr, PROG ": -%s %s: cluster id %.*s out of range 1..%u\n",
-				opt, name, (int)spec_len, spec, PF_RING_MAX_CLUSTER_ID);
-			exit(2);
-		}
+	n = snprintf(at_queue0, sizeof(at_queue0), "%s@0", name);
+	if (dn.kind == pfring_name_zc && strchr(name, '@') == NULL &&
+	    n > 0 && (size_t)n < sizeof(at_queue0) &&
+	    pfring_parse_device_name(at_queue0, &dn, NULL, 0) == 0 && dn.zc_cluster_id != 0) {
+		ep->cluster_id = dn.zc_cluster_id;
+		ep->queue = -1;
+		return;
 	}
 	/* The library's reason starts with the name (unless it is empty). */
 	fprintf(stderr, PROG ": -%s%s%s\n", opt, *name != '\0' ? " " : ": ", err);

@@ -116,12 +116,13 @@ test_name_errors(void)
 	check_name_error("zc:eth0@1@2", pfring_name_zc,
 			 "zc:eth0@1@2: bad queue '1@2' (a number 0..65535 expected)");
 	check_name_error("zc:99", pfring_name_zc, "zc:99: which queue of ZC cluster 99? (zc:99@<queue>)");
-	check_name_error("zc:0@0", pfring_name_zc, "zc:0: expected zc:<cluster id 1..65535>@<queue>");
-	check_name_error("zc:000@0", pfring_name_zc, "zc:000: expected zc:<cluster id 1..65535>@<queue>");
+	check_name_error("zc:0@0", pfring_name_zc, "zc:0@0: cluster id 0 out of range 1..65535");
+	check_name_error("zc:000@0", pfring_name_zc, "zc:000@0: cluster id 000 out of range 1..65535");
+	check_name_error("zc:70000", pfring_name_zc, "zc:70000: cluster id 70000 out of range 1..65535");
 	check_name_error("zc:65536@0", pfring_name_zc,
-			 "zc:65536: expected zc:<cluster id 1..65535>@<queue>");
+			 "zc:65536@0: cluster id 65536 out of range 1..65535");
 	check_name_error("zc:99999999999999@0", pfring_name_zc,
-			 "zc:99999999999999: expected zc:<cluster id 1..65535>@<queue>");
+			 "zc:99999999999999@0: cluster id 99999999999999 out of range 1..65535");
 	check_name_error("zc:eth0,eth1", pfring_name_zc, "zc:eth0,eth1: one interface per zc: device");
 	check_name_error("zc:a:b", pfring_name_zc, "zc:a:b: bad character ':' in interface name 'a:b'");
 	check_name_error("zc:a/b@1", pfring_name_zc, "zc:a/b@1: bad character '/' in interface name 'a/b'");
