@@ -87,19 +87,18 @@ zb_run() {
 	timeout -k 5 "$DEADLINE" ip netns exec "$NSB" "$ZBALANCE" "$@" >/dev/null 2>"$WORK/$name.err" || ZB_RC=$?
 }
 CID3=$(unique_cluster_id 2)
-zb_run badifq -i "$IFB@x" -c "$CID3" -n 1
-check_eq "-i $IFB@x: exit status" 2 "$ZB_RC"
-check_contains "-i $IFB@x: message" "$WORK/badifq.err" \
-	"zbalance: -i $IFB@x: bad queue 'x' in '$IFB@x': not a number"
-zb_run xdpq -i "zc:$IFB@x" -c "$CID3" -n 1
-check_eq "-i zc:$IFB@x: exit status" 2 "$ZB_RC"
-check_contains "-i zc:$IFB@x: message" "$WORK/xdpq.err" \
-	"zbalance: -i zc:$IFB@x: bad queue 'x' (a number 0..65535 expected)"
-zb_run noq -i "zc:$CID" -c "$CID3" -n 1
-check_eq "-i zc:$CID: exit status" 2 "$ZB_RC"
-check_contains "-i zc:$CID: message" "$WORK/noq.err" \
-	"zbalance: -i zc:$CID: which queue of ZC cluster $CID? (zc:$CID@<queue>)"
-zb_run empty -i "" -c "$CID3" -n 1
-check_eq "-i '': exit status" 2 "$ZB_RC"
-check_contains "-i '': message" "$WORK/empty.err" "zbalance: -i: empty device name"
+# zb_refused NAME MESSAGE ZBALANCE_ARGS...: exit status 2 and MESSAGE on stderr.
+zb_refused() {
+	local name=$1 msg=$2; shift 2
+	zb_run "$name" "$@"
+	check_eq "$name: exit status" 2 "$ZB_RC"
+	check_contains "$name: message" "$WORK/$name.err" "$msg"
+}
+zb_refused badifq "zbalance: -i $IFB@x: bad queue 'x' in '$IFB@x': not a number" \
+	-i "$IFB@x" -c "$CID3" -n 1
+zb_refused xdpq "zbalance: -i zc:$IFB@x: bad queue 'x' (a number 0..65535 expected)" \
+	-i "zc:$IFB@x" -c "$CID3" -n 1
+zb_refused noq "zbalance: -i zc:$CID: which queue of ZC cluster $CID? (zc:$CID@<queue>)" \
+	-i "zc:$CID" -c "$CID3" -n 1
+zb_refused empty "zbalance: -i: empty device name" -i "" -c "$CID3" -n 1
 finish

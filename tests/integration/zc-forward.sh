@@ -205,20 +205,17 @@ check_eq "pfring: input interface: exit status" 1 "$FW_RC"
 check_contains "pfring: input interface: message" "$WORK/pfif.err" \
 	"zfwd: -i pfring:nosuchif0: no such interface 'nosuchif0'"
 # Names libpfring refuses: its reason, after the option; exit status 2.
-fw_run badifq -i "$X2@x" -o "$X1"
-check_eq "interface with a bad queue: exit status" 2 "$FW_RC"
-check_contains "interface with a bad queue: message" "$WORK/badifq.err" \
-	"zfwd: -i $X2@x: bad queue 'x' in '$X2@x': not a number"
-fw_run badq -i "zc:$CID@x" -o "$X1"
-check_eq "cluster with a bad queue: exit status" 2 "$FW_RC"
-check_contains "cluster with a bad queue: message" "$WORK/badq.err" \
-	"zfwd: -i zc:$CID@x: bad queue 'x' (a number 0..65535 expected)"
-fw_run nozc -i "zc:" -o "$X1"
-check_eq "zc: alone: exit status" 2 "$FW_RC"
-check_contains "zc: alone: message" "$WORK/nozc.err" \
-	"zfwd: -i zc:: no cluster id or interface after 'zc:' (zc:<cluster id>@<queue> or zc:<interface>[@<queue>])"
-fw_run outbadid -i "$X2" -o "zc:70000"
-check_eq "output cluster id 70000: exit status" 2 "$FW_RC"
-check_contains "output cluster id 70000: message" "$WORK/outbadid.err" \
-	"zfwd: -o zc:70000: cluster id 70000 out of range 1..65535"
+# fw_refused NAME MESSAGE ZFWD_ARGS...
+fw_refused() {
+	local name=$1 msg=$2; shift 2
+	fw_run "$name" "$@"
+	check_eq "$name: exit status" 2 "$FW_RC"
+	check_contains "$name: message" "$WORK/$name.err" "$msg"
+}
+fw_refused badifq "zfwd: -i $X2@x: bad queue 'x' in '$X2@x': not a number" -i "$X2@x" -o "$X1"
+fw_refused badq "zfwd: -i zc:$CID@x: bad queue 'x' (a number 0..65535 expected)" \
+	-i "zc:$CID@x" -o "$X1"
+fw_refused nozc "zfwd: -i zc:: no cluster id or interface after 'zc:' (zc:<cluster id>@<queue> or zc:<interface>[@<queue>])" \
+	-i "zc:" -o "$X1"
+fw_refused outbadid "zfwd: -o zc:70000: cluster id 70000 out of range 1..65535" -i "$X2" -o "zc:70000"
 finish
