@@ -17,7 +17,6 @@
 #include "pf_ring.h"
 #include "pf_engine_xdp.h"
 #include "pf_xsk.h"
-#include "pf_ring_abi.h"
 
 #define PF_DEFAULT_BLOCK_TIMEOUT_MS 100
 
@@ -157,7 +156,7 @@ open_device(const char *device_name, const struct pfring_open_options *options,
 	if (cfg.set & PF_KEY_CAPLEN)
 		params.caplen = cfg.caplen;
 	else
-		params.caplen = options->snaplen != 0 ? options->snaplen : PF_RING_MAX_CAPLEN;
+		params.caplen = options->snaplen != 0 ? options->snaplen : PF_RING_DEFAULT_CAPLEN;
 	params.flags = options->flags;
 	params.block_timeout_ms = block_timeout_ms(&dn, options);
 	params.buffer_bytes = options->buffer_bytes;
