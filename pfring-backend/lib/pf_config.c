@@ -105,6 +105,7 @@ void pf_config_defaults(struct pf_config *cfg)
 	cfg->watermark = 1;
 	cfg->appname[0] = '\0';
 	cfg->engine = PF_ENGINE_AUTO;
+	cfg->xdp_allow_default_route = 0;
 	pf_rule_config_init(&cfg->rules);
 }
 
@@ -141,6 +142,8 @@ static void merge(struct pf_config *dst, const struct pf_config *src)
 	}
 	if (s & PF_KEY_ENGINE)
 		dst->engine = src->engine;
+	if (s & PF_KEY_XDP_ALLOW_DEFAULT_ROUTE)
+		dst->xdp_allow_default_route = src->xdp_allow_default_route;
 	dst->set |= s;
 }
 
@@ -157,7 +160,7 @@ struct value_error {
 	char why[192];
 };
 
-enum key_kind { K_NUMBER, K_CLUSTER_TYPE, K_DIRECTION, K_APPNAME, K_ENGINE };
+enum key_kind { K_NUMBER, K_CLUSTER_TYPE, K_DIRECTION, K_APPNAME, K_ENGINE, K_BOOL };
 
 struct key_def {
 	const char *name;      /* config file key */
@@ -177,6 +180,8 @@ static const struct key_def keys[] = {
 	{ "watermark",    "PFRING_WATERMARK",    PF_KEY_WATERMARK,    K_NUMBER, 1, UINT16_MAX },
 	{ "appname",      "PFRING_APPNAME",      PF_KEY_APPNAME,      K_APPNAME, 0, 0 },
 	{ "engine",       "PFRING_ENGINE",       PF_KEY_ENGINE,       K_ENGINE, 0, 0 },
+	{ "xdp_allow_default_route", "PFRING_XDP_ALLOW_DEFAULT_ROUTE",
+	  PF_KEY_XDP_ALLOW_DEFAULT_ROUTE, K_BOOL, 0, 0 },
 };
 #define N_KEYS (sizeof(keys) / sizeof(keys[0]))
 
@@ -212,6 +217,12 @@ static void store_number(struct pf_config *cfg, unsigned int bit, unsigned int v
 	case PF_KEY_WATERMARK: cfg->watermark = v; break;
 	default: break;
 	}
+}
+
+static void store_bool(struct pf_config *cfg, unsigned int bit, int v)
+{
+	if (bit == PF_KEY_XDP_ALLOW_DEFAULT_ROUTE)
+		cfg->xdp_allow_default_route = v;
 }
 
 /* Parse val (already trimmed, non-empty) for key k and store it in cfg. */
@@ -298,6 +309,15 @@ static int set_value(const struct key_def *k, const char *val,
 				 "must be auto, packet or kmod");
 			return -1;
 		}
+		break;
+
+	case K_BOOL:
+		/* Only the one bit: a typo must not pass for "no". */
+		if (strcmp(val, "0") != 0 && strcmp(val, "1") != 0) {
+			snprintf(ve->why, sizeof(ve->why), "must be 0 or 1");
+			return -1;
+		}
+		store_bool(cfg, k->bit, val[0] == '1');
 		break;
 	}
 	cfg->set |= k->bit;

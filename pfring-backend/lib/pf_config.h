@@ -40,6 +40,7 @@ enum pf_config_key {
 	PF_KEY_ENGINE       = 1 << 8,
 	PF_KEY_RULES        = 1 << 9,  /* rule and hash lines: a source's set replaces */
 	PF_KEY_DEFAULT      = 1 << 10, /* default pass|drop */
+	PF_KEY_XDP_ALLOW_DEFAULT_ROUTE = 1 << 11,
 };
 
 struct pf_config {
@@ -54,6 +55,9 @@ struct pf_config {
 	char appname[PF_APPNAME_MAX];
 	enum pf_engine_choice engine;
 	struct pf_rule_config rules;   /* filtering rules; none by default */
+	/* zc:IF may capture on the interface holding a default route (AF_XDP
+	 * takes its received packets from the host); default 0: refused. */
+	int xdp_allow_default_route;
 };
 
 void pf_config_defaults(struct pf_config *cfg);

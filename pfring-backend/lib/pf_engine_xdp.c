@@ -11,8 +11,14 @@
  * The socket set-up is pf_xsk.c's, shared with the ZC balancer, whose
  * AF_XDP input is this engine over the cluster's memory (pf_xdp_open_ext,
  * params.umem: no TX, the fill ring and the program are the balancer's).
+ *
+ * Frames redirected to the socket never reach the kernel's network stack,
+ * so opening on the interface that holds a default route is refused unless
+ * the configuration allows it (xdp_allow_default_route), and a capture says
+ * what it does in its notice.
  */
 #include <errno.h>
+#include <net/route.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -68,6 +74,67 @@ xdp_close(pfring *ring)
 	ring->engine = NULL;
 }
 
+/* Default routes through ifname in this network namespace, by family. */
+#define DEFAULT_ROUTE_IPV4 1u
+#define DEFAULT_ROUTE_IPV6 2u
+
+/*
+ * /proc/net/route (the main table; of a multipath route, its first hop):
+ * "Iface Destination Gateway Flags RefCnt Use Metric Mask ...", in hex.
+ * /proc/net/ipv6_route (every table): "dest plen src plen nexthop metric
+ * refcnt use flags dev"; ::/0 on lo with RTF_REJECT is the kernel's
+ * placeholder, not a route.  A missing file (no IPv6) holds no route.
+ */
+static unsigned int
+default_route_families(const char *ifname)
+{
+	char line[512], dev[IF_NAMESIZE], dest6[33];
+	unsigned int dest, flags, mask, plen, found = 0;
+	FILE *f;
+
+	f = fopen("/proc/net/route", "re");
+	if (f != NULL) {
+		while (fgets(line, sizeof(line), f) != NULL) {
+			if (sscanf(line, "%15s %x %*x %x %*d %*u %*d %x", dev, &dest, &flags,
+				   &mask) == 4 &&
+			    dest == 0 && mask == 0 && (flags & RTF_UP) && strcmp(dev, ifname) == 0)
+				found |= DEFAULT_ROUTE_IPV4;
+		}
+		fclose(f);
+	}
+	f = fopen("/proc/net/ipv6_route", "re");
+	if (f != NULL) {
+		while (fgets(line, sizeof(line), f) != NULL) {
+			if (sscanf(line, "%32s %x %*s %*x %*s %*x %*x %*x %x %15s", dest6, &plen,
+				   &flags, dev) == 4 &&
+			    plen == 0 && strspn(dest6, "0") == 32 && (flags & RTF_UP) &&
+			    !(flags & RTF_REJECT) && strcmp(dev, ifname) == 0)
+				found |= DEFAULT_ROUTE_IPV6;
+		}
+		fclose(f);
+	}
+	return found;
+}
+
+/* Refuse ifname while it holds a default route, unless configured. */
+static int
+check_default_route(pfring *ring, const char *ifname)
+{
+	unsigned int fam;
+
+	if (ring->cfg.xdp_allow_default_route)
+		return 0;
+	fam = default_route_families(ifname);
+	if (fam == 0)
+		return 0;
+	return pf_ring_error(ring, PF_RING_ERROR_WRONG_CONFIGURATION,
+			     "%s holds the default route (%s): zc:%s would take the packets it "
+			     "receives from the kernel's network stack; to capture anyway set "
+			     "PFRING_XDP_ALLOW_DEFAULT_ROUTE=1 or xdp_allow_default_route = 1",
+			     ifname, fam == DEFAULT_ROUTE_IPV4 ? "IPv4" :
+			     fam == DEFAULT_ROUTE_IPV6 ? "IPv6" : "IPv4 and IPv6", ifname);
+}
+
 static int
 xdp_open(pfring *ring, const struct pf_open_params *params)
 {
@@ -77,6 +144,9 @@ xdp_open(pfring *ring, const struct pf_open_params *params)
 	uint32_t i;
 	int rc;
 
+	rc = check_default_route(ring, ring->devs.devices[0]);
+	if (rc < 0)
+		return rc;
 	xe = calloc(1, sizeof(*xe));
 	if (xe == NULL)
 		return pf_ring_error(ring, PF_RING_ERROR_GENERIC, "out of memory");
@@ -148,10 +218,28 @@ pf_xdp_xsk(pfring *ring)
 	return &xe_of(ring)->x;
 }
 
+/*
+ * A capture (the engine's own UMEM) says what it does to the host: set at
+ * enable, after the rules' notice (rules in user space), which follows it.
+ */
 static int
 xdp_enable(pfring *ring)
 {
-	(void)ring;
+	struct xdp_engine *xe = xe_of(ring);
+	char other[sizeof(ring->notice)];
+	const char *ifname = ring->devs.devices[0];
+	size_t len;
+
+	if (xe->own_umem == NULL)
+		return 0;
+	snprintf(other, sizeof(other), "%s", ring->notice);
+	snprintf(ring->notice, sizeof(ring->notice),
+		 "zc:%s: AF_XDP capture: packets received on %s RX queue %u are taken from "
+		 "the kernel's network stack while this runs (RX only)",
+		 ifname, ifname, xe->x.queue);
+	len = strlen(ring->notice);
+	if (other[0] != '\0')
+		snprintf(ring->notice + len, sizeof(ring->notice) - len, "; %s", other);
 	return 0;
 }
 

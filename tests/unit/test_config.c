@@ -181,6 +181,7 @@ static void test_defaults(void)
 	CHECK_INT(1, c.watermark);
 	CHECK_STR("", c.appname);
 	CHECK_INT(PF_ENGINE_AUTO, c.engine);
+	CHECK_INT(0, c.xdp_allow_default_route);
 
 	/* an empty file sets nothing */
 	PARSE_OK("", &c);
@@ -919,6 +920,53 @@ static void test_files_and_load(void)
 	unlink(bad);
 }
 
+/* xdp_allow_default_route: 0 or 1 and nothing else, in both forms; the
+ * environment overrides PFRING_CONFIG's file, a handle's file both. */
+static void test_xdp_allow_default_route(void)
+{
+	struct pf_config c;
+	char *global = tmp_path("global.conf"), *handle = tmp_path("handle.conf");
+
+	PARSE_OK("xdp_allow_default_route = 1", &c);
+	CHECK_INT(1, c.xdp_allow_default_route);
+	CHECK_INT(PF_KEY_XDP_ALLOW_DEFAULT_ROUTE, c.set);
+	PARSE_OK("xdp_allow_default_route=0 # refuse", &c);
+	CHECK_INT(0, c.xdp_allow_default_route);
+	CHECK_INT(PF_KEY_XDP_ALLOW_DEFAULT_ROUTE, c.set);
+	PARSE_ERR("\nxdp_allow_default_route = yes\n",
+		  "span.conf:2: bad value 'yes' for 'xdp_allow_default_route': must be 0 or 1");
+	PARSE_ERR("xdp_allow_default_route = 01",
+		  "span.conf:1: bad value '01' for 'xdp_allow_default_route': must be 0 or 1");
+	PARSE_ERR("xdp_allow_default_route =",
+		  "span.conf:1: missing value for 'xdp_allow_default_route'");
+
+	env_clear();
+	env_put("PFRING_XDP_ALLOW_DEFAULT_ROUTE", "1");
+	ENV_OK(&c);
+	CHECK_INT(1, c.xdp_allow_default_route);
+	CHECK_INT(PF_KEY_XDP_ALLOW_DEFAULT_ROUTE, c.set);
+	env_put("PFRING_XDP_ALLOW_DEFAULT_ROUTE", "true");
+	ENV_ERR("PFRING_XDP_ALLOW_DEFAULT_ROUTE: bad value 'true': must be 0 or 1");
+	env_put("PFRING_XDP_ALLOW_DEFAULT_ROUTE", "2");
+	ENV_ERR("PFRING_XDP_ALLOW_DEFAULT_ROUTE: bad value '2': must be 0 or 1");
+
+	/* PFRING_CONFIG says 1, the environment 0: 0; a handle's file 1 again. */
+	write_file(global, "xdp_allow_default_route = 1\n", 28);
+	env_clear();
+	env_put("PFRING_CONFIG", global);
+	CHECK_INT(0, pf_config_load(&c, NULL, fake_getenv, err, sizeof(err)));
+	CHECK_INT(1, c.xdp_allow_default_route);
+	env_put("PFRING_XDP_ALLOW_DEFAULT_ROUTE", "0");
+	CHECK_INT(0, pf_config_load(&c, NULL, fake_getenv, err, sizeof(err)));
+	CHECK_INT(0, c.xdp_allow_default_route);
+	write_file(handle, "xdp_allow_default_route = 1\n", 28);
+	CHECK_INT(0, pf_config_load(&c, handle, fake_getenv, err, sizeof(err)));
+	CHECK_INT(1, c.xdp_allow_default_route);
+	env_clear();
+	CHECK_INT(0, unlink(global));
+	CHECK_INT(0, unlink(handle));
+}
+
 int main(void)
 {
 	char tmpl[] = "/tmp/test_config.XXXXXX";
@@ -939,6 +987,7 @@ int main(void)
 	test_env();
 	test_env_aliases();
 	test_files_and_load();
+	test_xdp_allow_default_route();
 
 	if (rmdir(tmpdir) != 0)
 		fprintf(stderr, "warning: cannot remove %s: %s\n", tmpdir, strerror(errno));
