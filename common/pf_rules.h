@@ -101,7 +101,8 @@ struct pf_rules_conf {
 	pf_u32 caplen;           /* accepted packets are cut to this */
 	pf_u8 default_drop;
 	pf_u8 direction;         /* 0 both, 1 received only, 2 sent only */
-	pf_u16 pad;
+	pf_u8 queue_from_tx;     /* queue_mapping is the sender's TX queue (veth) */
+	pf_u8 pad;
 	pf_u32 queue_plus1;      /* RX queue + 1, 0 = any queue */
 };
 

@@ -80,9 +80,12 @@ int pf_rules_filter(struct __sk_buff *skb)
 		return 0;
 	if (conf->direction == 2 && skb->pkt_type != PACKET_OUTGOING)
 		return 0;
-	/* RX queue q is recorded as q + 1; 0 (not recorded) counts as queue 0. */
-	if (conf->queue_plus1 != 0 && skb->queue_mapping != conf->queue_plus1 &&
-	    !(conf->queue_plus1 == 1 && skb->queue_mapping == 0))
+	/* RX queue q is recorded as q + 1; 0 (not recorded) counts as queue 0.
+	 * A veth records nothing: it keeps its peer's TX queue q, its RX queue q. */
+	if (conf->queue_plus1 != 0 &&
+	    (conf->queue_from_tx ? skb->queue_mapping + 1 != conf->queue_plus1 :
+	     skb->queue_mapping != conf->queue_plus1 &&
+	     !(conf->queue_plus1 == 1 && skb->queue_mapping == 0)))
 		return 0;
 
 	drop = conf->default_drop;

@@ -3,9 +3,11 @@
  * socket-based engines (see pf_engine_common.h).
  */
 #include <errno.h>
+#include <linux/ethtool.h>
 #include <linux/if_ether.h>
 #include <linux/if_packet.h>
 #include <net/if.h>
+#include <linux/sockios.h>
 #include <net/if_arp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -102,6 +104,7 @@ pf_socket_set_open(pfring *ring, struct pf_socket_set *set, const struct pf_sock
 		rc = ops->open_member(ring, i, name);
 		if (rc < 0)
 			return rc;
+		set->queue_from_tx[i] = pf_engine_queue_from_tx(name);
 	}
 	if (set->n_socks > 1) {
 		set->epoll_fd = set_epoll(ring, set);
@@ -260,16 +263,42 @@ pf_engine_send_result(pfring *ring, ssize_t n)
 			     ring->devs.devices[0], strerror(errno));
 }
 
+int
+pf_engine_queue_from_tx(const char *name)
+{
+	struct ethtool_drvinfo info;
+	struct ifreq ifr;
+	int fd, rc;
+
+	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return 0;
+	memset(&info, 0, sizeof(info));
+	info.cmd = ETHTOOL_GDRVINFO;
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
+	ifr.ifr_data = (void *)&info;
+	rc = ioctl(fd, SIOCETHTOOL, &ifr) == 0 && strcmp(info.driver, "veth") == 0;
+	close(fd);
+	return rc;
+}
+
 unsigned int
-pf_engine_queue_filter(struct sock_filter *f, int queue)
+pf_engine_queue_filter(struct sock_filter *f, int queue, int from_tx)
 {
 	unsigned int n = 0;
 
 	if (queue < 0)
 		return 0;
+	f[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, SKF_AD_OFF + SKF_AD_QUEUE);
+	if (from_tx) {
+		f[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K,
+						      (unsigned int)queue, 1, 0);
+		f[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, 0);
+		return n;
+	}
 	/* Drivers record RX queue q as q+1; 0 means "not recorded", which a
 	 * single-queue device reports: that is queue 0. */
-	f[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, SKF_AD_OFF + SKF_AD_QUEUE);
 	if (queue == 0) {
 		f[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 1, 2, 0);
 		f[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0, 1, 0);

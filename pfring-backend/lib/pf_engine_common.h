@@ -48,6 +48,9 @@ struct pf_socket_set {
 	int joined;
 	struct sock_filter *user_prog;     /* copy of the user's filter, or NULL */
 	unsigned short user_len;
+	/* Member i's device leaves the sender's TX queue in queue_mapping
+	 * (veth): see pf_engine_queue_filter(). */
+	int queue_from_tx[PF_MAX_DEVICES];
 };
 
 static inline struct pf_socket_set *
@@ -139,8 +142,19 @@ size_t pf_engine_ring_bytes(const pfring *ring, size_t slot_size);
  * an error with the reason on the ring. */
 int pf_engine_send_result(pfring *ring, ssize_t n);
 
+/*
+ * 1 if device name numbers its RX queues in skb->queue_mapping as the
+ * sender's TX queue (a veth: its RX queue q takes what its peer sends on TX
+ * queue q, and keeps queue_mapping q), 0 if it records RX queue q as q + 1
+ * (skb_record_rx_queue(): drivers of real NICs, tun, virtio_net; 0 there
+ * means not recorded, which a single-queue device is).
+ */
+int pf_engine_queue_from_tx(const char *name);
+
 /* Classic BPF that rejects packets not received on RX queue queue (-1:
- * none, returns 0); writes at most 4 instructions to f, returns how many. */
-unsigned int pf_engine_queue_filter(struct sock_filter *f, int queue);
+ * none, returns 0), numbered as AF_XDP numbers it (the driver's queue
+ * index), on a device numbering as pf_engine_queue_from_tx() says; writes
+ * at most 4 instructions to f, returns how many. */
+unsigned int pf_engine_queue_filter(struct sock_filter *f, int queue, int from_tx);
 
 #endif /* PF_ENGINE_COMMON_H */

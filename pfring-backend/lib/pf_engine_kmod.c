@@ -269,7 +269,7 @@ install_filter(pfring *ring)
 	const struct pf_socket_set *set = pf_socket_set_of(ring);
 	struct sock_filter *f;
 	struct sock_fprog prog;
-	unsigned int n = 0, max, i;
+	unsigned int n, max, i;
 	int queue = ring->devs.queue, rc = 0;
 
 	if (set->user_prog == NULL && queue < 0) {
@@ -289,16 +289,17 @@ install_filter(pfring *ring)
 	f = calloc(max, sizeof(*f));
 	if (f == NULL)
 		return pf_ring_error(ring, PF_RING_ERROR_GENERIC, "out of memory");
-	n += pf_engine_queue_filter(f + n, queue);
-	if (set->user_prog != NULL) {
-		memcpy(f + n, set->user_prog, set->user_len * sizeof(*f));
-		n += set->user_len;
-	} else {
-		f[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, PF_RING_MAX_CAPLEN);
-	}
-	prog.len = (unsigned short)n;
-	prog.filter = f;
+	/* Per member: devices may number their queues differently. */
 	for (i = 0; i < (unsigned int)set->n_socks; i++) {
+		n = pf_engine_queue_filter(f, queue, set->queue_from_tx[i]);
+		if (set->user_prog != NULL) {
+			memcpy(f + n, set->user_prog, set->user_len * sizeof(*f));
+			n += set->user_len;
+		} else {
+			f[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, PF_RING_MAX_CAPLEN);
+		}
+		prog.len = (unsigned short)n;
+		prog.filter = f;
 		if (set_opt(set->fds[i], PFR_SO_ATTACH_BPF, &prog, sizeof(prog)) < 0) {
 			rc = pf_ring_error(ring, PF_RING_ERROR_GENERIC,
 					   "attaching the kernel filter: %s", strerror(errno));

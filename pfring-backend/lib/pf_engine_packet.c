@@ -95,7 +95,7 @@ attach_drop_all(pfring *ring, int fd)
  * Each check drops with its own "ret #0", so no jump crosses the user's code.
  */
 static int
-build_filter(pfring *ring, struct sock_filter **out, unsigned short *out_len)
+build_filter(pfring *ring, int member, struct sock_filter **out, unsigned short *out_len)
 {
 	const struct pf_socket_set *set = pf_socket_set_of(ring);
 	unsigned int caplen = ring->params.caplen;
@@ -110,7 +110,7 @@ build_filter(pfring *ring, struct sock_filter **out, unsigned short *out_len)
 	f = calloc(max, sizeof(*f));
 	if (f == NULL)
 		return pf_ring_error(ring, PF_RING_ERROR_GENERIC, "out of memory");
-	n += pf_engine_queue_filter(f + n, queue);
+	n += pf_engine_queue_filter(f + n, queue, set->queue_from_tx[member]);
 	if (ring->cfg.direction != rx_and_tx_direction) {
 		f[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
 						       SKF_AD_OFF + SKF_AD_PKTTYPE);
@@ -148,6 +148,19 @@ install_filters(pfring *ring)
 	/* Filtering rules in the kernel: their program does it all. */
 	prog_fd = ring->rules != NULL ? pf_rules_set_prog_fd(ring->rules) : -1;
 	if (prog_fd >= 0) {
+		/* One program for every member: one queue numbering. */
+		for (i = 1; i < set->n_socks && ring->devs.queue >= 0; i++) {
+			if (set->queue_from_tx[i] != set->queue_from_tx[0])
+				return pf_ring_error(ring, PF_RING_ERROR_NOT_SUPPORTED,
+						     "filtering rules on RX queue %d of '%s' and "
+						     "'%s': a veth and another device number "
+						     "queues differently; open one ring each",
+						     ring->devs.queue, ring->devs.devices[0],
+						     ring->devs.devices[i]);
+		}
+		if (pf_rules_set_queue_from_tx(ring->rules, set->queue_from_tx[0]) < 0)
+			return pf_ring_error(ring, PF_RING_ERROR_GENERIC,
+					     "updating the filtering rules: %s", strerror(errno));
 		for (i = 0; i < set->n_socks; i++) {
 			if (setsockopt(set->fds[i], SOL_SOCKET, SO_ATTACH_BPF,
 				       &prog_fd, sizeof(prog_fd)) < 0)
@@ -157,16 +170,17 @@ install_filters(pfring *ring)
 		}
 		return 0;
 	}
-	rc = build_filter(ring, &f, &len);
-	if (rc < 0)
-		return rc;
+	/* Per member: devices may number their queues differently. */
 	for (i = 0; i < set->n_socks; i++) {
-		rc = attach_filter(ring, set->fds[i], f, len);
+		rc = build_filter(ring, i, &f, &len);
 		if (rc < 0)
-			break;
+			return rc;
+		rc = attach_filter(ring, set->fds[i], f, len);
+		free(f);
+		if (rc < 0)
+			return rc;
 	}
-	free(f);
-	return rc;
+	return 0;
 }
 
 /*

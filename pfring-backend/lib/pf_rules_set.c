@@ -281,6 +281,13 @@ pf_rules_set_params(struct pf_rules_set *rs, uint32_t caplen, int direction, int
 }
 
 int
+pf_rules_set_queue_from_tx(struct pf_rules_set *rs, int from_tx)
+{
+	rs->conf.queue_from_tx = from_tx != 0;
+	return rs->k != NULL ? 0 : sync_conf(rs);
+}
+
+int
 pf_rules_set_add(struct pf_rules_set *rs, const struct pf_rule *r, char *err, size_t errlen)
 {
 	uint32_t n = rs->conf.n_rules, at, i;

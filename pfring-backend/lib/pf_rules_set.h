@@ -61,6 +61,8 @@ int pf_rules_set_prog_fd(const struct pf_rules_set *rs);
 /* What the kernel program also enforces: caplen, direction (0 both, 1 rx,
  * 2 tx), RX queue (-1 any). */
 int pf_rules_set_params(struct pf_rules_set *rs, uint32_t caplen, int direction, int queue);
+/* How the devices number that queue: see pf_engine_queue_from_tx(). */
+int pf_rules_set_queue_from_tx(struct pf_rules_set *rs, int from_tx);
 
 int pf_rules_set_add(struct pf_rules_set *rs, const struct pf_rule *r, char *err, size_t errlen);
 int pf_rules_set_remove(struct pf_rules_set *rs, uint16_t id);
