@@ -95,4 +95,11 @@ for ((Q = 0; Q < NQ; Q++)); do
 			"$rest" "${TD_CAPTURED[rest-$Q-$P]}"
 	done
 done
+
+# One rules program serves every device of a ring: a veth and lo (numbered
+# the drivers' way, q + 1 or 0) cannot share one queue check.
+tcpdump_run mixed "$NSB" "pfring:$IFB,lo@0" "PFRING_RULES=default pass"
+check_eq "pfring:$IFB,lo@0 with PFRING_RULES: refused" \
+	"tcpdump: filtering rules on RX queue 0 of '$IFB' and 'lo': a veth and another device number queues differently; open one ring each" \
+	"$(cat "$WORK/mixed.err")"
 finish

@@ -48,6 +48,12 @@ check_captures() {
 
 # No default route: captured, with the warning.
 check_captures plain "zc:$IFB without a default route"
+# Rules in user space have a notice too: it follows.
+tcpdump_start rules "$NSB" "zc:$IFB" "PFRING_RULES=default pass"
+tcpdump_stop rules
+check_eq "zc:$IFB with PFRING_RULES: both warnings, AF_XDP's first" \
+	"$WARNING; filtering rules run in user space: the xdp-copy engine does not run them" \
+	"$(grep WARNING "$WORK/rules.err")"
 
 # An IPv4 default route through $IFB.
 in_ns "$NSB" ip addr add 192.0.2.2/24 dev "$IFB"
