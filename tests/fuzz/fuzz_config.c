@@ -40,7 +40,7 @@ static void check_config(const struct pf_config *c)
 {
 	unsigned int i;
 
-	if (c->set & ~0x7ffu)
+	if (c->set & ~0xfffu)
 		abort();
 	/* Rules: within bounds, ids unique and in order. */
 	if (c->rules.n_rules > PF_RULES_MAX || c->rules.n_hash > PF_CONFIG_HASH_RULES_MAX)
@@ -67,6 +67,8 @@ static void check_config(const struct pf_config *c)
 	if ((unsigned int)c->cluster_type > cluster_per_flow_tcp_5_tuple ||
 	    (unsigned int)c->direction > tx_only_direction ||
 	    (unsigned int)c->engine > PF_ENGINE_KMOD)
+		abort();
+	if (c->xdp_allow_default_route != 0 && c->xdp_allow_default_route != 1)
 		abort();
 }
 
@@ -160,6 +162,8 @@ static const struct {
 	IN("default accept"),
 	IN("cluster_type = cluster_per_flow_tcp_5_tuple # x"),
 	IN("direction = inout\nengine = kmod\nwatermark = 65535"),
+	IN("xdp_allow_default_route = 1\nxdp_allow_default_route = 0"),
+	IN("xdp_allow_default_route = 10"),
 	IN("eth0"),
 	IN("eth0,eth1@1"),
 	IN("eth0@1,eth1"),
