@@ -8,9 +8,10 @@
 # tests/savefile/sfread reads them all through each library with every way
 # of reading (pcap_dispatch counts, pcap_loop, pcap_next_ex, pcap_next,
 # breakloop, filters, nanosecond precision, pcap_fopen_offline, ftell and
-# fseek on pcap_file()), from the file and from a pipe; its output (every
-# packet, every return value, every error text, the stream position) must
-# be the same.  Then Debian's tcpdump, under each library: -r FILE -w OUT
+# fseek on pcap_file(), a process with threads), from the file and from a
+# pipe; its output (every packet, every return value, every error text, the
+# stream position) must be the same.  Then Debian's tcpdump, under each
+# library: -r FILE -w OUT
 # (same bytes written, same messages, same exit status), -r FILE -tt -v
 # (same text), and cat FILE | tcpdump -r - -w OUT.
 # No namespaces, no root needed (as root, tcpdump gets -Z root to write).
@@ -75,7 +76,7 @@ fi
 log "stock: $got_stock; ours: $got_ours"
 
 # Every file, every way of reading.
-modes="dispatch loop next next1 break filter empty reject refilter nano fopen seek"
+modes="dispatch loop next next1 break filter empty reject refilter nano fopen seek threaded"
 for mode in $modes; do
 	for lib in stock ours; do
 		under "$lib" "$rd" "$mode" "${files[@]}" >"$W/o/$lib.$mode.out" 2>/dev/null

@@ -14,11 +14,14 @@
  * refilter (a callback replaces the filter half-way), nano (nanosecond
  * precision), fopen (pcap_fopen_offline on a stream with stdio's default
  * buffer), seek (pcap_next_ex, and after every 10th packet ftell and
- * fseek back to where it was: stdio and the reader must agree).  FILE "-"
+ * fseek back to where it was: stdio and the reader must agree), threaded
+ * (dispatch as above in a process that has started a thread, so stdio
+ * locks).  FILE "-"
  * is the standard input.  stderr names the library that provided
  * pcap_open_offline.
  */
 #include <dlfcn.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -163,10 +166,17 @@ out:
 	pcap_close(s.p);	/* closes f too */
 }
 
+static void *
+idle(void *arg)
+{
+	return arg;
+}
+
 int
 main(int argc, char **argv)
 {
 	Dl_info info;
+	pthread_t t;
 	int i;
 
 	if (argc < 3) {
@@ -178,6 +188,13 @@ main(int argc, char **argv)
 		return 1;
 	}
 	fprintf(stderr, "library: %s\n", info.dli_fname);
+	if (strcmp(argv[1], "threaded") == 0) {
+		if (pthread_create(&t, NULL, idle, NULL) != 0 || pthread_join(t, NULL) != 0) {
+			fprintf(stderr, "sfread: cannot start a thread\n");
+			return 1;
+		}
+		argv[1] = "dispatch";
+	}
 	for (i = 2; i < argc; i++)
 		read_file(argv[1], argv[i]);
 	return 0;
