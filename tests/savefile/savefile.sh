@@ -13,7 +13,9 @@
 # stream position) must be the same.  Then Debian's tcpdump, under each
 # library: -r FILE -w OUT
 # (same bytes written, same messages, same exit status), -r FILE -tt -v
-# (same text), and cat FILE | tcpdump -r - -w OUT.
+# (same text), and cat FILE | tcpdump -r - -w OUT.  pcapng: some of the
+# files converted by Wireshark's editcap (when installed) and a small one
+# cut after every byte, read the same ways.
 # No namespaces, no root needed (as root, tcpdump gets -Z root to write).
 # Exit codes as automake: 0 pass, 1 fail, 77 skip, 99 harness error.
 set -uo pipefail
@@ -108,6 +110,42 @@ for f in le-usec be-nsec large kuznetzov-be over-snaplen-be-cut cut-large-03-3 c
 done
 [ "$fail" = 0 ] && log "ok: 8 files through a pipe, 3 ways, identical"
 
+# pcapng (read through the stream's buffer too): some of the files as
+# Wireshark's editcap converts them, and the small one cut after every byte.
+if command -v editcap >/dev/null; then
+	mkdir "$W/ng"
+	small=$(ls "$W"/f/cut-small-*.pcap | tail -1)
+	for f in le-usec be-nsec large over-snaplen sll-be usbmmap-le "$(basename "$small" .pcap)"; do
+		editcap -F pcapng "$W/f/$f.pcap" "$W/ng/$f.pcapng" >/dev/null 2>&1 || rm -f "$W/ng/$f.pcapng"
+	done
+	small=$W/ng/$(basename "$small" .pcap).pcapng
+	[ -s "$W/ng/le-usec.pcapng" ] && [ -s "$W/ng/large.pcapng" ] && [ -s "$small" ] ||
+		{ log "ERROR: editcap did not convert the files"; exit 99; }
+	size=$(stat -c %s "$small")
+	for ((i = 0; i < size; i++)); do
+		head -c "$i" "$small" >"$W/ng/cut-ng-$(printf %04d "$i").pcapng"
+	done
+	ngfiles=("$W"/ng/*.pcapng)
+	for mode in dispatch next break empty nano fopen seek threaded; do
+		for lib in stock ours; do
+			under "$lib" "$rd" "$mode" "${ngfiles[@]}" >"$W/o/$lib.ng-$mode.out" 2>/dev/null
+			echo $? >"$W/o/$lib.ng-$mode.rc"
+		done
+		same "ng-$mode" && log "ok: pcapng $mode: ${#ngfiles[@]} files, $(wc -l <"$W/o/ours.ng-$mode.out") lines identical"
+	done
+	grep -q 'truncated pcapng dump file' "$W/o/ours.ng-dispatch.out" ||
+		{ log "FAIL: no truncated pcapng file seen"; fail=1; }
+	for f in le-usec large; do
+		for lib in stock ours; do
+			cat "$W/ng/$f.pcapng" | under "$lib" "$rd" dispatch - >"$W/o/$lib.ngpipe-$f.out" 2>/dev/null
+			echo $? >"$W/o/$lib.ngpipe-$f.rc"
+		done
+		same "ngpipe-$f" && log "ok: pcapng $f through a pipe identical"
+	done
+else
+	log "note: pcapng part skipped (no editcap)"
+fi
+
 # Debian's tcpdump: all files but most of the cut and corrupted ones.
 TCPDUMP=/usr/bin/tcpdump
 [ -x "$TCPDUMP" ] || TCPDUMP=/usr/sbin/tcpdump
@@ -115,29 +153,33 @@ if [ -x "$TCPDUMP" ]; then
 	Z=()
 	[ "$(id -u)" = 0 ] && Z=(-Z root)
 	n=0 i=0
-	for f in "${files[@]}"; do
-		name=$(basename "$f" .pcap)
+	for f in "${files[@]}" ${ngfiles[@]+"${ngfiles[@]}"}; do
+		name=$(basename "$f")
 		i=$((i + 1))
-		case $name in cut-small-*|corrupt-*) [ $((i % 9)) = 0 ] || continue ;; esac
+		case $name in
+		corrupt-*) [ $((i % 9)) = 0 ] || continue ;;
+		cut-small-*|cut-ng-*) [ $((i % 23)) = 0 ] || continue ;;
+		esac
+		f=${f%/*}
 		n=$((n + 1))
 		for lib in stock ours; do
-			(cd "$W/f" && under "$lib" "$TCPDUMP" "${Z[@]}" -r "$name.pcap" -w "$W/o/$lib.w-$name.out") \
+			(cd "$f" && under "$lib" "$TCPDUMP" "${Z[@]}" -r "$name" -w "$W/o/$lib.w-$name.out") \
 				>/dev/null 2>"$W/o/$lib.w-$name.err"
 			echo $? >"$W/o/$lib.w-$name.rc"
-			(cd "$W/f" && under "$lib" "$TCPDUMP" -nn -tt -v -r "$name.pcap") \
+			(cd "$f" && under "$lib" "$TCPDUMP" -nn -tt -v -r "$name") \
 				>"$W/o/$lib.v-$name.out" 2>"$W/o/$lib.v-$name.err"
 			echo $? >"$W/o/$lib.v-$name.rc"
-			(cd "$W/f" && under "$lib" "$TCPDUMP" -nn -tt --time-stamp-precision=nano -r "$name.pcap") \
+			(cd "$f" && under "$lib" "$TCPDUMP" -nn -tt --time-stamp-precision=nano -r "$name") \
 				>"$W/o/$lib.n-$name.out" 2>"$W/o/$lib.n-$name.err"
 			echo $? >"$W/o/$lib.n-$name.rc"
-			cat "$f" | under "$lib" "$TCPDUMP" "${Z[@]}" -r - -w "$W/o/$lib.p-$name.out" \
+			cat "$f/$name" | under "$lib" "$TCPDUMP" "${Z[@]}" -r - -w "$W/o/$lib.p-$name.out" \
 				>/dev/null 2>"$W/o/$lib.p-$name.err"
 			echo $? >"$W/o/$lib.p-$name.rc"
 		done
 		same "w-$name"; same "v-$name"; same "n-$name"; same "p-$name"
 	done
 	# The good files were rewritten, the damaged ones refused: both seen.
-	grep -q . "$W/o/ours.w-le-usec.out" && grep -qv '^0$' "$W/o/ours.w-cut-large-00-1.rc" ||
+	grep -q . "$W/o/ours.w-le-usec.pcap.out" && grep -qv '^0$' "$W/o/ours.w-cut-large-00-1.pcap.rc" ||
 		{ log "FAIL: tcpdump did not write le-usec.pcap or did not refuse cut-large-00-1.pcap"; fail=1; }
 	[ "$fail" = 0 ] && log "ok: tcpdump -r -w, -r -tt -v, --time-stamp-precision=nano, cat | -r - -w on $n files identical"
 else
