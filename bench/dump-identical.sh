@@ -16,9 +16,8 @@ log() { printf 'dump-identical: %s\n' "$*"; }
 
 [ -x "$prog" ] || { log "ERROR: $prog not built"; exit 99; }
 [ -e "$ours" ] || { log "ERROR: $ours not built"; exit 99; }
-stock=$(ldconfig -p | awk '/libpcap\.so\.0\.8 .*x86-64/ {print $NF; exit}')
-[ -n "$stock" ] || stock=$(ldconfig -p | awk '/libpcap\.so\.0\.8 / {print $NF; exit}')
-[ -n "$stock" ] && [ -e "$stock" ] || { log "SKIP: no system libpcap.so.0.8 to compare with"; exit 77; }
+. "$here/../tests/tools/libpcap-pair.sh"
+stock=$(libpcap_stock_path) || { log "SKIP: no system libpcap.so.0.8 to compare with"; exit 77; }
 
 W=$(mktemp -d "${TMPDIR:-/tmp}/dump-identical.XXXXXX") || exit 99
 trap 'rm -rf "$W"' EXIT
@@ -32,14 +31,8 @@ for lib in stock ours; do
 		env LD_LIBRARY_PATH="$B/libpcap/lib" "$prog" "$W/$lib" >"$W/$lib.out" 2>"$W/$lib.err"
 	fi || { log "ERROR: dumpsame under $lib failed: $(cat "$W/$lib.err")"; exit 99; }
 done
-got_stock=$(sed -n 's/^library: //p' "$W/stock.err")
-got_ours=$(sed -n 's/^library: //p' "$W/ours.err")
-if [ "$(readlink -f "$got_stock")" != "$(readlink -f "$stock")" ] ||
-   [ "$(readlink -f "$got_ours")" != "$(readlink -f "$ours")" ]; then
-	log "ERROR: libraries loaded: stock run '$got_stock' (want $stock), ours '$got_ours' (want $ours)"
-	exit 99
-fi
-log "stock: $got_stock; ours: $got_ours"
+loaded=$(libpcap_pair_loaded "$W/stock.err" "$W/ours.err" "$stock" "$ours") || { log "$loaded"; exit 99; }
+log "$loaded"
 
 n=0
 for f in "$W"/stock/*; do

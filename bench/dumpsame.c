@@ -22,20 +22,11 @@
 
 #include <pcap/pcap.h>
 
+#include "test_rng.h"
+
 #define RECORDS 5000
 
-static uint64_t rng_state;
 static u_char payload[262144];
-
-static uint32_t
-rng(void)
-{
-	/* xorshift64*: fixed seed, same sequence in every run */
-	rng_state ^= rng_state >> 12;
-	rng_state ^= rng_state << 25;
-	rng_state ^= rng_state >> 27;
-	return (uint32_t)((rng_state * 2685821657736338717ull) >> 32);
-}
 
 static void
 die(const char *what, const char *msg)

@@ -29,9 +29,8 @@ log() { printf 'savefile: %s\n' "$*"; }
 
 [ -x "$gen" ] && [ -x "$rd" ] || { log "ERROR: $gen or $rd not built"; exit 99; }
 [ -e "$ours" ] || { log "ERROR: $ours not built"; exit 99; }
-stock=$(ldconfig -p | awk '/libpcap\.so\.0\.8 .*x86-64/ {print $NF; exit}')
-[ -n "$stock" ] || stock=$(ldconfig -p | awk '/libpcap\.so\.0\.8 / {print $NF; exit}')
-[ -n "$stock" ] && [ -e "$stock" ] || { log "SKIP: no system libpcap.so.0.8 to compare with"; exit 77; }
+. "$here/../tools/libpcap-pair.sh"
+stock=$(libpcap_stock_path) || { log "SKIP: no system libpcap.so.0.8 to compare with"; exit 77; }
 
 W=$(mktemp -d "${TMPDIR:-/tmp}/savefile.XXXXXX") || exit 99
 trap 'rm -rf "$W"' EXIT
@@ -68,14 +67,8 @@ same() {
 for lib in stock ours; do
 	under "$lib" "$rd" loop "$W/f/no-records.pcap" >/dev/null 2>"$W/o/$lib.lib"
 done
-got_stock=$(sed -n 's/^library: //p' "$W/o/stock.lib")
-got_ours=$(sed -n 's/^library: //p' "$W/o/ours.lib")
-if [ "$(readlink -f "$got_stock")" != "$(readlink -f "$stock")" ] ||
-   [ "$(readlink -f "$got_ours")" != "$(readlink -f "$ours")" ]; then
-	log "ERROR: libraries loaded: stock run '$got_stock' (want $stock), ours '$got_ours' (want $ours)"
-	exit 99
-fi
-log "stock: $got_stock; ours: $got_ours"
+loaded=$(libpcap_pair_loaded "$W/o/stock.lib" "$W/o/ours.lib" "$stock" "$ours") || { log "$loaded"; exit 99; }
+log "$loaded"
 
 # Every file, every way of reading.
 modes="dispatch loop next next1 break filter empty reject refilter nano fopen seek threaded"

@@ -20,6 +20,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "test_rng.h"
+
 #define MAGIC_USEC	0xa1b2c3d4u
 #define MAGIC_NSEC	0xa1b23c4du
 #define MAGIC_KUZ	0xa1b2cd34u
@@ -28,18 +30,7 @@
 #define DLT_USB_MMAP	220u
 #define MAX_EN10MB	262144u
 
-static uint64_t rng_state;
 static const char *dir;
-
-static uint32_t
-rng(void)
-{
-	/* xorshift64*: fixed seed, same sequence in every run */
-	rng_state ^= rng_state >> 12;
-	rng_state ^= rng_state << 25;
-	rng_state ^= rng_state >> 27;
-	return (uint32_t)((rng_state * 2685821657736338717ull) >> 32);
-}
 
 /* A growing byte image of one file. */
 struct img {
