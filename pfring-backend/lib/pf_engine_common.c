@@ -104,7 +104,8 @@ pf_socket_set_open(pfring *ring, struct pf_socket_set *set, const struct pf_sock
 		rc = ops->open_member(ring, i, name);
 		if (rc < 0)
 			return rc;
-		set->queue_from_tx[i] = pf_engine_queue_from_tx(name);
+		/* Only a queue filter asks how the device numbers queues. */
+		set->queue_from_tx[i] = ring->devs.queue >= 0 && pf_engine_queue_from_tx(name);
 	}
 	if (set->n_socks > 1) {
 		set->epoll_fd = set_epoll(ring, set);
