@@ -7,8 +7,8 @@
 # still checked.
 #
 # deb-src is not configured on a fresh machine, and the system's apt
-# configuration is not ours to edit: a private apt state directory is built
-# from the system's own 'deb' entries (same mirrors, same keys) turned into
+# configuration is not ours to edit: debian-apt.sh builds a private one from
+# the system's own 'deb' entries (same mirrors, same keys) turned into
 # 'deb-src'.
 set -eu
 
@@ -37,33 +37,12 @@ command -v apt-get >/dev/null || die "apt-get not found: give configure --with-$
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/fetch-$src.XXXXXX")
 trap 'rm -rf "$work"' EXIT
-mkdir -p "$work/etc/sources.list.d" "$work/etc/preferences.d" \
-	"$work/state/lists/partial" "$work/cache/archives/partial" "$work/dl"
-
-# One-line format (sources.list) and deb822 format (*.sources).
-for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
-	[ -f "$f" ] || continue
-	sed -n 's/^[[:space:]]*deb[[:space:]]/deb-src /p' "$f" \
-		>> "$work/etc/sources.list.d/system.list"
-done
-for f in /etc/apt/sources.list.d/*.sources; do
-	[ -f "$f" ] || continue
-	sed 's/^Types:.*/Types: deb-src/' "$f" > "$work/etc/sources.list.d/$(basename "$f")"
-done
-: > "$work/etc/sources.list"
-
-apt_opts="-o Dir::Etc::SourceList=$work/etc/sources.list
-	-o Dir::Etc::SourceParts=$work/etc/sources.list.d
-	-o Dir::Etc::Preferences=$work/etc/preferences
-	-o Dir::Etc::PreferencesParts=$work/etc/preferences.d
-	-o Dir::State=$work/state -o Dir::Cache=$work/cache
-	-o APT::Sandbox::User=root -qq"
-
+mkdir -p "$work/dl"
+# shellcheck source=scripts/debian-apt.sh
+. "$(dirname "$0")/debian-apt.sh"
+debian_apt_setup "$work/apt" deb-src || die "no access to Debian's source archive"
 # shellcheck disable=SC2086
-apt-get $apt_opts update >"$work/update.log" 2>&1 ||
-	{ cat "$work/update.log" >&2; die "apt-get update (deb-src) failed"; }
-# shellcheck disable=SC2086
-(cd "$work/dl" && apt-get $apt_opts source --download-only "$src") \
+(cd "$work/dl" && apt-get $DEBIAN_APT_OPTS source --download-only "$src") \
 	>"$work/source.log" 2>&1 ||
 	{ cat "$work/source.log" >&2; die "apt-get source $src failed"; }
 
