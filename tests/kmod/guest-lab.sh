@@ -15,7 +15,10 @@
 #                           (LAB_KO); suites on other kernels never clash
 #   lab_add_modules MOD...  the kernel's modules and their dependencies, in
 #                           load order, into /lib/modules (names in
-#                           /lib/modules/order, decompressed)
+#                           /lib/modules/order, decompressed); one built into
+#                           the kernel adds nothing, so name every one the
+#                           guest needs on any kernel (virtio_pci is a module
+#                           on 6.1, built in on 6.12)
 #   lab_add_file FILE DEST [MODE]
 #   lab_add_elf FILE [DEST] a program and the host libraries it needs
 #   lab_boot [QEMU ARGS...] builds the initramfs and boots it; extra
@@ -110,7 +113,7 @@ lab_extract_vmlinux() {
 	esac
 	dd if="$z" iflag=skip_bytes,count_bytes skip="$off" count=$((len - 4)) status=none |
 		$dec -dc >"$out.$$" ||
-		lab_hard "$dec could not unpack the payload of $z"
+		{ rm -f "$out.$$"; lab_hard "$dec could not unpack the payload of $z"; }
 	[ "$(stat -c %s "$out.$$")" = "$size" ] && [ "$(head -c 4 "$out.$$" | tail -c 3)" = ELF ] ||
 		{ rm -f "$out.$$"; lab_hard "$z: the payload is not a $size-byte ELF"; }
 	mv "$out.$$" "$out"
