@@ -25,9 +25,10 @@
 #                           arguments (-device, -netdev...) go to QEMU.
 #                           LAB_APPEND adds to the kernel command line,
 #                           LAB_MEM (MiB, 512), LAB_SMP (1), LAB_TIMEOUT (s)
-#   lab_verdict PREFIX      the guest's "PREFIX BOOTED", "PREFIX PASS/FAIL"
-#                           and "PREFIX DONE: P passed, F failed" lines and
-#                           no kernel warning, BUG, oops or slab report:
+#   lab_verdict PREFIX      the guest's "PREFIX BOOTED: $(uname -r)" (the
+#                           kernel asked for), "PREFIX PASS/FAIL" and
+#                           "PREFIX DONE: P passed, F failed" lines and no
+#                           kernel warning, BUG, oops or slab report:
 #                           exits 0 pass, 1 fail, 99 harness error
 #
 # Exit codes everywhere: 77 skip (a tool is missing), 99 harness error.
@@ -89,8 +90,13 @@ lab_kernel() {
 		LAB_KDIR=/lib/modules/$LAB_KVER/build
 		;;
 	esac
-	LAB_VMLINUX=$LAB_CACHE/vmlinux-$LAB_KVER
-	[ -s "$LAB_VMLINUX" ] || lab_extract_vmlinux "${LAB_KROOT%/}/boot/vmlinuz-$LAB_KVER" "$LAB_VMLINUX"
+	# Named by the image's hash: a rebuilt image of the same release (an
+	# upgrade, another pin) gets a vmlinux of its own.
+	local vmlinuz=${LAB_KROOT%/}/boot/vmlinuz-$LAB_KVER sum
+	[ -f "$vmlinuz" ] || lab_hard "no $vmlinuz"
+	sum=$(sha256sum "$vmlinuz" | cut -c1-16)
+	LAB_VMLINUX=$LAB_CACHE/vmlinux-$LAB_KVER-$sum
+	[ -s "$LAB_VMLINUX" ] || lab_extract_vmlinux "$vmlinuz" "$LAB_VMLINUX"
 	lab_log "guest kernel $LAB_KVER"
 }
 
@@ -196,8 +202,10 @@ lab_verdict() {
 	local p=$1 s=$LAB_WORK/serial.txt passed failed
 	grep -v "^$p " "$s" | grep -E '^    \| |Kernel panic|BUG|Oops|WARNING|Call Trace' | head -2000
 	grep -o "$p .*" "$s"
-	grep -q "$p BOOTED" "$s" ||
+	grep -q "^$p BOOTED" "$s" ||
 		{ cat "$LAB_WORK/qemu.out"; tail -40 "$s"; lab_hard "the guest did not start /init"; }
+	grep -qxF "$p BOOTED: $LAB_KVER" "$s" ||
+		lab_hard "the guest did not boot $LAB_KVER: $(grep -m1 "^$p BOOTED" "$s")"
 	if ! grep -q "^$p DONE: " "$s"; then
 		tail -60 "$s"
 		lab_log "FAIL: the guest did not finish (panic or timeout)"
