@@ -24,6 +24,7 @@
 #   lab_boot [QEMU ARGS...] builds the initramfs and boots it; extra
 #                           arguments (-device, -netdev...) go to QEMU.
 #                           LAB_APPEND adds to the kernel command line,
+#                           LAB_NETNS runs QEMU in that network namespace,
 #                           LAB_MEM (MiB, 512), LAB_SMP (1), LAB_TIMEOUT (s)
 #   lab_verdict PREFIX      the guest's "PREFIX BOOTED: $(uname -r)" (the
 #                           kernel asked for), "PREFIX PASS/FAIL" and
@@ -185,7 +186,8 @@ lab_boot() {
 		lab_hard "cpio failed"
 	lab_log "booting $LAB_KVER (serial log: $LAB_SERIAL)"
 	start=$(date +%s)
-	timeout -k 10 "${LAB_TIMEOUT:-600}" "$QEMU" -machine pc -accel tcg \
+	# shellcheck disable=SC2086 # LAB_NETNS: none, or one word
+	timeout -k 10 "${LAB_TIMEOUT:-600}" ${LAB_NETNS:+ip netns exec $LAB_NETNS} "$QEMU" -machine pc -accel tcg \
 		-m "${LAB_MEM:-512}" -smp "${LAB_SMP:-1}" \
 		-nographic -no-reboot -nodefaults -serial "file:$LAB_SERIAL" \
 		-kernel "$LAB_VMLINUX" -initrd "$LAB_WORK/initramfs.cpio" \

@@ -30,6 +30,7 @@ for t in pfrtest pfrfuzz; do
 	lab_add_file "$BIN/$t" "/bin/$t"
 done
 lab_add_file "$here/guest-init.sh" /init 755
+lab_add_file "$here/guest-checks.sh" /lib/guest-checks.sh
 lab_add_file "$LAB_KO" /lib/modules/pf_ring.ko
 # The same module claiming ABI 99: the library must refuse it, naming both.
 abi=$LAB_WORK/abi99
