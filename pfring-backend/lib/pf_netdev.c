@@ -78,6 +78,19 @@ static const struct nla_policy header_policy[ETHTOOL_A_HEADER_MAX + 1] = {
 	[ETHTOOL_A_HEADER_DEV_NAME] = { .type = NLA_STRING, .maxlen = IF_NAMESIZE },
 };
 
+/* The attributes in head[0..len) fill it exactly: libnl's parser stops
+ * quietly at one whose length runs past the end, which would drop it. */
+static int
+attrs_whole(struct nlattr *head, int len)
+{
+	struct nlattr *a;
+	int rem;
+
+	nla_for_each_attr(a, head, len, rem)
+		;
+	return rem == 0;
+}
+
 /*
  * Check msg[0..len) is one generic-netlink message of family with command
  * cmd and parse its attributes into tb.  what names the reply in messages.
@@ -101,6 +114,8 @@ parse_genl(void *msg, size_t len, int family, uint8_t cmd, struct nlattr **tb, i
 	gh = nlmsg_data(nlh);
 	if (gh->cmd != cmd)
 		return set_err(err, errlen, "%s reply: command %u, expected %u", what, gh->cmd, cmd);
+	if (!attrs_whole(genlmsg_attrdata(gh, 0), genlmsg_attrlen(gh, 0)))
+		return set_err(err, errlen, "%s reply: an attribute runs past the message", what);
 	rc = genlmsg_parse(nlh, 0, tb, maxtype, policy);
 	if (rc < 0)
 		return set_err(err, errlen, "%s reply: malformed attribute (%s)", what,
@@ -117,6 +132,8 @@ check_header(struct nlattr *nest, uint32_t ifindex, const char *what, char *err,
 
 	if (nest == NULL)
 		return 0;
+	if (!attrs_whole(nla_data(nest), nla_len(nest)))
+		return set_err(err, errlen, "%s reply: an attribute runs past the header", what);
 	rc = nla_parse_nested(tb, ETHTOOL_A_HEADER_MAX, nest, header_policy);
 	if (rc < 0)
 		return set_err(err, errlen, "%s reply: malformed header (%s)", what, nl_geterror(rc));
