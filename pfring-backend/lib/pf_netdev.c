@@ -455,6 +455,12 @@ pf_netdev_facts(const char *ifname, pfring_device_facts *facts, char *err, size_
 
 	/* Before Linux 6.3 there is no netdev family: XDP facts unknown. */
 	netdev = genl_ctrl_resolve(sk, PF_NETDEV_FAMILY_NAME);
+	if (netdev < 0 && netdev != -NLE_OBJ_NOTFOUND) {
+		set_err(err, errlen, "interface '%s': netdev generic netlink family: %s", name,
+			nl_geterror(netdev));
+		rc = PF_RING_ERROR_GENERIC;
+		goto out;
+	}
 	if (netdev >= 0) {
 		rc = query(sk, netdev, PF_NETDEV_CMD_DEV_GET, PF_NETDEV_FAMILY_VERSION, 0, 0,
 			   pf_netdev_parse_xdp, name, ifindex, facts, &kerr, err, errlen,

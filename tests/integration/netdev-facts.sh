@@ -81,8 +81,11 @@ case "$xdp_on" in
 *" ndo-xmit"*) pass_check "veth with GRO on its peer: ndo-xmit ($xdp_on)" ;;
 *) fail_check "veth with GRO on its peer: no ndo-xmit: '$xdp_on'" ;;
 esac
-[ "$xdp_on" != "$xdp_off" ] && pass_check "xdp features changed with the peer's GRO" ||
+if [ "$xdp_on" != "$xdp_off" ]; then
+	pass_check "xdp features changed with the peer's GRO"
+else
 	fail_check "xdp features did not change with the peer's GRO: '$xdp_on'"
+fi
 
 # The ring calls.
 in_ns "$NSB" "$RINGFACTS" "pfring:$IFB" >"$WORK/ring.out" 2>"$WORK/ring.err" ||
