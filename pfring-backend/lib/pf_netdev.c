@@ -6,14 +6,11 @@
 #include <limits.h>
 #include <linux/ethtool.h>
 #include <linux/ethtool_netlink.h>
-#include <linux/sockios.h>
 #include <net/if.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/socket.h>
-#include <unistd.h>
 
 #include <netlink/attr.h>
 #include <netlink/genl/ctrl.h>
@@ -21,12 +18,8 @@
 #include <netlink/msg.h>
 #include <netlink/netlink.h>
 
-#include "pf_config.h"
 #include "pf_netdev.h"
 #include "pf_text.h"
-
-_Static_assert(PFRING_DRIVER_NAME_SIZE == sizeof(((struct ethtool_drvinfo *)0)->driver),
-	       "pfring.h's driver name size is the kernel's");
 
 static int
 set_err(char *err, size_t errlen, const char *fmt, ...)
@@ -39,32 +32,6 @@ set_err(char *err, size_t errlen, const char *fmt, ...)
 		va_end(ap);
 	}
 	return -1;
-}
-
-int
-pf_netdev_driver(const char *ifname, char *driver, size_t len)
-{
-	struct ethtool_drvinfo info;
-	struct ifreq ifr;
-	int fd, rc = 0;
-
-	if (strlen(ifname) >= sizeof(ifr.ifr_name))
-		return -ENODEV;
-	/* Interface ioctls work on any socket. */
-	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -errno;
-	memset(&info, 0, sizeof(info));
-	info.cmd = ETHTOOL_GDRVINFO;
-	memset(&ifr, 0, sizeof(ifr));
-	memcpy(ifr.ifr_name, ifname, strlen(ifname));
-	ifr.ifr_data = (void *)&info;
-	if (ioctl(fd, SIOCETHTOOL, &ifr) < 0)
-		rc = -errno;
-	close(fd);
-	if (rc == 0)
-		snprintf(driver, len, "%.*s", (int)sizeof(info.driver), info.driver);
-	return rc;
 }
 
 /* --- reply parsing: untrusted bytes in, facts out ------------------------ */

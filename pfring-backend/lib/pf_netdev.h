@@ -20,7 +20,8 @@
  * 0, or -errno (ENODEV: no such interface, EOPNOTSUPP: the device names no
  * driver, as lo).  ethtool netlink has no driver message and rtnetlink none
  * either; sysfs has it only for devices on a bus (not veth), so the ioctl
- * is the one source that covers every device.
+ * is the one source that covers every device.  In pf_netdev_driver.c: the
+ * socket set asks it, and must not pull libnl into every static link.
  */
 int pf_netdev_driver(const char *ifname, char *driver, size_t len);
 
