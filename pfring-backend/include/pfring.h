@@ -366,6 +366,77 @@ typedef struct {
  * PF_RING_ERROR_GENERIC when the kernel does not give them (errno). */
 int pfring_get_xdp_stats(pfring *ring, pfring_xdp_stat *stats);
 
+/*
+ * Device facts: what the kernel says about a network interface.  Channels
+ * and link speed come from the ethtool generic-netlink family, the XDP
+ * features from the "netdev" family (Linux 6.3+), the driver from the
+ * ETHTOOL_GDRVINFO ioctl (ethtool netlink has no driver message).
+ */
+/* XDP features (pfring_device_facts.xdp_features): the kernel's
+ * NETDEV_XDP_ACT_* bits, which "ip"/"ethtool" name as in the comments. */
+#define PFRING_XDP_BASIC        (1ull << 0) /* basic: XDP_PASS, DROP, ABORTED, TX */
+#define PFRING_XDP_REDIRECT     (1ull << 1) /* redirect: XDP_REDIRECT (AF_XDP copy mode) */
+#define PFRING_XDP_NDO_XMIT     (1ull << 2) /* ndo-xmit: a target of XDP_REDIRECT */
+#define PFRING_XDP_XSK_ZEROCOPY (1ull << 3) /* xsk-zerocopy: AF_XDP zero copy */
+#define PFRING_XDP_HW_OFFLOAD   (1ull << 4) /* hw-offload: the NIC runs the program */
+#define PFRING_XDP_RX_SG        (1ull << 5) /* rx-sg: multi-buffer frames on RX */
+#define PFRING_XDP_NDO_XMIT_SG  (1ull << 6) /* ndo-xmit-sg: multi-buffer frames as a target */
+/* A yes/no fact the kernel did not give. */
+#define PFRING_FACT_UNKNOWN (-1)
+#define PFRING_DRIVER_NAME_SIZE 32 /* the kernel's (struct ethtool_drvinfo) */
+
+typedef struct {
+	char driver[PFRING_DRIVER_NAME_SIZE]; /* "veth", "ixgbe"; "" if the device names none (lo) */
+	/* ethtool channels; channels_known 0: the device has none (lo),
+	 * every count below is then 0. */
+	int channels_known;
+	uint32_t rx_channels;      /* RX queues in use: rx_only + combined */
+	uint32_t rx_only;          /* channels with an RX queue only */
+	uint32_t combined;         /* channels with an RX and a TX queue */
+	uint32_t rx_only_max;      /* the most the driver allows of each */
+	uint32_t combined_max;
+	uint32_t speed_mbps;       /* link speed in Mb/s; 0: unknown (no link, or not reported) */
+	/* xdp_features_known 0: a kernel without the netdev family (< 6.3):
+	 * xdp_features and xdp_zc_max_segs are then 0 and xsk_zero_copy
+	 * PFRING_FACT_UNKNOWN, not "no". */
+	int xdp_features_known;
+	uint64_t xdp_features;     /* PFRING_XDP_* */
+	uint32_t xdp_zc_max_segs;  /* fragments per frame in zero copy; 0: not given (no zero copy) */
+	int xsk_zero_copy;         /* 1 AF_XDP zero copy supported, 0 not, PFRING_FACT_UNKNOWN */
+} pfring_device_facts;
+
+/*
+ * Fill *facts for interface ifname (a name in the caller's network
+ * namespace, without "pfring:" or "@queue").  Returns 0, or
+ * PF_RING_ERROR_UNKNOWN_ADAPTER (no such interface), PF_RING_ERROR_NOT_SUPPORTED
+ * (the kernel has no ethtool netlink family), PF_RING_ERROR_INVALID_ARGUMENT
+ * (a NULL or too long name) or PF_RING_ERROR_GENERIC, with the reason in
+ * errbuf (may be NULL).
+ */
+int pfring_get_device_facts(const char *ifname, pfring_device_facts *facts,
+			    char *errbuf, size_t errbuf_len);
+
+/* RX channels (queues) of the ring's first device, as PF_RING: 1 when not
+ * known (a device without ethtool channels, a ZC cluster queue), at most 255. */
+u_int8_t pfring_get_num_rx_channels(pfring *ring);
+/* Link speed of the ring's first device in Mb/s, as PF_RING: 0 when not
+ * known (no link, or a device that reports none). */
+u_int32_t pfring_get_interface_speed(pfring *ring);
+
+/* The size of pfring_open_multichannel()'s array, as PF_RING's. */
+#define MAX_NUM_RX_CHANNELS 64
+/*
+ * One ring per RX channel of a device, as PF_RING: device_name names one
+ * device ("eth0", "pfring:eth0", "zc:eth0"; an "@queue" is ignored), whose
+ * channels 0..N-1 (pfring_get_num_rx_channels(), at most
+ * MAX_NUM_RX_CHANNELS) are opened as pfring_open("<name>@<channel>").
+ * Returns how many rings were opened, into ring[0..n-1]: fewer than N when
+ * an open failed (that channel and the ones after it are not opened), 0 when
+ * the name is not one device or the first open failed.
+ */
+u_int8_t pfring_open_multichannel(const char *device_name, u_int32_t caplen,
+				  u_int32_t flags, pfring *ring[MAX_NUM_RX_CHANNELS]);
+
 #ifdef __cplusplus
 }
 #endif

@@ -3,7 +3,6 @@
  * socket-based engines (see pf_engine_common.h).
  */
 #include <errno.h>
-#include <linux/ethtool.h>
 #include <linux/if_ether.h>
 #include <linux/if_packet.h>
 #include <net/if.h>
@@ -19,6 +18,7 @@
 #include <unistd.h>
 
 #include "pf_engine_common.h"
+#include "pf_netdev.h"
 
 int
 pf_engine_check_device(pfring *ring, const char *name, int queue, int *mtu)
@@ -267,21 +267,9 @@ pf_engine_send_result(pfring *ring, ssize_t n)
 int
 pf_engine_queue_from_tx(const char *name)
 {
-	struct ethtool_drvinfo info;
-	struct ifreq ifr;
-	int fd, rc;
+	char driver[PFRING_DRIVER_NAME_SIZE];
 
-	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return 0;
-	memset(&info, 0, sizeof(info));
-	info.cmd = ETHTOOL_GDRVINFO;
-	memset(&ifr, 0, sizeof(ifr));
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
-	ifr.ifr_data = (void *)&info;
-	rc = ioctl(fd, SIOCETHTOOL, &ifr) == 0 && strcmp(info.driver, "veth") == 0;
-	close(fd);
-	return rc;
+	return pf_netdev_driver(name, driver, sizeof(driver)) == 0 && strcmp(driver, "veth") == 0;
 }
 
 unsigned int

@@ -2,9 +2,12 @@
  * pfcount - count packets on a device through libpfring.
  *
  *   pfcount -i DEV [-c CLUSTER] [-t TYPE] [-f BPF] [-n COUNT] [-s SECONDS] [-v]
+ *   pfcount -i DEV -I
  *
  * Prints a line per second (packets/s, Mbit/s, drops) and totals at exit.
  * Stops on SIGINT/SIGTERM, after COUNT packets or after SECONDS.
+ * -I prints what the kernel says about DEV's interface (driver, RX
+ * channels, link speed, XDP features, AF_XDP zero copy) and exits.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -31,8 +34,78 @@ static void usage(void)
 {
 	fprintf(stderr,
 		"usage: pfcount -i DEV [-c CLUSTER] [-t TYPE] [-f BPF] [-n COUNT] [-s SECONDS] [-v]\n"
+		"       pfcount -i DEV -I   (the interface's driver, channels, speed, XDP features)\n"
 		"  TYPE: per_flow (default), round_robin, 2_tuple, 4_tuple, 5_tuple, tcp_5_tuple\n");
 	exit(2);
+}
+
+/* The kernel's names of the XDP feature bits (NETDEV_XDP_ACT_*). */
+static const struct {
+	uint64_t bit;
+	const char *name;
+} xdp_feature_names[] = {
+	{ PFRING_XDP_BASIC, "basic" },
+	{ PFRING_XDP_REDIRECT, "redirect" },
+	{ PFRING_XDP_NDO_XMIT, "ndo-xmit" },
+	{ PFRING_XDP_XSK_ZEROCOPY, "xsk-zerocopy" },
+	{ PFRING_XDP_HW_OFFLOAD, "hw-offload" },
+	{ PFRING_XDP_RX_SG, "rx-sg" },
+	{ PFRING_XDP_NDO_XMIT_SG, "ndo-xmit-sg" },
+};
+
+/* -I: the facts of the interface DEV names (its first device). */
+static int print_device_facts(const char *dev)
+{
+	struct pfring_device_name dn;
+	pfring_device_facts f;
+	char err[PFRING_ERRBUF_SIZE];
+
+	if (pfring_parse_device_name(dev, &dn, err, sizeof(err)) < 0) {
+		fprintf(stderr, "pfcount: %s\n", err);
+		return 2;
+	}
+	if (dn.zc_cluster_id != 0) {
+		fprintf(stderr, "pfcount: %s: a ZC cluster queue is not a network interface\n", dev);
+		return 2;
+	}
+	if (pfring_get_device_facts(dn.devices[0], &f, err, sizeof(err)) < 0) {
+		fprintf(stderr, "pfcount: %s\n", err);
+		return 1;
+	}
+	printf("interface: %s\n", dn.devices[0]);
+	printf("driver: %s\n", f.driver[0] ? f.driver : "none");
+	if (f.channels_known)
+		printf("rx channels: %u (rx %u of %u, combined %u of %u)\n", f.rx_channels,
+		       f.rx_only, f.rx_only_max, f.combined, f.combined_max);
+	else
+		printf("rx channels: unknown (no ethtool channels)\n");
+	if (f.speed_mbps)
+		printf("speed: %u Mb/s\n", f.speed_mbps);
+	else
+		printf("speed: unknown\n");
+	if (f.xdp_features_known) {
+		uint64_t rest = f.xdp_features;
+		printf("xdp features:");
+		for (size_t i = 0; i < sizeof(xdp_feature_names) / sizeof(xdp_feature_names[0]); i++) {
+			if (rest & xdp_feature_names[i].bit) {
+				printf(" %s", xdp_feature_names[i].name);
+				rest &= ~xdp_feature_names[i].bit;
+			}
+		}
+		if (rest)
+			printf(" 0x%" PRIx64, rest);
+		if (f.xdp_features == 0)
+			printf(" none");
+		printf("\n");
+		printf("af_xdp zero copy: %s", f.xsk_zero_copy ? "yes" : "no");
+		if (f.xsk_zero_copy)
+			printf(" (%u segments per frame)", f.xdp_zc_max_segs);
+		printf("\n");
+	} else {
+		printf("xdp features: unknown (kernel without the netdev netlink family)\n");
+		printf("af_xdp zero copy: unknown\n");
+	}
+	return 0;
 }
 
 static unsigned long parse_num(const char *s, const char *what)
@@ -123,8 +196,8 @@ int main(int argc, char **argv)
 {
 	const char *dev = NULL, *filter = NULL, *type_name = NULL;
 	unsigned long cluster = 0, seconds = 0;
-	int c;
-	while ((c = getopt(argc, argv, "i:c:t:f:n:s:vh")) != -1) {
+	int c, info = 0;
+	while ((c = getopt(argc, argv, "i:c:t:f:n:s:vIh")) != -1) {
 		switch (c) {
 		case 'i': dev = optarg; break;
 		case 'c': cluster = parse_num(optarg, "cluster id (-c)"); break;
@@ -133,11 +206,19 @@ int main(int argc, char **argv)
 		case 'n': max_pkts = parse_num(optarg, "count (-n)"); break;
 		case 's': seconds = parse_num(optarg, "seconds (-s)"); break;
 		case 'v': verbose = 1; break;
+		case 'I': info = 1; break;
 		default: usage();
 		}
 	}
 	if (!dev || optind != argc)
 		usage();
+	if (info) {
+		if (cluster || type_name || filter || max_pkts || seconds || verbose) {
+			fprintf(stderr, "pfcount: -I takes no option but -i\n");
+			return 2;
+		}
+		return print_device_facts(dev);
+	}
 	cluster_type type = cluster_per_flow;
 	if (type_name) {
 		/* The names the config files and PFRING_CLUSTER_TYPE take. */
