@@ -327,7 +327,9 @@ join_attached(struct pf_xsk *x, uint32_t prog_id, const char *name, const char *
 		}
 		close(fd);
 	}
-	if (x->map_fd < 0 || bss_fd < 0) {
+	/* Only the hashing variants use the .bss (pf_meta_failed), so only
+	 * they hold it. */
+	if (x->map_fd < 0 || (bss_fd < 0 && strncmp(pi.name, "pf_xdp_hash_", 12) == 0)) {
 		snprintf(err, errlen, "'%s' runs an XDP program named '%s' (id %u) without our "
 			 "maps: not ours", ifname, pi.name, prog_id);
 		rc = PF_RING_ERROR_GENERIC;
@@ -358,7 +360,7 @@ join_attached(struct pf_xsk *x, uint32_t prog_id, const char *name, const char *
 		}
 		goto out;
 	}
-	rc = map_bss(x, bss_fd, err, errlen);
+	rc = bss_fd >= 0 ? map_bss(x, bss_fd, err, errlen) : 0;
 out:
 	if (bss_fd >= 0)
 		close(bss_fd);
