@@ -327,8 +327,7 @@ xdp_enable(pfring *ring)
 	snprintf(ring->notice, sizeof(ring->notice),
 		 "zc:%s: AF_XDP capture (%s): packets received on %s %s are taken from "
 		 "the kernel's network stack while this runs (RX only)", ifname,
-		 xe->ch[0].x.zerocopy ? "zero copy" :
-		 "copy mode: the driver has no AF_XDP zero copy", ifname, queues);
+		 xe->ch[0].x.zerocopy ? "zero copy" : "copy mode", ifname, queues);
 	len = strlen(ring->notice);
 	if (other[0] != '\0')
 		snprintf(ring->notice + len, sizeof(ring->notice) - len, "; %s", other);
