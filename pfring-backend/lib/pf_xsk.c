@@ -146,6 +146,8 @@ pf_xsk_open(struct pf_xsk *x, const char *ifname, uint32_t queue,
 	return PF_RING_ERROR_GENERIC;
 }
 
+#define XSK_ATTACH_TRIES 100
+
 /* The kernel keeps BPF_OBJ_NAME_LEN - 1 characters of a program's name. */
 static int
 prog_name_is(const char *kname, const char *want)
@@ -265,10 +267,11 @@ out:
 /*
  * A program is attached (prog_id): take our fds on it if it is name, with
  * its link and maps.  1: gone meanwhile, look again; 0: joined; < 0: error.
+ * last: the last look; a program without a link is then an error.
  */
 static int
 join_attached(struct pf_xsk *x, uint32_t prog_id, const char *name, const char *ifname,
-	      char *err, size_t errlen)
+	      int last, char *err, size_t errlen)
 {
 	struct bpf_prog_info pi;
 	struct bpf_map_info mi;
@@ -350,9 +353,11 @@ join_attached(struct pf_xsk *x, uint32_t prog_id, const char *name, const char *
 		close(fd);
 	}
 	if (x->link_fd < 0) {
-		/* The last user left meanwhile, or it was attached by netlink
-		 * (ip link set ... xdp), which we cannot share safely. */
-		if (bpf_xdp_query_id(x->ifindex, 0, &id) == 0 && id == prog_id) {
+		/* The last user left meanwhile (the kernel detaches a link
+		 * whose last fd closed from a work queue, a moment later), or
+		 * it was attached by netlink (ip link set ... xdp), which we
+		 * cannot share safely. */
+		if (last && bpf_xdp_query_id(x->ifindex, 0, &id) == 0 && id == prog_id) {
 			snprintf(err, errlen, "'%s' runs our XDP program '%s' (id %u) attached "
 				 "without a BPF link: detach it (ip link set dev %s xdp off)",
 				 ifname, pi.name, prog_id, ifname);
@@ -385,8 +390,10 @@ pf_xsk_attach(struct pf_xsk *x, const char *name, char *err, size_t errlen)
 
 	if_indextoname((unsigned)x->ifindex, ifname);
 	/* Races: two first users (the loser's attach fails with EBUSY), the
-	 * last user leaving between our look and our fds: look again. */
-	for (tries = 0; tries < 20; tries++) {
+	 * last user leaving between our look and our fds (its program stays
+	 * attached until the kernel's deferred release): look again, for up
+	 * to about a second. */
+	for (tries = 0; tries < XSK_ATTACH_TRIES; tries++) {
 		if (bpf_xdp_query_id(x->ifindex, 0, &prog_id) < 0) {
 			snprintf(err, errlen, "asking '%s' for its XDP program: %s", ifname,
 				 strerror(errno));
@@ -395,16 +402,17 @@ pf_xsk_attach(struct pf_xsk *x, const char *name, char *err, size_t errlen)
 		if (prog_id == 0)
 			rc = load_and_attach(x, name, err, errlen);
 		else
-			rc = join_attached(x, prog_id, name, ifname, err, errlen);
+			rc = join_attached(x, prog_id, name, ifname,
+					   tries == XSK_ATTACH_TRIES - 1, err, errlen);
 		if (rc == 1) {
-			usleep(1000);
+			usleep(tries < 10 ? 1000 : 10000);
 			continue;
 		}
 		if (rc < 0)
 			goto fail;
 		break;
 	}
-	if (tries == 20) {
+	if (tries == XSK_ATTACH_TRIES) {
 		snprintf(err, errlen, "'%s': XDP programs kept coming and going; try again", ifname);
 		rc = PF_RING_ERROR_GENERIC;
 		goto fail;
