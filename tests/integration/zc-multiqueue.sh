@@ -8,7 +8,9 @@
 #    killed with SIGKILL and started again: it gets its queue again, the
 #    others lose nothing.  After all exit (as user tcpdump: Debian's tcpdump
 #    drops root after opening) no XDP program is left.
-# 3. zc:IF (no queue): one handle gets every packet of every queue.
+# 3. zc:IF (no queue): one handle gets every packet of every queue (our
+#    patched tcpdump's ring counters too).  Four zcounts on @0..3 opened at
+#    the same instant: each exactly its queue.
 # 4. zbalance -i zc:IF -n 3 -m hash: the union of its queues is what was
 #    sent, no flow in two queues.
 # 5. Another program on the interface: zc:IF@1 while zbalance -i zc:IF@0
@@ -18,6 +20,7 @@ set -euo pipefail
 
 NQ=4
 FLOWS=5
+ZCOUNT=$PFRING_BUILDDIR/pfring-backend/tools/zcount
 
 lib_init
 [ "$STOCK" = 0 ] || skip "pfring: and zc: devices need our libpcap"
@@ -124,6 +127,48 @@ check_eq "zc:$IFB 'packets captured'" "$SENT" "${TD_CAPTURED[all]}"
 check_eq "zc:$IFB 'dropped by kernel'" 0 "${TD_DROPPED[all]}"
 check_same "zc:$IFB: every flow of every queue, each packet once" "$ALL" "$(pcap_flows "$WORK/all.pcap")"
 check_true "no XDP program left on $IFB after zc:$IFB" wait_until "$DEADLINE" _no_xdp
+# Our patched tcpdump prints the ring's counters, summed over the queues, with the mode.
+DEBIAN_TCPDUMP=$TCPDUMP
+TCPDUMP=$PFRING_BUILDDIR/tcpdump-patches/tcpdump
+tcpdump_start ours "$NSB" "zc:$IFB"
+send_all
+wait_for_packets "$DEADLINE" "$SENT" "$WORK/ours.pcap" || true
+tcpdump_stop ours
+TCPDUMP=$DEBIAN_TCPDUMP
+check_contains "patched tcpdump on zc:$IFB: the ring's counters, copy mode" "$WORK/ours.err" \
+	"zc:$IFB: pfring engine xdp-copy: $SENT received by ring, 0 dropped by ring, 0 shunted"
+
+# Four zcounts (the libpfring API) opening at the same instant: two may both
+# find no program and race to attach it; each gets exactly its queue.
+_zcounts_ready() {
+	local q
+	for ((q = 0; q < NQ; q++)); do
+		grep -q engine "$WORK/zcount$q.out" || _td_gone "${ZC_PIDS[q]}" || return 1
+	done
+}
+ZC_PIDS=()
+for ((q = 0; q < NQ; q++)); do
+	ip netns exec "$NSB" "$ZCOUNT" -i "zc:$IFB@$q" \
+		>"$WORK/zcount$q.out" 2>"$WORK/zcount$q.err" &
+	ZC_PIDS[q]=$!
+	TD_PID[zcount$q]=${ZC_PIDS[q]}   # killed by the cleanup if the test ends early
+done
+wait_until "$DEADLINE" _zcounts_ready || true
+send_all
+# Everything is sent: once a zcount's once-a-second line shows its queue's
+# count, its total at SIGINT shows whether anything more came.
+_zcount_has() { grep -q "^zcount: $2 packets," "$WORK/zcount$1.out"; }
+for ((q = 0; q < NQ; q++)); do
+	wait_until "$DEADLINE" _zcount_has "$q" "${count[q]}" || true
+	proc_reap "zcount$q" "${ZC_PIDS[q]}" INT
+	unset "TD_PID[zcount$q]"
+	check_eq "zcount -i zc:$IFB@$q (opened at once with 3 others): exit status" 0 "$PROC_RC"
+	check_contains "zcount -i zc:$IFB@$q: none dropped, copy mode" \
+		"$WORK/zcount$q.out" "dropped 0 (engine xdp-copy)"
+	check_contains "zcount -i zc:$IFB@$q: its queue's ${count[q]} packets, no more" \
+		"$WORK/zcount$q.out" "zcount: total ${count[q]} packets "
+done
+check_true "no XDP program left on $IFB after the zcounts" wait_until "$DEADLINE" _no_xdp
 
 # 4. zbalance over every queue.
 zbalance_start "$NSB" -i "zc:$IFB" -c "$CID" -n 3 -m hash -t per_flow
