@@ -9,8 +9,8 @@
 #    others lose nothing.  After all exit (as user tcpdump: Debian's tcpdump
 #    drops root after opening) no XDP program is left.
 # 3. zc:IF (no queue): one handle gets every packet of every queue (our
-#    patched tcpdump's ring counters too).  Four zcounts on @0..3 opened at
-#    the same instant: each exactly its queue.
+#    patched tcpdump's ring counters too; zcount's pfring_recv too).  Four
+#    zcounts on @0..3 opened at the same instant: each exactly its queue.
 # 4. zbalance -i zc:IF -n 3 -m hash: the union of its queues is what was
 #    sent, no flow in two queues.
 # 5. Another program on the interface: zc:IF@1 while zbalance -i zc:IF@0
@@ -169,6 +169,23 @@ for ((q = 0; q < NQ; q++)); do
 		"$WORK/zcount$q.out" "zcount: total ${count[q]} packets "
 done
 check_true "no XDP program left on $IFB after the zcounts" wait_until "$DEADLINE" _no_xdp
+# zcount -i zc:IF: pfring_recv (the engine's next()) over every queue.
+ip netns exec "$NSB" "$ZCOUNT" -i "zc:$IFB" >"$WORK/zcount-all.out" 2>"$WORK/zcount-all.err" &
+ZC_ALL=$!
+TD_PID[zcount-all]=$ZC_ALL
+_zcount_all_ready() { grep -q engine "$WORK/zcount-all.out" || _td_gone "$ZC_ALL"; }
+wait_until "$DEADLINE" _zcount_all_ready || true
+send_all
+_zcount_all_has() { grep -q "^zcount: $SENT packets," "$WORK/zcount-all.out"; }
+wait_until "$DEADLINE" _zcount_all_has || true
+proc_reap zcount-all "$ZC_ALL" INT
+unset "TD_PID[zcount-all]"
+check_eq "zcount -i zc:$IFB: exit status" 0 "$PROC_RC"
+check_contains "zcount -i zc:$IFB: every queue's packets, no more" \
+	"$WORK/zcount-all.out" "zcount: total $SENT packets "
+check_contains "zcount -i zc:$IFB: none dropped, copy mode" "$WORK/zcount-all.out" \
+	"dropped 0 (engine xdp-copy)"
+check_true "no XDP program left on $IFB after zcount -i zc:$IFB" wait_until "$DEADLINE" _no_xdp
 
 # 4. zbalance over every queue.
 zbalance_start "$NSB" -i "zc:$IFB" -c "$CID" -n 3 -m hash -t per_flow
