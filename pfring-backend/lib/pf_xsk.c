@@ -304,7 +304,8 @@ join_attached(struct pf_xsk *x, uint32_t prog_id, const char *name, const char *
 		snprintf(err, errlen, "'%s' runs our XDP program '%s' (id %u), this capture needs "
 			 "'%.*s': %s", ifname, pi.name, prog_id, BPF_OBJ_NAME_LEN - 1, name,
 			 strncmp(pi.name, "pf_xdp_hash_", 12) == 0 ?
-			 "a zbalance -i zc:IF runs on it" : "a zc:IF capture runs on it");
+			 "a zbalance -i zc:IF -m hash runs on it" :
+			 "a zc:IF capture or zbalance -i zc:IF -m rr|fanout runs on it");
 		rc = PF_RING_ERROR_GENERIC;
 		goto out;
 	}

@@ -208,7 +208,7 @@ check_true "no XDP program left on $IFB after zbalance" wait_until "$DEADLINE" _
 zbalance_start "$NSB" -i "zc:$IFB@0" -c "$CID" -n 1 -m hash -t per_flow
 tcpdump_run variant "$NSB" "zc:$IFB@1"
 check_eq "zc:$IFB@1 beside zbalance -i zc:$IFB@0: refused, naming the program" \
-	"tcpdump: '$IFB' runs our XDP program 'pf_xdp_hash_per' (id $(ip -n "$NSB" -d link show dev "$IFB" | sed -n 's/.*prog\/xdp id \([0-9]*\).*/\1/p')), this capture needs 'pf_xdp_redirect': a zbalance -i zc:IF runs on it" \
+	"tcpdump: '$IFB' runs our XDP program 'pf_xdp_hash_per' (id $(ip -n "$NSB" -d link show dev "$IFB" | sed -n 's/.*prog\/xdp id \([0-9]*\).*/\1/p')), this capture needs 'pf_xdp_redirect': a zbalance -i zc:IF -m hash runs on it" \
 	"$(cat "$WORK/variant.err")"
 zbalance_stop
 check_true "no XDP program left on $IFB after zbalance -i zc:$IFB@0" wait_until "$DEADLINE" _no_xdp
