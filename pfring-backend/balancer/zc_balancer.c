@@ -49,6 +49,10 @@
  */
 #define XDP_COALESCE_NS 1000000L
 #define XDP_COMP_RING 64   /* required by bind; the balancer never transmits */
+/* AF_XDP sockets of a worker: one per RX queue of each AF_XDP input. */
+#define MAX_XIN 64
+/* The least fill ring an RX queue's socket gets (of PFRING_ZC_XDP_INPUT_BUFS). */
+#define XDP_MIN_QUEUE_BUFS 64
 
 struct pfring_zc_worker;
 
@@ -79,7 +83,7 @@ struct xin {
 struct pfring_zc_worker {
 	pfring *in[PFRING_ZC_MAX_INPUTS];
 	int n_in;
-	struct xin xin[PFRING_ZC_MAX_INPUTS];
+	struct xin xin[MAX_XIN];
 	int n_xin;
 	pfring_pcap_handler on_packet;        /* ring inputs: the per-mode callback */
 	pfring_zc_queue *out[PFRING_ZC_MAX_QUEUES];
@@ -530,6 +534,7 @@ xin_burst_body(struct pfring_zc_worker *w, struct xin *in, enum xmode mode)
 published:
 	__atomic_store_n(in->fill_prod, fprod, __ATOMIC_RELEASE);
 	__atomic_store_n(in->rx_cons, cons + avail, __ATOMIC_RELEASE);
+	pf_xsk_refilled(in->x);
 	xburst_end(w, &xb, fast && (mode == XM_ONE || mode == XM_RR || mode == XM_HASH ||
 				    mode == XM_HASH_P2));
 	__atomic_store_n(&in->x->rx_count, in->x->rx_count + avail, __ATOMIC_RELAXED);
@@ -641,7 +646,7 @@ static void *
 worker_main(void *arg)
 {
 	struct pfring_zc_worker *w = arg;
-	struct pollfd pfd[2 * PFRING_ZC_MAX_INPUTS + 1];
+	struct pollfd pfd[MAX_XIN + PFRING_ZC_MAX_INPUTS + 1];
 	struct timespec coalesce = { 0, XDP_COALESCE_NS };
 	int i, n, total, nfd, full;
 	uint32_t got;
@@ -832,11 +837,19 @@ pfring_zc_run_balancer(pfring **inputs, int n_inputs, pfring_zc_queue **outputs,
 	else
 		w->on_packet = on_packet_hash;
 	for (k = 0; k < n_inputs; k++) {
-		x = pf_xdp_xsk(inputs[k]);
-		if (x != NULL && x->map_fd < 0 && x->obj == NULL) {
-			/* Ours (pfring_zc_open_xdp_input): no program runs yet. */
-			if (xin_setup(w, inputs[k], x, err, errlen) < 0)
-				goto fail;
+		x = pf_xdp_xsk(inputs[k], 0);
+		if (x != NULL && x->map_fd < 0) {
+			/* Ours (pfring_zc_open_xdp_input): no program runs yet.
+			 * One input per socket (RX queue). */
+			for (i = 0; (x = pf_xdp_xsk(inputs[k], i)) != NULL; i++) {
+				if (w->n_xin == MAX_XIN) {
+					snprintf(err, errlen, "balancer: more than %d AF_XDP "
+						 "sockets (RX queues)", MAX_XIN);
+					goto fail;
+				}
+				if (xin_setup(w, inputs[k], x, err, errlen) < 0)
+					goto fail;
+			}
 			continue;
 		}
 		if (pfring_enable_ring(inputs[k]) < 0) {
@@ -872,7 +885,8 @@ pfring_zc_open_xdp_input(struct pfring_zc_cluster *c, const char *dev, char *err
 	struct pf_xsk *x;
 	uint64_t *fill;
 	pfring *ring;
-	uint32_t i;
+	uint32_t i, k, per_queue;
+	int nq = 1;
 
 	if (c == NULL || dev == NULL) {
 		snprintf(err, errlen, "no cluster or device");
@@ -890,25 +904,49 @@ pfring_zc_open_xdp_input(struct pfring_zc_cluster *c, const char *dev, char *err
 			 pfring_zc_free_handles(c), PFRING_ZC_XDP_INPUT_BUFS);
 		return NULL;
 	}
+	/*
+	 * "IF" reads every RX queue: one socket per queue, each registering the
+	 * whole buffer region as its own UMEM (a buffer the balancer swaps out
+	 * of a queue slot may go to any socket's fill ring, and XDP_SHARED_UMEM
+	 * across queues would tie every socket to the first one's rings).  The
+	 * PFRING_ZC_XDP_INPUT_BUFS buffers are split between the sockets, a
+	 * power of two each, so the pool need not grow with the queues.
+	 */
+	if (strchr(dev, '@') == NULL) {
+		nq = pf_xsk_rx_queues(dev, err, errlen);
+		if (nq < 0)
+			return NULL;
+		if (nq > MAX_XIN || PFRING_ZC_XDP_INPUT_BUFS / (uint32_t)nq < XDP_MIN_QUEUE_BUFS) {
+			snprintf(err, errlen, "'%s' has %d RX queues: an AF_XDP input reads at "
+				 "most %d (name one: zc:%s@QUEUE)", dev, nq,
+				 PFRING_ZC_XDP_INPUT_BUFS / XDP_MIN_QUEUE_BUFS < MAX_XIN ?
+				 PFRING_ZC_XDP_INPUT_BUFS / XDP_MIN_QUEUE_BUFS : MAX_XIN, dev);
+			return NULL;
+		}
+	}
+	for (per_queue = PFRING_ZC_XDP_INPUT_BUFS; per_queue * (uint32_t)nq >
+		     PFRING_ZC_XDP_INPUT_BUFS; per_queue /= 2)
+		;
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.umem = c->base + c->hdr->buf_off;
 	cfg.umem_len = c->hdr->buf_region_len;
 	cfg.chunk = c->hdr->buf_stride;
-	cfg.rx_size = cfg.fill_size = PFRING_ZC_XDP_INPUT_BUFS;
+	cfg.rx_size = cfg.fill_size = per_queue;
 	cfg.comp_size = XDP_COMP_RING;
 	ring = pf_xdp_open_ext(dev, &cfg, 0, err, errlen);
 	if (ring == NULL)
 		return NULL;
-	x = pf_xdp_xsk(ring);
 	/* Every buffer is in exactly one of fill ring, RX ring and kernel, and
-	 * the balancer returns one to the fill ring per RX descriptor, so the
-	 * fill ring (as big as the RX ring) never overflows. */
-	fill = x->fill.desc;
-	for (i = 0; i < PFRING_ZC_XDP_INPUT_BUFS; i++) {
-		b = pfring_zc_get_packet_handle(c);
-		fill[i] = (uint64_t)zc_buf_idx(c->base, c->hdr, b) << c->hdr->buf_shift;
+	 * the balancer returns one to a socket's fill ring per RX descriptor of
+	 * that socket, so no fill ring (as big as its RX ring) overflows. */
+	for (k = 0; (x = pf_xdp_xsk(ring, k)) != NULL; k++) {
+		fill = x->fill.desc;
+		for (i = 0; i < per_queue; i++) {
+			b = pfring_zc_get_packet_handle(c);
+			fill[i] = (uint64_t)zc_buf_idx(c->base, c->hdr, b) << c->hdr->buf_shift;
+		}
+		__atomic_store_n(x->fill.producer, per_queue, __ATOMIC_RELEASE);
 	}
-	__atomic_store_n(x->fill.producer, PFRING_ZC_XDP_INPUT_BUFS, __ATOMIC_RELEASE);
 	return ring;
 }
 

@@ -237,10 +237,10 @@ pfring_zc_worker *pfring_zc_run_balancer(pfring **inputs, int n_inputs,
 					 const struct pfring_zc_worker_opts *opts,
 					 char *err, size_t errlen);
 /*
- * An AF_XDP input on dev ("IF" or "IF@QUEUE") whose UMEM is cluster c's buffer memory,
- * for pfring_zc_run_balancer(): the balancer then moves buffer indexes between the
- * socket and the queues instead of copying packets.  It takes PFRING_ZC_XDP_INPUT_BUFS
- * buffers from c's pool (create c with extra_bufs covering them) and keeps them until
+ * An AF_XDP input on dev ("IF@QUEUE", or "IF": one socket per RX queue) whose UMEM is
+ * cluster c's buffer memory, for pfring_zc_run_balancer(): the balancer then moves
+ * buffer indexes between the sockets and the queues instead of copying packets.  It
+ * takes PFRING_ZC_XDP_INPUT_BUFS buffers (split between its sockets) from c's pool (create c with extra_bufs covering them) and keeps them until
  * the cluster is destroyed.  Close it with pfring_close() after the worker is killed.
  */
 #define PFRING_ZC_XDP_INPUT_BUFS 4096

@@ -703,15 +703,13 @@ int
 pfring_get_xdp_stats(pfring *ring, pfring_xdp_stat *stats)
 {
 	struct xdp_statistics xs;
-	struct pf_xsk *x;
+	int rc;
 
 	if (ring == NULL || stats == NULL)
 		return PF_RING_ERROR_INVALID_ARGUMENT;
-	x = pf_xdp_xsk(ring);
-	if (x == NULL)
-		return PF_RING_ERROR_NOT_SUPPORTED;
-	if (pf_xsk_stats(x, &xs) != 0)
-		return PF_RING_ERROR_GENERIC;
+	rc = pf_xdp_xsk_stats(ring, &xs);
+	if (rc != 0)
+		return rc;
 	stats->rx_dropped = xs.rx_dropped;
 	stats->rx_invalid_descs = xs.rx_invalid_descs;
 	stats->tx_invalid_descs = xs.tx_invalid_descs;

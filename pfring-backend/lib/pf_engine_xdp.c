@@ -1,13 +1,17 @@
 /*
  * pf_engine_xdp.c - the AF_XDP engine for "zc:<interface>[@<queue>]".
  *
- * One AF_XDP socket on one RX queue (default 0) with its own UMEM: the
- * first half of the frames feed the fill ring, the second half carry
- * transmitted packets.  Our XDP program (bpf/xdp_redirect.bpf.c, loaded
- * with libbpf) redirects that queue to the socket.  The socket is bound
- * zero-copy when the driver can, in copy mode otherwise; the engine's name
- * says which ("xdp-zerocopy" / "xdp-copy").  The program is attached
- * through a BPF link: the kernel uses the driver's native hook if it has one.
+ * One AF_XDP socket (a channel) per RX queue read: zc:IF@Q reads queue Q,
+ * zc:IF every RX queue of IF in one handle (PF_RING's multichannel: one
+ * selectable fd, an epoll set over the sockets; bursts and next() take
+ * the channels in turn; statistics are summed).  Each channel has its own
+ * UMEM: the first half of the frames feed the fill ring, the second half
+ * carry transmitted packets (sent on the first channel).  Our XDP program
+ * (bpf/xdp_redirect.bpf.c), one per interface shared with every other
+ * socket of ours there (pf_xsk.c), redirects each queue to its socket.  A
+ * socket is bound zero-copy when the driver can, in copy mode otherwise;
+ * the engine's name says which ("xdp-zerocopy" / "xdp-copy"), and so does
+ * the capture's notice.
  * The socket set-up is pf_xsk.c's, shared with the ZC balancer, whose
  * AF_XDP input is this engine over the cluster's memory (pf_xdp_open_ext,
  * params.umem: no TX, the fill ring and the program are the balancer's).
@@ -22,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -45,12 +50,21 @@
 #define COALESCE_MIN 64
 #define COALESCE_NS  1000000L
 
-struct xdp_engine {
+/* One socket on one RX queue. */
+struct xdp_chan {
 	struct pf_xsk x;
 	uint8_t *own_umem;            /* NULL: the UMEM is the opener's (params.umem) */
 	uint32_t tx_free[N_FRAMES / 2];
 	uint32_t n_tx_free;
 	uint32_t held;                /* RX descriptors handed out by next() */
+};
+
+struct xdp_engine {
+	struct xdp_chan *ch;
+	uint32_t n_ch;
+	uint32_t next_ch;             /* round robin: the channel to read first */
+	int epfd;                     /* several channels: their sockets, or -1 */
+	int own_umem;                 /* the engine's own UMEMs (a capture) */
 	int coalesce;                 /* buffered mode: see COALESCE_NS */
 };
 
@@ -64,12 +78,18 @@ static void
 xdp_close(pfring *ring)
 {
 	struct xdp_engine *xe = xe_of(ring);
+	uint32_t i;
 
 	if (xe == NULL)
 		return;
-	pf_xsk_close(&xe->x);
-	if (xe->own_umem != NULL)
-		munmap(xe->own_umem, (size_t)N_FRAMES * FRAME_SIZE);
+	for (i = 0; i < xe->n_ch; i++) {
+		pf_xsk_close(&xe->ch[i].x);
+		if (xe->ch[i].own_umem != NULL)
+			munmap(xe->ch[i].own_umem, (size_t)N_FRAMES * FRAME_SIZE);
+	}
+	if (xe->epfd >= 0)
+		close(xe->epfd);
+	free(xe->ch);
 	free(xe);
 	ring->engine = NULL;
 }
@@ -135,55 +155,99 @@ check_default_route(pfring *ring, const char *ifname)
 			     fam == DEFAULT_ROUTE_IPV6 ? "IPv6" : "IPv4 and IPv6", ifname);
 }
 
+/* Open channel c on RX queue q: its socket, and for a capture its UMEM,
+ * fill ring and place in the interface's XDP program. */
+static int
+chan_open(pfring *ring, struct xdp_chan *c, uint32_t q, const struct pf_open_params *params)
+{
+	struct pf_xsk_config cfg;
+	uint64_t *fill;
+	uint32_t i;
+	int rc;
+
+	c->x.fd = -1;
+	c->x.map_fd = -1;
+	c->x.link_fd = -1;
+	if (params->umem != NULL) {
+		cfg = *params->umem;
+	} else {
+		c->own_umem = mmap(NULL, (size_t)N_FRAMES * FRAME_SIZE, PROT_READ | PROT_WRITE,
+				   MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+		if (c->own_umem == MAP_FAILED) {
+			c->own_umem = NULL;
+			return pf_ring_error(ring, PF_RING_ERROR_GENERIC, "UMEM: %s", strerror(errno));
+		}
+		cfg.umem = c->own_umem;
+		cfg.umem_len = (size_t)N_FRAMES * FRAME_SIZE;
+		cfg.chunk = FRAME_SIZE;
+		cfg.rx_size = cfg.tx_size = cfg.fill_size = cfg.comp_size = RING_SIZE;
+	}
+	rc = pf_xsk_open(&c->x, ring->devs.devices[0], q, &cfg, ring->errbuf,
+			 sizeof(ring->errbuf));
+	if (rc < 0 || c->own_umem == NULL)
+		return rc;
+	/* Frames 0..RING_SIZE-1 receive, the rest transmit. */
+	fill = c->x.fill.desc;
+	for (i = 0; i < RING_SIZE; i++)
+		fill[i] = (uint64_t)i * FRAME_SIZE;
+	__atomic_store_n(c->x.fill.producer, RING_SIZE, __ATOMIC_RELEASE);
+	for (i = 0; i < N_FRAMES - RING_SIZE; i++)
+		c->tx_free[c->n_tx_free++] = RING_SIZE + i;
+	return pf_xsk_attach(&c->x, "pf_xdp_redirect", ring->errbuf, sizeof(ring->errbuf));
+}
+
 static int
 xdp_open(pfring *ring, const struct pf_open_params *params)
 {
-	struct pf_xsk_config cfg;
+	struct epoll_event ev;
 	struct xdp_engine *xe;
-	uint64_t *fill;
-	uint32_t i;
+	uint32_t i, first = 0, n = 1;
 	int rc;
 
 	rc = check_default_route(ring, ring->devs.devices[0]);
 	if (rc < 0)
 		return rc;
-	xe = calloc(1, sizeof(*xe));
-	if (xe == NULL)
-		return pf_ring_error(ring, PF_RING_ERROR_GENERIC, "out of memory");
-	ring->engine = xe;
-	xe->x.fd = -1;
-	xe->x.map_fd = -1;
-	if (params->umem != NULL) {
-		cfg = *params->umem;
+	if (ring->devs.queue >= 0) {
+		first = (uint32_t)ring->devs.queue;
 	} else {
-		xe->own_umem = mmap(NULL, (size_t)N_FRAMES * FRAME_SIZE, PROT_READ | PROT_WRITE,
-				    MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
-		if (xe->own_umem == MAP_FAILED) {
-			xe->own_umem = NULL;
-			rc = pf_ring_error(ring, PF_RING_ERROR_GENERIC, "UMEM: %s", strerror(errno));
-			goto fail;
-		}
-		cfg.umem = xe->own_umem;
-		cfg.umem_len = (size_t)N_FRAMES * FRAME_SIZE;
-		cfg.chunk = FRAME_SIZE;
-		cfg.rx_size = cfg.tx_size = cfg.fill_size = cfg.comp_size = RING_SIZE;
+		/* zc:IF: every RX queue. */
+		rc = pf_xsk_rx_queues(ring->devs.devices[0], ring->errbuf, sizeof(ring->errbuf));
+		if (rc < 0)
+			return rc;
+		n = (uint32_t)rc;
 	}
-	rc = pf_xsk_open(&xe->x, ring->devs.devices[0],
-			 ring->devs.queue < 0 ? 0 : (uint32_t)ring->devs.queue, &cfg,
-			 ring->errbuf, sizeof(ring->errbuf));
-	if (rc < 0)
-		goto fail;
-	if (xe->own_umem != NULL) {
-		/* Frames 0..RING_SIZE-1 receive, the rest transmit. */
-		fill = xe->x.fill.desc;
-		for (i = 0; i < RING_SIZE; i++)
-			fill[i] = (uint64_t)i * FRAME_SIZE;
-		__atomic_store_n(xe->x.fill.producer, RING_SIZE, __ATOMIC_RELEASE);
-		for (i = 0; i < N_FRAMES - RING_SIZE; i++)
-			xe->tx_free[xe->n_tx_free++] = RING_SIZE + i;
-		rc = pf_xsk_attach(&xe->x, "pf_xdp_redirect", ring->errbuf, sizeof(ring->errbuf));
+	xe = calloc(1, sizeof(*xe));
+	if (xe != NULL)
+		xe->ch = calloc(n, sizeof(*xe->ch));
+	if (xe == NULL || xe->ch == NULL) {
+		free(xe);
+		return pf_ring_error(ring, PF_RING_ERROR_GENERIC, "out of memory");
+	}
+	ring->engine = xe;
+	xe->epfd = -1;
+	xe->own_umem = params->umem == NULL;
+	for (i = 0; i < n; i++) {
+		xe->n_ch = i + 1;
+		rc = chan_open(ring, &xe->ch[i], first + i, params);
 		if (rc < 0)
 			goto fail;
+	}
+	if (n > 1) {
+		xe->epfd = epoll_create1(EPOLL_CLOEXEC);
+		if (xe->epfd < 0) {
+			rc = pf_ring_error(ring, PF_RING_ERROR_GENERIC, "epoll: %s", strerror(errno));
+			goto fail;
+		}
+		for (i = 0; i < n; i++) {
+			memset(&ev, 0, sizeof(ev));
+			ev.events = EPOLLIN;
+			ev.data.u32 = i;
+			if (epoll_ctl(xe->epfd, EPOLL_CTL_ADD, xe->ch[i].x.fd, &ev) < 0) {
+				rc = pf_ring_error(ring, PF_RING_ERROR_GENERIC, "epoll: %s",
+						   strerror(errno));
+				goto fail;
+			}
+		}
 	}
 	xe->coalesce = !(ring->params.flags & PF_RING_IMMEDIATE);
 	return 0;
@@ -211,11 +275,34 @@ pf_xdp_open_ext(const char *dev, const struct pf_xsk_config *cfg, uint32_t flags
 }
 
 struct pf_xsk *
-pf_xdp_xsk(pfring *ring)
+pf_xdp_xsk(pfring *ring, uint32_t i)
 {
-	if (ring == NULL || ring->ops != &pf_engine_xdp)
+	if (ring == NULL || ring->ops != &pf_engine_xdp || i >= xe_of(ring)->n_ch)
 		return NULL;
-	return &xe_of(ring)->x;
+	return &xe_of(ring)->ch[i].x;
+}
+
+int
+pf_xdp_xsk_stats(pfring *ring, struct xdp_statistics *sum)
+{
+	struct xdp_statistics st;
+	struct pf_xsk *x;
+	uint32_t i;
+
+	memset(sum, 0, sizeof(*sum));
+	if (pf_xdp_xsk(ring, 0) == NULL)
+		return PF_RING_ERROR_NOT_SUPPORTED;
+	for (i = 0; (x = pf_xdp_xsk(ring, i)) != NULL; i++) {
+		if (pf_xsk_stats(x, &st) < 0)
+			return PF_RING_ERROR_GENERIC;
+		sum->rx_dropped += st.rx_dropped;
+		sum->rx_invalid_descs += st.rx_invalid_descs;
+		sum->tx_invalid_descs += st.tx_invalid_descs;
+		sum->rx_ring_full += st.rx_ring_full;
+		sum->rx_fill_ring_empty_descs += st.rx_fill_ring_empty_descs;
+		sum->tx_ring_empty_descs += st.tx_ring_empty_descs;
+	}
+	return 0;
 }
 
 /*
@@ -226,17 +313,21 @@ static int
 xdp_enable(pfring *ring)
 {
 	struct xdp_engine *xe = xe_of(ring);
-	char other[sizeof(ring->notice)];
+	char other[sizeof(ring->notice)], queues[32];
 	const char *ifname = ring->devs.devices[0];
 	size_t len;
 
-	if (xe->own_umem == NULL)
+	if (!xe->own_umem)
 		return 0;
 	snprintf(other, sizeof(other), "%s", ring->notice);
+	if (xe->n_ch == 1)
+		snprintf(queues, sizeof(queues), "RX queue %u", xe->ch[0].x.queue);
+	else
+		snprintf(queues, sizeof(queues), "RX queues 0-%u", xe->n_ch - 1);
 	snprintf(ring->notice, sizeof(ring->notice),
-		 "zc:%s: AF_XDP capture: packets received on %s RX queue %u are taken from "
-		 "the kernel's network stack while this runs (RX only)",
-		 ifname, ifname, xe->x.queue);
+		 "zc:%s: AF_XDP capture (%s): packets received on %s %s are taken from "
+		 "the kernel's network stack while this runs (RX only)", ifname,
+		 xe->ch[0].x.zerocopy ? "zero copy" : "copy mode", ifname, queues);
 	len = strlen(ring->notice);
 	if (other[0] != '\0')
 		snprintf(ring->notice + len, sizeof(ring->notice) - len, "; %s", other);
@@ -245,7 +336,7 @@ xdp_enable(pfring *ring)
 
 /* Hand the frames of the last n RX descriptors back to the fill ring. */
 static void
-rx_release(struct xdp_engine *xe, uint32_t n)
+rx_release(struct xdp_chan *xe, uint32_t n)
 {
 	struct xdp_desc *rx = xe->x.rx.desc;
 	uint64_t *fill = xe->x.fill.desc;
@@ -258,6 +349,20 @@ rx_release(struct xdp_engine *xe, uint32_t n)
 	__atomic_store_n(xe->x.fill.producer, fprod + n, __ATOMIC_RELEASE);
 	__atomic_store_n(xe->x.rx.consumer, cons + n, __ATOMIC_RELEASE);
 	xe->x.rx_count += n;
+	pf_xsk_refilled(&xe->x);
+}
+
+/* The frame next() handed out goes back to its fill ring. */
+static void
+release_held(struct xdp_engine *e)
+{
+	uint32_t i;
+
+	for (i = 0; i < e->n_ch; i++)
+		if (e->ch[i].held) {
+			rx_release(&e->ch[i], e->ch[i].held);
+			e->ch[i].held = 0;
+		}
 }
 
 static void
@@ -275,34 +380,37 @@ now(pfring *ring, struct timeval *tv, uint64_t *ns)
 static int
 xdp_next(pfring *ring, const u_char **pkt, struct pfring_pkthdr *hdr)
 {
-	struct xdp_engine *xe = xe_of(ring);
+	struct xdp_engine *e = xe_of(ring);
+	struct xdp_chan *xe;
 	struct xdp_desc *d;
-	uint32_t prod, cons;
+	uint32_t prod, cons, k;
 
-	if (xe->held) {
-		rx_release(xe, xe->held);
-		xe->held = 0;
+	release_held(e);
+	for (k = 0; k < e->n_ch; k++) {
+		xe = &e->ch[e->next_ch];
+		e->next_ch = e->next_ch + 1 == e->n_ch ? 0 : e->next_ch + 1;
+		prod = __atomic_load_n(xe->x.rx.producer, __ATOMIC_ACQUIRE);
+		cons = *xe->x.rx.consumer;
+		if (prod == cons)
+			continue;
+		d = &((struct xdp_desc *)xe->x.rx.desc)[cons & xe->x.rx.mask];
+		memset(hdr, 0, sizeof(*hdr));
+		now(ring, &hdr->ts, &hdr->extended_hdr.timestamp_ns);
+		hdr->len = d->len;
+		hdr->caplen = d->len < ring->params.caplen ? d->len : ring->params.caplen;
+		hdr->extended_hdr.rx_direction = 1;
+		hdr->extended_hdr.if_index = xe->x.ifindex;
+		*pkt = xe->x.umem + d->addr;
+		xe->held = 1;
+		return 1;
 	}
-	prod = __atomic_load_n(xe->x.rx.producer, __ATOMIC_ACQUIRE);
-	cons = *xe->x.rx.consumer;
-	if (prod == cons)
-		return 0;
-	d = &((struct xdp_desc *)xe->x.rx.desc)[cons & xe->x.rx.mask];
-	memset(hdr, 0, sizeof(*hdr));
-	now(ring, &hdr->ts, &hdr->extended_hdr.timestamp_ns);
-	hdr->len = d->len;
-	hdr->caplen = d->len < ring->params.caplen ? d->len : ring->params.caplen;
-	hdr->extended_hdr.rx_direction = 1;
-	hdr->extended_hdr.if_index = xe->x.ifindex;
-	*pkt = xe->x.umem + d->addr;
-	xe->held = 1;
-	return 1;
+	return 0;
 }
 
+/* Up to max (<= 0: all) frames of one channel. */
 static int
-xdp_burst(pfring *ring, int max, pfring_pcap_handler cb, u_char *user)
+chan_burst(pfring *ring, struct xdp_chan *xe, int max, pfring_pcap_handler cb, u_char *user)
 {
-	struct xdp_engine *xe = xe_of(ring);
 	struct pf_xsk *x = &xe->x;
 	const struct xdp_desc *rx = x->rx.desc, *d, *dend;
 	uint64_t *fill = x->fill.desc, *fp, ns, addr;
@@ -312,20 +420,8 @@ xdp_burst(pfring *ring, int max, pfring_pcap_handler cb, u_char *user)
 	struct pfring_pcap_pkthdr h;
 	int n = 0;
 
-	if (xe->held) {
-		rx_release(xe, xe->held);
-		xe->held = 0;
-	}
 	cons = *x->rx.consumer;
 	fprod = *x->fill.producer;
-	if (ring->polled && xe->coalesce) {
-		avail = __atomic_load_n(x->rx.producer, __ATOMIC_ACQUIRE) - cons;
-		if (avail > 0 && avail < COALESCE_MIN) {
-			struct timespec t = { 0, COALESCE_NS };
-
-			nanosleep(&t, NULL);
-		}
-	}
 	while (max <= 0 || n < max) {
 		prod = __atomic_load_n(x->rx.producer, __ATOMIC_ACQUIRE);
 		avail = prod - cons;
@@ -367,15 +463,43 @@ xdp_burst(pfring *ring, int max, pfring_pcap_handler cb, u_char *user)
 		__atomic_store_n(x->rx.consumer, cons, __ATOMIC_RELEASE);
 		__atomic_store_n(&x->rx_count, x->rx_count + i, __ATOMIC_RELAXED);
 		n += (int)i;
+		pf_xsk_refilled(x);
 		if (ring->break_loop)
 			break;
+	}
+	return n;
+}
+
+static int
+xdp_burst(pfring *ring, int max, pfring_pcap_handler cb, u_char *user)
+{
+	struct xdp_engine *e = xe_of(ring);
+	uint32_t k, avail = 0;
+	int n = 0, got;
+
+	release_held(e);
+	if (ring->polled && e->coalesce) {
+		for (k = 0; k < e->n_ch; k++)
+			avail += __atomic_load_n(e->ch[k].x.rx.producer, __ATOMIC_ACQUIRE) -
+				*e->ch[k].x.rx.consumer;
+		if (avail > 0 && avail < COALESCE_MIN) {
+			struct timespec t = { 0, COALESCE_NS };
+
+			nanosleep(&t, NULL);
+		}
+	}
+	/* The channels in turn, each from where the last burst stopped. */
+	for (k = 0; k < e->n_ch && (max <= 0 || n < max) && !ring->break_loop; k++) {
+		got = chan_burst(ring, &e->ch[e->next_ch], max <= 0 ? 0 : max - n, cb, user);
+		e->next_ch = e->next_ch + 1 == e->n_ch ? 0 : e->next_ch + 1;
+		n += got;
 	}
 	ring->polled = 0;
 	return n;
 }
 
 static void
-reclaim_tx(struct xdp_engine *xe)
+reclaim_tx(struct xdp_chan *xe)
 {
 	uint64_t *comp = xe->x.comp.desc;
 	uint32_t prod = __atomic_load_n(xe->x.comp.producer, __ATOMIC_ACQUIRE);
@@ -389,7 +513,7 @@ reclaim_tx(struct xdp_engine *xe)
 static int
 xdp_send(pfring *ring, const u_char *pkt, u_int len)
 {
-	struct xdp_engine *xe = xe_of(ring);
+	struct xdp_chan *xe = &xe_of(ring)->ch[0];
 	struct xdp_desc *tx = xe->x.tx.desc;
 	uint32_t prod, frame;
 
@@ -422,14 +546,17 @@ xdp_send(pfring *ring, const u_char *pkt, u_int len)
 static int
 xdp_stats(pfring *ring, pfring_stat *stats)
 {
-	struct xdp_engine *xe = xe_of(ring);
+	struct xdp_engine *e = xe_of(ring);
 	struct xdp_statistics st;
+	uint32_t k;
 
 	memset(stats, 0, sizeof(*stats));
-	if (pf_xsk_stats(&xe->x, &st) < 0)
+	if (pf_xdp_xsk_stats(ring, &st) < 0)
 		return pf_ring_error(ring, PF_RING_ERROR_GENERIC, "XDP_STATISTICS: %s",
 				     strerror(errno));
-	stats->recv = __atomic_load_n(&xe->x.rx_count, __ATOMIC_RELAXED) + xe->held;
+	for (k = 0; k < e->n_ch; k++)
+		stats->recv += __atomic_load_n(&e->ch[k].x.rx_count, __ATOMIC_RELAXED) +
+			e->ch[k].held;
 	/*
 	 * Frames the kernel had no room for, each once.  rx_ring_full: the RX
 	 * ring was full.  rx_dropped: too long for a frame, or (copy mode) no
@@ -442,7 +569,7 @@ xdp_stats(pfring *ring, pfring_stat *stats)
 	 * driver's failed refills, not frames).
 	 */
 	stats->drop = st.rx_dropped + st.rx_ring_full;
-	if (xe->x.zerocopy)
+	if (e->ch[0].x.zerocopy)
 		stats->drop += st.rx_fill_ring_empty_descs;
 	return 0;
 }
@@ -483,17 +610,20 @@ xdp_set_direction(pfring *ring, packet_direction direction)
 			     "zc:%s: AF_XDP sees received packets only", ring->devs.devices[0]);
 }
 
+/* One socket, or the epoll set of all of them (readable when one is). */
 static int
 xdp_selectable_fd(pfring *ring)
 {
-	return xe_of(ring)->x.fd;
+	struct xdp_engine *e = xe_of(ring);
+
+	return e->epfd >= 0 ? e->epfd : e->ch[0].x.fd;
 }
 
 /* The mode the socket was bound in: pfcount and zcount print it. */
 static const char *
 xdp_mode_name(pfring *ring)
 {
-	return xe_of(ring)->x.zerocopy ? "xdp-zerocopy" : "xdp-copy";
+	return xe_of(ring)->ch[0].x.zerocopy ? "xdp-zerocopy" : "xdp-copy";
 }
 
 const struct pf_engine_ops pf_engine_xdp = {

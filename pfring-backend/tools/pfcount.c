@@ -287,7 +287,9 @@ int main(int argc, char **argv)
 	printf("Total: %lu packets, %lu bytes in %.2f s (%.0f pkts/s, %.3f Mbit/s)\n",
 	       p, b, dur, dur > 0 ? (double)p / dur : 0, dur > 0 ? (double)b * 8 / dur / 1e6 : 0);
 	if (srv >= 0)
-		printf("Ring: %" PRIu64 " received, %" PRIu64 " dropped\n", st.recv, st.drop);
+		/* The engine's mode too: for AF_XDP, the bind mode granted. */
+		printf("Ring: %" PRIu64 " received, %" PRIu64 " dropped (engine %s)\n", st.recv,
+		       st.drop, pfring_get_engine_name(ring));
 	pfring_close(ring);
 	if (rc < 0) {
 		fprintf(stderr, "pfcount: pfring_loop failed (%d)\n", rc);

@@ -3,8 +3,8 @@
  * distribute the packets into the queues of a ZC cluster, where pcap
  * programs read them as zc:<cluster>@<queue>.
  *
- * -i zc:IF[@QUEUE] reads RX queue QUEUE (default 0) of IF with an AF_XDP
- * socket whose UMEM is the cluster's buffer memory: the kernel receives
+ * -i zc:IF[@QUEUE] reads RX queue QUEUE (default: every RX queue) of IF with
+ * AF_XDP sockets whose UMEM is the cluster's buffer memory: the kernel receives
  * straight into cluster buffers (zero copy where the driver has it, one
  * kernel copy on veth and other copy-mode drivers) and the balancer only
  * moves buffer indexes; per-flow hashes come from our XDP program.

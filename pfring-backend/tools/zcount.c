@@ -115,8 +115,10 @@ main(int argc, char **argv)
 	t = now_s() - start;
 	memset(&st, 0, sizeof(st));
 	pfring_stats(ring, &st);
-	printf("zcount: total %llu packets %llu bytes in %.2f s (%.0f pkt/s); dropped %llu\n",
-	       pkts, bytes, t, t > 0 ? (double)pkts / t : 0.0, (unsigned long long)st.drop);
+	/* The engine's mode too: for AF_XDP, the bind mode granted. */
+	printf("zcount: total %llu packets %llu bytes in %.2f s (%.0f pkt/s); dropped %llu "
+	       "(engine %s)\n", pkts, bytes, t, t > 0 ? (double)pkts / t : 0.0,
+	       (unsigned long long)st.drop, pfring_get_engine_name(ring));
 	pfring_close(ring);
 	return 0;
 }

@@ -41,7 +41,7 @@ pfcount_start cnt -n 200
 send_flows "$NSA" "$IFA" -n 200 -f 4
 pfcount_wait cnt
 check_eq "pfcount: total" 200 "$(total cnt)"
-check_contains "pfcount: ring statistics" "$WORK/cnt.out" "Ring: 200 received, 0 dropped"
+check_contains "pfcount: ring statistics" "$WORK/cnt.out" "Ring: 200 received, 0 dropped (engine packet)"
 
 # A BPF filter through pfring_set_bpf_filter (compiled by our libpcap).
 pfcount_start flt -f "udp port 10001" -n 25

@@ -5,8 +5,8 @@
 # Q.  For each Q: the packet engine's pfring:IF@0..3 (Debian's tcpdump, side
 # by side), with and without filtering rules (their eBPF program checks the
 # queue then), get N on @Q and 0 elsewhere, counted by the kernel's filter too
-# ("received by filter"); the AF_XDP zc:IF@P (one at a time: one XDP program
-# per interface) gets N for P = Q and 0 otherwise, while pfring:IF (every
+# ("received by filter"); the AF_XDP zc:IF@P (one at a time here; all at once
+# in zc-multiqueue.sh) gets N for P = Q and 0 otherwise, while pfring:IF (every
 # queue) sees the packets the socket did not take.
 set -euo pipefail
 . "$(dirname "$0")/zc-lib.sh"

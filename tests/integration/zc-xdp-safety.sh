@@ -20,7 +20,7 @@ refusal() {
 		"from the kernel's network stack; to capture anyway set" \
 		"PFRING_XDP_ALLOW_DEFAULT_ROUTE=1 or xdp_allow_default_route = 1"
 }
-WARNING="tcpdump: WARNING: zc:$IFB: AF_XDP capture: packets received on $IFB RX queue 0 are taken from the kernel's network stack while this runs (RX only)"
+WARNING="tcpdump: WARNING: zc:$IFB: AF_XDP capture (copy mode): packets received on $IFB RX queue 0 are taken from the kernel's network stack while this runs (RX only)"
 
 # check_refused NAME WHAT FAMILY [VAR=VALUE...]: tcpdump -i zc:$IFB fails
 # with exactly the refusal.
