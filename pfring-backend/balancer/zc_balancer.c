@@ -933,7 +933,8 @@ pfring_zc_open_xdp_input(struct pfring_zc_cluster *c, const char *dev, char *err
 	cfg.chunk = c->hdr->buf_stride;
 	cfg.rx_size = cfg.fill_size = per_queue;
 	cfg.comp_size = XDP_COMP_RING;
-	ring = pf_xdp_open_ext(dev, &cfg, 0, err, errlen);
+	/* A balancer reads a NIC's whole traffic, as PF_RING ZC's does. */
+	ring = pf_xdp_open_ext(dev, &cfg, PF_RING_PROMISC, err, errlen);
 	if (ring == NULL)
 		return NULL;
 	/* Every buffer is in exactly one of fill ring, RX ring and kernel, and

@@ -232,6 +232,27 @@ pf_engine_promisc(pfring *ring, int fd, int ifindex, const char *name)
 	return 0;
 }
 
+/* A membership on an AF_PACKET socket that receives nothing (protocol 0)
+ * holds promiscuous mode for an engine that has no socket of that family;
+ * the kernel counts it and drops it when the socket closes. */
+int
+pf_engine_hold_promisc(pfring *ring, int ifindex, const char *name)
+{
+	int fd, rc;
+
+	fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return pf_ring_error(ring, PF_RING_ERROR_GENERIC,
+				     "promiscuous mode on '%s': AF_PACKET socket: %s",
+				     name, strerror(errno));
+	rc = pf_engine_promisc(ring, fd, ifindex, name);
+	if (rc < 0) {
+		close(fd);
+		return rc;
+	}
+	return fd;
+}
+
 uint32_t
 pf_engine_frame_max(int mtu, uint32_t caplen)
 {

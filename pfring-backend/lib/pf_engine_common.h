@@ -127,6 +127,8 @@ int pf_engine_check_device(pfring *ring, const char *name, int queue, int *mtu);
 /* Promiscuous mode on device ifindex, held by AF_PACKET socket fd until it
  * closes; 0, or a PF_RING error code with the reason on the ring. */
 int pf_engine_promisc(pfring *ring, int fd, int ifindex, const char *name);
+/* An fd holding promiscuous mode on the interface, or a PF_RING_ERROR_*. */
+int pf_engine_hold_promisc(pfring *ring, int ifindex, const char *name);
 
 /* The frame a slot must hold: one of full size (MTU, Ethernet header, two
  * VLAN tags), at most caplen. */

@@ -116,19 +116,6 @@ check_version(pfring *ring, int fd)
 	return 0;
 }
 
-/* The module knows no promiscuous mode; an AF_PACKET membership holds it
- * (counted by the kernel, dropped when the socket closes). */
-static int
-hold_promisc(pfring *ring, struct kmod_sock *s, int ifindex, const char *name)
-{
-	s->promisc_fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
-	if (s->promisc_fd < 0)
-		return pf_ring_error(ring, PF_RING_ERROR_GENERIC,
-				     "promiscuous mode on '%s': AF_PACKET socket: %s",
-				     name, strerror(errno));
-	return pf_engine_promisc(ring, s->promisc_fd, ifindex, name);
-}
-
 static int
 setup_ring(pfring *ring, struct kmod_sock *s, int fd, int mtu)
 {
@@ -253,8 +240,12 @@ open_member(pfring *ring, int i, const char *name)
 		if (rc < 0)
 			return rc;
 	}
-	if (ring->params.flags & PF_RING_PROMISC)
-		return hold_promisc(ring, &ke->socks[i], ke->set.ifindex[i], name);
+	/* The module knows no promiscuous mode. */
+	if (ring->params.flags & PF_RING_PROMISC) {
+		ke->socks[i].promisc_fd = pf_engine_hold_promisc(ring, ke->set.ifindex[i], name);
+		if (ke->socks[i].promisc_fd < 0)
+			return ke->socks[i].promisc_fd;
+	}
 	return 0;
 }
 

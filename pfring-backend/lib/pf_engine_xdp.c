@@ -33,6 +33,7 @@
 #include <unistd.h>
 
 #include "pf_ring.h"
+#include "pf_engine_common.h"
 #include "pf_engine_xdp.h"
 
 #define FRAME_SIZE 2048u
@@ -65,6 +66,7 @@ struct xdp_engine {
 	uint32_t next_ch;             /* round robin: the channel to read first */
 	int epfd;                     /* several channels: their sockets, or -1 */
 	int own_umem;                 /* the engine's own UMEMs (a capture) */
+	int promisc_fd;               /* holds promiscuous mode, or -1 */
 	int coalesce;                 /* buffered mode: see COALESCE_NS */
 };
 
@@ -89,6 +91,8 @@ xdp_close(pfring *ring)
 	}
 	if (xe->epfd >= 0)
 		close(xe->epfd);
+	if (xe->promisc_fd >= 0)
+		close(xe->promisc_fd);
 	free(xe->ch);
 	free(xe);
 	ring->engine = NULL;
@@ -225,6 +229,7 @@ xdp_open(pfring *ring, const struct pf_open_params *params)
 	}
 	ring->engine = xe;
 	xe->epfd = -1;
+	xe->promisc_fd = -1;
 	xe->own_umem = params->umem == NULL;
 	for (i = 0; i < n; i++) {
 		xe->n_ch = i + 1;
@@ -247,6 +252,16 @@ xdp_open(pfring *ring, const struct pf_open_params *params)
 						   strerror(errno));
 				goto fail;
 			}
+		}
+	}
+	/* A NIC filters frames for other MACs before XDP sees them: a SPAN
+	 * port's traffic needs promiscuous mode, as with pfring:IF. */
+	if (ring->params.flags & PF_RING_PROMISC) {
+		xe->promisc_fd = pf_engine_hold_promisc(ring, xe->ch[0].x.ifindex,
+							ring->devs.devices[0]);
+		if (xe->promisc_fd < 0) {
+			rc = xe->promisc_fd;
+			goto fail;
 		}
 	}
 	xe->coalesce = !(ring->params.flags & PF_RING_IMMEDIATE);
