@@ -192,6 +192,23 @@ map_bss(struct pf_xsk *x, int bss_fd, char *err, size_t errlen)
  * native hook when there is one).  1: EBUSY/EEXIST, a program came
  * meanwhile (another first user won the race): look again.
  */
+/* Our hold on the interface's program: its .bss mapping, the XSKMAP and the
+ * link (the last user's close detaches the program). */
+static void
+release_program(struct pf_xsk *x)
+{
+	if (x->bss != NULL)
+		munmap(x->bss, x->bss_len);
+	x->bss = NULL;
+	x->meta_failed = NULL;
+	if (x->map_fd >= 0)
+		close(x->map_fd);
+	x->map_fd = -1;
+	if (x->link_fd >= 0)
+		close(x->link_fd);
+	x->link_fd = -1;
+}
+
 static int
 load_and_attach(struct pf_xsk *x, const char *name, char *err, size_t errlen)
 {
@@ -252,15 +269,8 @@ load_and_attach(struct pf_xsk *x, const char *name, char *err, size_t errlen)
 	rc = 0;
 out:
 	bpf_object__close(obj);
-	if (rc != 0) {
-		if (x->bss != NULL)
-			munmap(x->bss, x->bss_len);
-		x->bss = NULL;
-		x->meta_failed = NULL;
-		if (x->map_fd >= 0)
-			close(x->map_fd);
-		x->map_fd = -1;
-	}
+	if (rc != 0)
+		release_program(x);
 	return rc;
 }
 
@@ -371,14 +381,8 @@ out:
 	if (bss_fd >= 0)
 		close(bss_fd);
 	close(prog_fd);
-	if (rc != 0) {
-		if (x->map_fd >= 0)
-			close(x->map_fd);
-		x->map_fd = -1;
-		if (x->link_fd >= 0)
-			close(x->link_fd);
-		x->link_fd = -1;
-	}
+	if (rc != 0)
+		release_program(x);
 	return rc;
 }
 
@@ -425,16 +429,7 @@ pf_xsk_attach(struct pf_xsk *x, const char *name, char *err, size_t errlen)
 	}
 	return 0;
 fail:
-	if (x->bss != NULL)
-		munmap(x->bss, x->bss_len);
-	x->bss = NULL;
-	x->meta_failed = NULL;
-	if (x->map_fd >= 0)
-		close(x->map_fd);
-	x->map_fd = -1;
-	if (x->link_fd >= 0)
-		close(x->link_fd);
-	x->link_fd = -1;
+	release_program(x);
 	return rc;
 }
 
@@ -447,19 +442,9 @@ pf_xsk_close(struct pf_xsk *x)
 	/* The map's reference would keep the socket (and its queue binding)
 	 * alive until the map is freed later; drop it now so the queue can be
 	 * bound again at once.  The entry is ours: the bind holds the queue. */
-	if (x->map_fd >= 0) {
+	if (x->map_fd >= 0)
 		bpf_map_delete_elem(x->map_fd, &x->queue);
-		close(x->map_fd);
-	}
-	x->map_fd = -1;
-	/* The last user's close detaches the program. */
-	if (x->link_fd >= 0)
-		close(x->link_fd);
-	x->link_fd = -1;
-	if (x->bss != NULL)
-		munmap(x->bss, x->bss_len);
-	x->bss = NULL;
-	x->meta_failed = NULL;
+	release_program(x);
 	for (i = 0; i < 4; i++) {
 		if (rs[i]->map != NULL)
 			munmap(rs[i]->map, rs[i]->map_len);

@@ -305,13 +305,34 @@ ns_setup() {
 		fi
 		in_ns "$ns" ip link set lo up
 	done
-	ip link add "$IFA" netns "$NSA" type veth peer name "$IFB" netns "$NSB" 2>"$WORK/ns.err" ||
-		skip "cannot create a veth pair: $(cat "$WORK/ns.err")"
+	_veth_up
+	log "namespaces $NSA ($IFA) <-> $NSB ($IFB)"
+}
+
+# _veth_up [NQ]: the pair IFA (in NSA) - IFB (in NSB) made and up, with NQ
+# queues each way (default: the kernel's).
+_veth_up() {
+	local q=()
+	[ $# -gt 0 ] && q=(numtxqueues "$1" numrxqueues "$1")
+	ip link add "$IFA" "${q[@]}" netns "$NSA" type veth \
+		peer name "$IFB" "${q[@]}" netns "$NSB" 2>"$WORK/ns.err" ||
+		skip "cannot create a veth pair${1:+ with $1 queues}: $(cat "$WORK/ns.err")"
 	in_ns "$NSA" ip link set "$IFA" up
 	in_ns "$NSB" ip link set "$IFB" up
 	wait_until "$DEADLINE" _link_up "$NSA" "$IFA" || hard_error "$IFA did not come up"
 	wait_until "$DEADLINE" _link_up "$NSB" "$IFB" || hard_error "$IFB did not come up"
-	log "namespaces $NSA ($IFA) <-> $NSB ($IFB)"
+}
+
+# ns_multiqueue NQ: ns_setup's pair again with NQ queues each way, and what
+# steering by XPS needs (sets NCPU, ALL_CPUS, XPS: the sender's queue dir).
+ns_multiqueue() {
+	in_ns "$NSA" ip link del "$IFA"
+	_veth_up "$1"
+	NCPU=$(nproc --all)
+	[ "$NCPU" -le 62 ] || skip "an XPS mask for $NCPU CPUs: this test writes at most 62 bits"
+	ALL_CPUS=$(printf '%x' $(((1 << NCPU) - 1)))
+	XPS=/sys/class/net/$IFA/queues
+	in_ns "$NSA" test -e "$XPS/tx-0/xps_cpus" || skip "no XPS (CONFIG_XPS) on $IFA"
 }
 
 # --- traffic ------------------------------------------------------------------

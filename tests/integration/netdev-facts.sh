@@ -26,18 +26,11 @@ for t in "$PFCOUNT" "$RINGFACTS"; do
 	[ -x "$t" ] || hard_error "$t not built (make check builds it)"
 done
 ns_setup
-in_ns "$NSA" ip link del "$IFA"
-ip link add "$IFA" numtxqueues "$NQ" numrxqueues "$NQ" netns "$NSA" type veth \
-	peer name "$IFB" numtxqueues "$NQ" numrxqueues "$NQ" netns "$NSB" 2>"$WORK/ns.err" ||
-	skip "cannot create a veth pair with $NQ queues: $(cat "$WORK/ns.err")"
+ns_multiqueue "$NQ"
 in_ns "$NSA" ethtool -L "$IFA" rx 3 tx 3 || hard_error "ethtool -L $IFA rx 3 tx 3 failed"
 in_ns "$NSB" ethtool -L "$IFB" rx 3 tx 3 || hard_error "ethtool -L $IFB rx 3 tx 3 failed"
 # GRO off on the sender: its peer's XDP features then lack ndo-xmit.
 in_ns "$NSA" ethtool -K "$IFA" gro off || hard_error "ethtool -K $IFA gro off failed"
-in_ns "$NSA" ip link set "$IFA" up
-in_ns "$NSB" ip link set "$IFB" up
-wait_until "$DEADLINE" _link_up "$NSA" "$IFA" || hard_error "$IFA did not come up"
-wait_until "$DEADLINE" _link_up "$NSB" "$IFB" || hard_error "$IFB did not come up"
 
 # What ethtool says, for the speed.
 speed=$(in_ns "$NSB" ethtool "$IFB" | sed -n 's/^[[:space:]]*Speed: \([0-9]*\)Mb\/s$/\1/p')
@@ -94,11 +87,6 @@ check_eq "pfring_get_num_rx_channels()" "rx channels: 3" "$(line "$WORK/ring.out
 check_eq "pfring_get_interface_speed() as ethtool says" "speed: $speed" "$(line "$WORK/ring.out" speed:)"
 
 # pfring_open_multichannel(): one ring per RX channel, each with its queue.
-NCPU=$(nproc --all)
-[ "$NCPU" -le 62 ] || skip "an XPS mask for $NCPU CPUs: this test writes at most 62 bits"
-ALL_CPUS=$(printf '%x' $(((1 << NCPU) - 1)))
-XPS=/sys/class/net/$IFA/queues
-in_ns "$NSA" test -e "$XPS/tx-0/xps_cpus" || skip "no XPS (CONFIG_XPS) on $IFA"
 _ready() { grep -qx ready "$WORK/mc-$1.out"; }
 for ((Q = 0; Q < 3; Q++)); do
 	in_ns "$NSB" "$RINGFACTS" -m "pfring:$IFB" "$N" >"$WORK/mc-$Q.out" 2>"$WORK/mc-$Q.err" &

@@ -18,21 +18,7 @@ NQ=4
 lib_init
 [ "$STOCK" = 0 ] || skip "pfring: and zc: devices need our libpcap"
 ns_setup
-# The veth again, with NQ queues each way.
-in_ns "$NSA" ip link del "$IFA"
-ip link add "$IFA" numtxqueues "$NQ" numrxqueues "$NQ" netns "$NSA" type veth \
-	peer name "$IFB" numtxqueues "$NQ" numrxqueues "$NQ" netns "$NSB" 2>"$WORK/ns.err" ||
-	skip "cannot create a veth pair with $NQ queues: $(cat "$WORK/ns.err")"
-in_ns "$NSA" ip link set "$IFA" up
-in_ns "$NSB" ip link set "$IFB" up
-wait_until "$DEADLINE" _link_up "$NSA" "$IFA" || hard_error "$IFA did not come up"
-wait_until "$DEADLINE" _link_up "$NSB" "$IFB" || hard_error "$IFB did not come up"
-
-NCPU=$(nproc --all)
-[ "$NCPU" -le 62 ] || skip "an XPS mask for $NCPU CPUs: this test writes at most 62 bits"
-ALL_CPUS=$(printf '%x' $(((1 << NCPU) - 1)))
-XPS=/sys/class/net/$IFA/queues
-in_ns "$NSA" test -e "$XPS/tx-0/xps_cpus" || skip "no XPS (CONFIG_XPS) on $IFA"
+ns_multiqueue "$NQ"
 
 # send_on Q: N packets from $IFA's TX queue Q, i.e. to $IFB's RX queue Q.
 send_on() {

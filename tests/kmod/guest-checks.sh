@@ -195,3 +195,23 @@ zb_running() {
 	kill -0 "$(cat /tmp/$1.pid)" 2>/dev/null || return 0
 	return 1
 }
+
+# if_of MAC: the interface that has it.
+if_of() {
+	local d
+	for d in /sys/class/net/*; do
+		[ "$(cat "$d/address")" = "$1" ] && basename "$d" && return 0
+	done
+	return 1
+}
+
+# nic_pair_up: the NIC lab's pair (nic-lab.sh gives the MACs): TX sends, RX
+# captures; both up, RX with carrier.
+nic_pair_up() {
+	TX=$(if_of 52:54:00:00:00:10) && RX=$(if_of 52:54:00:00:00:11) ||
+		{ ls /sys/class/net; return 1; }
+	ip link set lo up
+	ip link set "$TX" up && ip link set "$RX" up &&
+		wait_for grep -q 1 /sys/class/net/$RX/carrier || return 1
+	echo "sender $TX, capture $RX"
+}

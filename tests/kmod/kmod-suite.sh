@@ -14,13 +14,10 @@
 # 99 harness error.  Environment: PFRING_BUILDDIR, PFRING_SRCDIR.
 set -uo pipefail
 export LC_ALL=C
-[ $# -eq 1 ] || { echo "usage: kmod-suite.sh KERNEL (6.1, or a scripts/deps/kernel-*.pin)"; exit 99; }
 # shellcheck source=tests/kmod/guest-lab.sh
 . "$(cd "$(dirname "$0")" && pwd)/guest-lab.sh"
-spec=$1
-case $spec in *.pin) name=kmod-$(basename "$spec" .pin | sed 's/^kernel-//') ;; *) name=kmod-$spec ;; esac
-lab_init "$name"
-lab_kernel "$spec"
+lab_suite kmod "$@"
+lab_kernel "$SPEC"
 lab_build_module
 
 BIN=$BUILD/tests/kmod

@@ -16,15 +16,6 @@ FLOWS=40
 RATE=1000
 ZB_CID=7
 
-# if_of MAC: the interface that has it.
-if_of() {
-	local d
-	for d in /sys/class/net/*; do
-		[ "$(cat "$d/address")" = "$1" ] && basename "$d" && return 0
-	done
-	return 1
-}
-
 send() { flowgen -i "$TX" -n "$N" -f "$FLOWS" -R "$RATE" -b "${1:-0}"; }
 
 # start_queues PREFIX DEV [VAR=VALUE...]: a tcpdump on DEV@0..QUEUES-1.
@@ -208,12 +199,7 @@ echo "KMOD BOOTED: $(uname -r)"
 for mod in $(cat $M/order); do
 	insmod "$M/$mod" || echo "warning: insmod $mod failed"
 done
-TX=$(if_of 52:54:00:00:00:10) && RX=$(if_of 52:54:00:00:00:11) ||
-	{ fail "NICs by MAC"; ls /sys/class/net; }
-ip link set lo up
-ip link set "$TX" up && ip link set "$RX" up &&
-	wait_for grep -q 1 /sys/class/net/$RX/carrier || fail "links up"
-echo "sender $TX, capture $RX"
+nic_pair_up || fail "the NIC pair: sender and capture found, links up"
 
 run "ethtool -L $RX combined $QUEUES: sysfs and pfring_get_num_rx_channels agree" channels
 td_run "pfring:$RX@0..3 (packet engine): each flow on one queue, all queues used" packet_queues
