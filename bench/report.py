@@ -205,11 +205,16 @@ def update_readme(path, text):
     os.replace(path + ".tmp", path)
 
 
+# A cell more than this much worse than before is flagged.
+REGRESSION = 0.05
+
+
 def compare(a_path, b_path):
     with open(a_path) as f:
         a = json.load(f)
     with open(b_path) as f:
         b = json.load(f)
+    worse = []
     print(f"{a_path} vs {b_path}: relative difference (b - a) / a")
     print(f"{'case':24} {'lib':6} {'instr/pkt a':>12} {'b':>10} {'diff':>8} "
           f"{'CPU ns a':>9} {'b':>7} {'diff':>7}")
@@ -225,7 +230,13 @@ def compare(a_path, b_path):
                     row.append(f"{'-':>{w + 2}} {'-':>{w}} {'-':>8}")
                 else:
                     row.append(f"{va:>{w + 2}.1f} {vb:>{w}.1f} {100 * (vb - va) / va:>+7.2f}%")
+                    if vb > va * (1 + REGRESSION):
+                        worse.append(f"{case} {lib} {key}")
             print(" ".join(row))
+    if worse:
+        print(f"worse by more than {100 * REGRESSION:.0f}%: " + "; ".join(worse))
+    else:
+        print(f"no cell worse by more than {100 * REGRESSION:.0f}%")
 
 
 def main():

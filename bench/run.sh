@@ -427,3 +427,10 @@ machine="$(nproc) vCPU $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo |
 	--settings "rate=$RATE seconds=$SECONDS_PER_RUN reps=$REPS vg_rate=$VG_RATE vg_packets=$VG_PACKETS file_packets=$FILE_PACKETS" \
 	--elapsed "$(( ($(_now_ms) - t_start) / 1000 ))" \
 	${BENCH_CASES:+--no-save} --json-dir "$top/bench/results" --readme "$top/bench/README.md"
+# The change against the previous full run, so a regression shows at once.
+if [ -z "${BENCH_CASES:-}" ]; then
+	mapfile -t runs < <(ls -1 "$top"/bench/results/*.json 2>/dev/null | sort)
+	if [ "${#runs[@]}" -ge 2 ]; then
+		"$PYTHON" "$top/bench/report.py" --compare "${runs[-2]}" "${runs[-1]}"
+	fi
+fi
