@@ -18,7 +18,7 @@ callgrind_run() {
 		dispatch -i "$3" >/dev/null 2>/tmp/$name.err &
 	pid=$!
 	wait_for grep -q 'listening on' /tmp/$name.err ||
-		{ echo "BENCH ERROR $name did not start:"; cat /tmp/$name.err; kill -KILL $pid; return 1; }
+		{ echo "BENCH ERROR $name did not start:"; cat /tmp/$name.err; kill -KILL $pid; return 1; } >&2
 	if [ "$4" -gt 0 ]; then
 		flowgen -i "$TX" -n "$4" -f 40 -R "$RATE" || return 1
 	else
@@ -26,18 +26,21 @@ callgrind_run() {
 	fi
 	sleep 2
 	kill -INT $pid
-	wait $pid || { echo "BENCH ERROR $name failed:"; cat /tmp/$name.err; return 1; }
-	CAPTURED=$(sed -n 's/^\([0-9]*\) packets\{0,1\} captured$/\1/p' /tmp/$name.err)
+	wait $pid || { echo "BENCH ERROR $name failed:"; cat /tmp/$name.err; return 1; } >&2
 	sed -n 's/^summary: *//p' /tmp/$name.cg
+}
+
+# captured NAME: the packets dispatch NAME counted.
+captured() {
+	sed -n 's/^\([0-9]*\) packets\{0,1\} captured$/\1/p' /tmp/$1.err
 }
 
 # bench CASE LIBDIR DEVICE
 bench() {
 	local base run
 	base=$(callgrind_run "$1-base" "$2" "$3" 0) || return 1
-	base_captured=$CAPTURED
 	run=$(callgrind_run "$1-run" "$2" "$3" "$PACKETS") || return 1
-	echo "BENCH $1 $run $base $((CAPTURED - base_captured))"
+	echo "BENCH $1 $run $base $(($(captured "$1-run") - $(captured "$1-base")))"
 }
 
 echo "BENCH BOOTED: $(uname -r)"

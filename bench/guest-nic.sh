@@ -10,8 +10,8 @@
 # Not part of make check.
 set -uo pipefail
 export LC_ALL=C
-here=$(cd "$(dirname "$0")" && pwd)
-export PFRING_SRCDIR=${PFRING_SRCDIR:-$(cd "$here/.." && pwd)}
+bench_dir=$(cd "$(dirname "$0")" && pwd)
+export PFRING_SRCDIR=${PFRING_SRCDIR:-$(cd "$bench_dir/.." && pwd)}
 export PFRING_BUILDDIR=${PFRING_BUILDDIR:-$PFRING_SRCDIR/build}
 . "$PFRING_SRCDIR/tests/kmod/guest-lab.sh"
 . "$PFRING_SRCDIR/tests/tools/libpcap-pair.sh"
@@ -24,7 +24,7 @@ lab_kernel "$spec"
 dispatch=$BUILD/bench/dispatch
 [ -x "$dispatch" ] || lab_hard "$dispatch not built (make -C build bench/dispatch)"
 stock=$(libpcap_stock_path) || lab_hard "Debian's libpcap.so.0.8 not found"
-lab_add_file "$here/guest-nic-init.sh" /init 755
+lab_add_file "$bench_dir/guest-nic-init.sh" /init 755
 lab_add_file "$PFRING_SRCDIR/tests/kmod/guest-checks.sh" /lib/guest-checks.sh
 lab_add_modules virtio_pci virtio_net
 lab_add_elf "$dispatch" /bin/dispatch
@@ -32,7 +32,9 @@ lab_add_elf "$stock" /opt/stock/lib/libpcap.so.0.8
 lab_add_elf "$BUILD/libpcap/lib/libpcap.so.0.8" /opt/pfring/lib/libpcap.so.0.8
 lab_add_elf "$BUILD/tests/tools/flowgen" /bin/flowgen
 lab_add_elf "$(command -v ethtool)" /bin/ethtool
-lab_add_elf "$(command -v valgrind)" /bin/valgrind
+# Debian's valgrind is a script that runs valgrind.bin beside it.
+lab_add_file "$(command -v valgrind)" /bin/valgrind 755
+lab_add_elf "$(command -v valgrind).bin" /bin/valgrind.bin
 for f in callgrind-amd64-linux vgpreload_core-amd64-linux.so default.supp; do
 	lab_add_elf "/usr/libexec/valgrind/$f" "/usr/libexec/valgrind/$f"
 done
@@ -44,7 +46,9 @@ LAB_TIMEOUT=${BENCH_TIMEOUT:-1800}
 lab_nic_pair 4
 lab_boot "${LAB_NIC_ARGS[@]}"
 s=$LAB_WORK/serial.txt
-grep -q '^BENCH DONE' "$s" || { grep -A5 'BENCH ERROR' "$s"; tail -30 "$s"; lab_hard "the guest did not finish"; }
+grep -q '^BENCH DONE' "$s" || { tail -30 "$s"; lab_hard "the guest did not finish"; }
+[ "$(awk '$1 == "BENCH" && NF == 5' "$s" | wc -l)" = 3 ] ||
+	{ grep -A8 'BENCH ERROR' "$s"; lab_hard "a case did not measure (above)"; }
 echo "guest $LAB_KVER, ${BENCH_PACKETS:-4000} packets at ${BENCH_RATE:-400} pps; instructions/packet" \
 	"(callgrind, user space of the reader: run minus an idle run of the same length)"
 awk '$1 == "BENCH" && NF == 5 {
