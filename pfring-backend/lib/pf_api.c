@@ -341,6 +341,7 @@ pfring_poll(pfring *ring, int wait_ms)
 	pfd[1].fd = ring->wake_fd;
 	pfd[1].events = POLLIN;
 	ring->polled = 1;
+	ring->poll_wait_ms = wait_ms;
 	if (ring->ops->poll_slice_ms > 0 && (wait_ms < 0 || wait_ms > ring->ops->poll_slice_ms))
 		wait_ms = ring->ops->poll_slice_ms;
 	rc = poll(pfd, 2, wait_ms);

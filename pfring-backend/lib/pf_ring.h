@@ -80,6 +80,7 @@ struct pfring {
 	int interrupted;              /* the last pfring_poll() ended on a signal */
 	int wake_fd;                  /* eventfd: pfring_breakloop() wakes pfring_poll() */
 	int polled;                   /* pfring_poll() ran: the library waited for packets */
+	int poll_wait_ms;             /* how long that wait could have been (< 0: forever) */
 	uint32_t sampling_rate;       /* 1 of N sampled by pf_api.c: 1 when the engine samples */
 	uint32_t sample_count;        /* packets seen since the last one delivered */
 	uint64_t sampled_out;         /* packets skipped by sampling */
