@@ -4,7 +4,8 @@
 #     any debian/ changes), with the libpcap tarball BUILDDIR already fetched;
 #  2. lintian on the result: any error fails;
 #  3. tests/packages/install-chroot.sh installs them in a debootstrap'd
-#     bookworm and runs Debian's tcpdump and tshark there.
+#     bookworm and runs Debian's tcpdump and tshark there;
+#     tests/packages/dkms-chroot.sh has DKMS build pf_ring.ko there.
 # Prints PASS:/FAIL:/SKIP: lines like make check; exit status 0 if all pass.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -26,11 +27,23 @@ if lintian --tag-display-limit 0 "$out"/pfring-pcap_*.changes >"$out/lintian.log
 else
 	echo "FAIL: lintian"; grep -E '^E: ' "$out/lintian.log" || tail -20 "$out/lintian.log"; rc=1
 fi
-PFRING_DEBS=$out PFRING_BUILDDIR=$build PFRING_SRCDIR=$top \
-	timeout -k 10 1200 bash "$top/tests/packages/install-chroot.sh" >"$out/install-chroot.log" 2>&1
-case $? in
-0) echo "PASS: tests/packages/install-chroot.sh" ;;
-77) echo "SKIP: tests/packages/install-chroot.sh"; tail -1 "$out/install-chroot.log" ;;
-*) echo "FAIL: tests/packages/install-chroot.sh"; tail -40 "$out/install-chroot.log"; rc=1 ;;
-esac
+# One debootstrap for both chroot tests; each works in a copy.
+base=$out/bookworm
+if command -v debootstrap >/dev/null &&
+   debootstrap --variant=minbase --include=tcpdump,tshark,iproute2 bookworm "$base" \
+	http://deb.debian.org/debian >"$out/debootstrap.log" 2>&1; then
+	export PFRING_CHROOT_BASE=$base
+else
+	echo "note: debootstrap of the shared base failed, each test makes its own: $(tail -1 "$out/debootstrap.log" 2>/dev/null)"
+fi
+for t in install-chroot dkms-chroot; do
+	PFRING_DEBS=$out PFRING_BUILDDIR=$build PFRING_SRCDIR=$top \
+		timeout -k 10 1200 bash "$top/tests/packages/$t.sh" >"$out/$t.log" 2>&1
+	case $? in
+	0) echo "PASS: tests/packages/$t.sh" ;;
+	77) echo "SKIP: tests/packages/$t.sh"; tail -1 "$out/$t.log" ;;
+	*) echo "FAIL: tests/packages/$t.sh"; tail -40 "$out/$t.log"; rc=1 ;;
+	esac
+done
+rm -rf "$base"
 exit $rc
