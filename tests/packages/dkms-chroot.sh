@@ -8,13 +8,14 @@
 # Environment: PFRING_DEBS (folder with pfring-dkms_*.deb, required),
 # PFRING_CHROOT_BASE (a debootstrap'd tree to copy instead of debootstrap).
 set -euo pipefail
+# shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/../integration/lib.sh"
 
 [ "$STOCK" = 0 ] || skip "tests our packages"
 DEBS=${PFRING_DEBS:-}
 [ -n "$DEBS" ] || skip "PFRING_DEBS not set (a folder with the .debs of dpkg-buildpackage -b)"
 lib_init
-deb=$(ls "$DEBS"/pfring-dkms_*.deb 2>/dev/null | head -1)
+deb=$(find "$DEBS" -maxdepth 1 -name 'pfring-dkms_*.deb' | head -1)
 [ -n "$deb" ] || hard_error "no pfring-dkms_*.deb in $DEBS"
 version=$(dpkg-deb -f "$deb" Version)
 
@@ -25,6 +26,8 @@ chroot_umount() {
 	for m in "${_MOUNTED[@]}"; do umount -l "$m" 2>/dev/null || true; done
 	_MOUNTED=()
 }
+# Unmount before lib.sh's cleanup removes the work dir; keep the exit status.
+# shellcheck disable=SC2154 # _rc is set inside the trap
 trap '_rc=$?; chroot_umount; (exit $_rc); _cleanup' EXIT
 in_root() { chroot "$ROOT" "$@"; }
 
