@@ -26,9 +26,11 @@ chroot_umount() {
 	for m in "${_MOUNTED[@]}"; do umount -l "$m" 2>/dev/null || true; done
 	_MOUNTED=()
 }
-# Unmount before lib.sh's cleanup removes the work dir; keep the exit status.
+# Unmount before lib.sh's cleanup removes the work dir, and hand it the exit
+# status; set +e first, or (exit 1) would end the trap before _cleanup stops
+# the watchdog (which holds whatever lock the test runs under).
 # shellcheck disable=SC2154 # _rc is set inside the trap
-trap '_rc=$?; chroot_umount; (exit $_rc); _cleanup' EXIT
+trap '_rc=$?; set +e; chroot_umount; (exit $_rc); _cleanup' EXIT
 in_root() { chroot "$ROOT" "$@"; }
 
 if [ -n "${PFRING_CHROOT_BASE:-}" ]; then
