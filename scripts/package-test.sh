@@ -13,7 +13,7 @@ build=${1:-$top/build}
 out=$build/deb
 rc=0
 rm -rf "$out" && mkdir -p "$out/src"
-(cd "$top" && git ls-files -z && find debian -type f -print0) |
+(cd "$top" && { git ls-files -z; find debian -type f -print0; } | sort -zu) |
 	(cd "$top" && xargs -0 cp --parents -t "$out/src") || { echo "FAIL: deb copy of the tree"; exit 1; }
 if (cd "$out/src" && LIBPCAP_TARBALL=$build/libpcap/upstream/libpcap_1.10.3.orig.tar.gz \
 	dpkg-buildpackage -b -uc -us) >"$out/build.log" 2>&1; then
