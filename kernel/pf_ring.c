@@ -1103,7 +1103,7 @@ static int pfr_bind(struct socket *sock, pfr_bind_addr_t *uaddr, int addr_len)
 	 * Unregistering marks the device before its notifier runs: either the
 	 * notifier finds this ring below, or the mark is seen here.
 	 */
-	if (dev && READ_ONCE(dev->reg_state) != NETREG_REGISTERED)
+	if (dev && pfr_netdev_reg_state(dev) != NETREG_REGISTERED)
 		err = -ENODEV;
 	if (!err && quick_mode) {
 		/* Quick mode trades sharing for speed: one ring per interface. */

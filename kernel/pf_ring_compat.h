@@ -29,4 +29,12 @@ static inline void pfr_vm_flags_set(struct vm_area_struct *vma,
 #endif
 }
 
+/*
+ * dev->reg_state is a bit-field in 6.1 up to at least 6.1.176 (Debian 12's
+ * kernel at its 12.x point releases) and a u8 in 6.1.192 and 6.12: READ_ONCE
+ * cannot take a bit-field, and the stable series changed it within 6.1, so no
+ * version test can tell.  A plain read of the byte works on both.
+ */
+#define pfr_netdev_reg_state(dev) ((dev)->reg_state)
+
 #endif /* PF_RING_COMPAT_H */

@@ -343,6 +343,13 @@ pcap_pfring_activate(pcap_t *p)
 	pfring *ring;
 	int code;
 
+	/*
+	 * No engine can put a wireless device into monitor mode: refuse as
+	 * libpcap's Linux module does for a device that cannot, before
+	 * anything is opened (pcap_activate fills in the message).
+	 */
+	if (p->opt.rfmon)
+		return PCAP_ERROR_RFMON_NOTSUP;
 	if (p->snapshot <= 0 || p->snapshot > MAXIMUM_SNAPLEN)
 		p->snapshot = MAXIMUM_SNAPLEN;
 	memset(&opts, 0, sizeof(opts));
@@ -462,31 +469,71 @@ pfring_if_flags(int fd, const char *name)
 	return flags;
 }
 
-/* "pfring:<if>" for every interface, so capture GUIs can offer them. */
+/*
+ * add_dev() files an entry by its figure of merit, among libpcap's own;
+ * ours go to the end instead, so the numbers "tcpdump -D" gives stock's
+ * devices (tcpdump -i 2) mean the same with this library.
+ */
+static pcap_if_t *
+pfring_add_dev_last(pcap_if_list_t *devlistp, const char *name,
+    bpf_u_int32 flags, const char *desc, char *err_str)
+{
+	pcap_if_t *dev, **link, **at = NULL;
+
+	dev = add_dev(devlistp, name, flags, desc, err_str);
+	if (dev == NULL)
+		return NULL;
+	for (link = pcap_pfring_devlist_head(devlistp); *link != NULL;
+	    link = &(*link)->next)
+		if (*link == dev)
+			at = link;
+	if (at != NULL && dev->next != NULL) {
+		*at = dev->next;
+		for (link = at; *link != NULL; link = &(*link)->next)
+			;
+		*link = dev;
+		dev->next = NULL;
+	}
+	return dev;
+}
+
+/*
+ * "pfring:<if>" for every interface, so capture GUIs can offer them: after
+ * every device libpcap's own modules list, in the order they list the
+ * interfaces.
+ */
 int
 pcap_pfring_findalldevs(pcap_if_list_t *devlistp, char *err_str)
 {
-	struct if_nameindex *names, *n;
+	pcap_if_t *dev, *last = NULL;
 	char name[IF_NAMESIZE + sizeof(PFRING_PREFIX)];
 	char desc[IF_NAMESIZE + 64];
 	int fd, rc = 0;
 
-	names = if_nameindex();
-	if (names == NULL)
-		return 0;	/* no interfaces to offer is not an error */
+	for (dev = *pcap_pfring_devlist_head(devlistp); dev != NULL;
+	    dev = dev->next)
+		last = dev;
 	fd = socket(AF_INET, SOCK_DGRAM, 0);
-	for (n = names; n->if_index != 0; n++) {
-		snprintf(name, sizeof(name), PFRING_PREFIX "%s", n->if_name);
-		snprintf(desc, sizeof(desc), "%s through pfring-pcap", n->if_name);
-		if (add_dev(devlistp, name, pfring_if_flags(fd, n->if_name),
-		    desc, err_str) == NULL) {
-			rc = PCAP_ERROR;
-			break;
+	for (dev = *pcap_pfring_devlist_head(devlistp);
+	    last != NULL && dev != NULL;
+	    dev = dev->next) {
+		/* Interfaces only: not "any", nflog, dbus-system... */
+		if (strlen(dev->name) < IF_NAMESIZE &&
+		    if_nametoindex(dev->name) != 0) {
+			snprintf(name, sizeof(name), PFRING_PREFIX "%s", dev->name);
+			snprintf(desc, sizeof(desc), "%s through pfring-pcap",
+			    dev->name);
+			if (pfring_add_dev_last(devlistp, name,
+			    pfring_if_flags(fd, dev->name), desc, err_str) == NULL) {
+				rc = PCAP_ERROR;
+				break;
+			}
 		}
+		if (dev == last)
+			break;
 	}
 	if (fd >= 0)
 		close(fd);
-	if_freenameindex(names);
 	return rc;
 }
 

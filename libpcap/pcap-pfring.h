@@ -13,6 +13,8 @@
 
 pcap_t *pcap_pfring_create(const char *, char *, int *);
 int pcap_pfring_findalldevs(pcap_if_list_t *, char *);
+/* In pcap.c (libpcap/patches/0002): the device list's head. */
+pcap_if_t **pcap_pfring_devlist_head(pcap_if_list_t *);
 
 /* What pcap_lookupnet() should do with a device name. */
 #define PCAP_PFRING_LOOKUP_NOT_OURS	0	/* an ordinary device */

@@ -7,7 +7,9 @@
 #     loading our libpcap);
 #  3. an ASan+UBSan build runs the unit tests, and its zbalance the ZC
 #     shared-memory attack test (zc-scribble.sh);
-#  4. valgrind runs the unit tests.
+#  4. the Debian packages are built, checked by lintian and installed in a
+#     debootstrap'd bookworm (scripts/package-test.sh);
+#  5. valgrind runs the unit tests.
 # Ends with the line "N passed, N failed".
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -69,6 +71,13 @@ else
 	echo "FAIL: asan zc-scribble"; tail -40 "$asan/zbalance.out" "$asan/zc-scribble.log"
 	failed=$((failed + 1))
 fi
+
+echo "== Debian packages: build, lintian, install in a debootstrap chroot"
+bash "$top/scripts/package-test.sh" "$build" >"$build/package-test.out" 2>&1
+cat "$build/package-test.out"
+passed=$((passed + $(grep -c '^PASS: ' "$build/package-test.out")))
+failed=$((failed + $(grep -c '^FAIL: ' "$build/package-test.out")))
+skipped=$((skipped + $(grep -c '^SKIP: ' "$build/package-test.out")))
 
 echo "== valgrind: unit tests"
 for t in $(make -s -C "$build" print-unit-tests); do

@@ -1,7 +1,8 @@
 #!/bin/bash
 # Configuration mistakes must stop tcpdump with a message that names the
 # culprit: a bad key in a per-handle config file (with file and line), a
-# missing config file, an unknown interface, an unknown cluster type.
+# missing config file, an unknown interface, an unknown cluster type; and a
+# config path is absolute, whatever the current directory holds.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -51,6 +52,20 @@ expect_error badkey "bad key in config file" "$WORK/span.conf:3: unknown key 'sl
 
 tcpdump_run nofile "$NSB" "pfring/$WORK/missing.conf:$IFB"
 expect_error nofile "missing config file" "$WORK/missing.conf" "pfring/$WORK/missing.conf:$IFB"
+
+# The path after "pfring" starts at its slash, so it is always absolute
+# (pfring-config(7)): "pfring/NAME:IF" reads /NAME, never NAME in the
+# current directory, even where that file exists (here, with a bad key on
+# line 3 that would be reported if it were read).
+rel=cwd-only-$$.conf
+[ ! -e "/$rel" ] || hard_error "/$rel exists: the check needs it absent"
+cp "$WORK/span.conf" "$WORK/$rel"
+pushd "$WORK" >/dev/null
+tcpdump_run relpath "$NSB" "pfring/$rel:$IFB"
+popd >/dev/null
+expect_error relpath "pfring/<name>: reads /<name>" "cannot open config file '/$rel': No such file or directory" "pfring/$rel:$IFB"
+check_eq "pfring/<name>: the file in the current directory is not read" 0 \
+	"$(grep -c "unknown key 'slotz'" "$WORK/relpath.err" || true)"
 
 tcpdump_run badtype "$NSB" "$(capdev "$IFB")" "PFRING_CLUSTER=$CID" PFRING_CLUSTER_TYPE=per_flw
 expect_error badtype "unknown cluster type" per_flw

@@ -34,7 +34,7 @@ cat >"$WORK/v.c" <<'C'
 int main(void) { puts(pcap_lib_version()); return 0; }
 C
 TREE=$PFRING_BUILDDIR/libpcap/upstream/libpcap-1.10.3
-cc -I"$TREE" -o "$WORK/v-static" "$WORK/v.c" "$PFRING_LIBDIR/libpcap.a" -lbpf -lelf -lz
+cc -I"$TREE" -o "$WORK/v-static" "$WORK/v.c" "$PFRING_LIBDIR/libpcap.a" -ldbus-1 -lbpf -lelf -lz
 "$WORK/v-static" >"$WORK/static.out"
 check_contains "static link with libpcap.a" "$WORK/static.out" "pfring-pcap"
 cc -I"$TREE" -o "$WORK/v-so1" "$WORK/v.c" "$PFRING_LIBDIR/libpcap.so.1"
