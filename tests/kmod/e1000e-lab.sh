@@ -39,6 +39,12 @@ lab_add_file "$here/guest-checks.sh" /lib/guest-checks.sh
 lab_add_modules ptp
 lab_add_file "$ko" /lib/modules/e1000e.ko
 echo e1000e.ko >>"$LAB_ROOT/lib/modules/order"
+# The test's XDP programs, attached with Debian's ip (libbpf).
+CLANG=${CLANG:-$(command -v clang)} || lab_skip "clang not installed"
+multiarch=$(gcc -print-multiarch 2>/dev/null)
+"$CLANG" -O2 -g -target bpf -Wall -Werror ${multiarch:+-idirafter /usr/include/$multiarch} \
+	-c "$here/e1000e-xdp.bpf.c" -o "$LAB_WORK/e1000e-xdp.o" || lab_hard "compiling e1000e-xdp.bpf.c"
+lab_add_file "$LAB_WORK/e1000e-xdp.o" /lib/e1000e-xdp.o
 lab_add_elf "$TCPDUMP" /bin/tcpdump
 lab_add_elf "$pcaplib" /opt/pfring/lib/libpcap.so.0.8
 lab_add_elf "$(command -v ethtool)" /bin/ethtool
