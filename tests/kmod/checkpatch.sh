@@ -19,6 +19,13 @@ if [ ! -f "$cp" ]; then
 		"$top/scripts/const_structs.checkpatch" || { echo "checkpatch: ERROR: extracting from $tarball"; exit 99; }
 fi
 out=$(perl "$cp" --no-tree --terse --show-types -f "$SRC"/kernel/*.c "$SRC"/kernel/*.h "$SRC"/kernel/Kbuild 2>&1)
+# Our drivers' patches against Debian's kernel source, as patches; the
+# Signed-off-by is the submitter's to add.
+for p in "$SRC"/drivers/*/patches/*.patch; do
+	[ -f "$p" ] || continue
+	out="$out
+$(perl "$cp" --no-tree --terse --show-types --ignore MISSING_SIGN_OFF "$p" 2>&1)"
+done
 echo "$out"
 errors=$(echo "$out" | grep -c ': ERROR:')
 echo "checkpatch: $errors error(s)"

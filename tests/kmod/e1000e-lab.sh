@@ -1,0 +1,82 @@
+#!/bin/bash
+# e1000e-lab.sh KERNEL - our e1000e driver's suite: builds drivers/e1000e
+# for KERNEL (6.1, or a scripts/deps/kernel-*.pin), boots it with two QEMU
+# e1000e NICs (82574L) joined back to back, loads our e1000e.ko in place of
+# the in-tree one and runs e1000e-guest.sh.
+#
+# The NICs are joined as in nic-lab.sh: a bridge in a network namespace
+# this script creates (and deletes), QEMU inside it, each NIC on a tap.
+set -uo pipefail
+export LC_ALL=C
+[ $# -eq 1 ] || { echo "usage: e1000e-lab.sh KERNEL (6.1, or a scripts/deps/kernel-*.pin)"; exit 99; }
+. "$(cd "$(dirname "$0")" && pwd)/guest-lab.sh"
+spec=$1
+case $spec in *.pin) name=e1000e-$(basename "$spec" .pin | sed 's/^kernel-//') ;; *) name=e1000e-$spec ;; esac
+lab_init "$name"
+[ -c /dev/net/tun ] || lab_skip "no /dev/net/tun (the NICs' taps)"
+command -v ip >/dev/null || lab_skip "ip not installed (iproute2)"
+command -v ethtool >/dev/null || lab_skip "ethtool not installed"
+command -v patch >/dev/null || lab_skip "patch not installed"
+lab_kernel "$spec"
+
+# Our e1000e for this kernel (drivers/build.sh; one build per kernel at a time).
+log=$LAB_OUT/driver-build.log
+mkdir -p "$BUILD/drivers"
+flock "$BUILD/drivers/.$LAB_KVER.lock" \
+	make -s -C "$BUILD" drivers KDIR="$LAB_KDIR" DRIVERS_OUT="drivers/$LAB_KVER" >"$log" 2>&1 ||
+	{ tail -40 "$log"; lab_log "FAIL: building e1000e.ko against $LAB_KDIR"; exit 1; }
+ko=$BUILD/drivers/$LAB_KVER/e1000e/e1000e.ko
+[ -f "$ko" ] || lab_hard "$ko not built"
+[ "$(modinfo -F vermagic "$ko" | awk '{print $1}')" = "$LAB_KVER" ] || lab_hard "$ko is not for $LAB_KVER"
+
+TCPDUMP=${TCPDUMP:-$(command -v tcpdump)} || lab_skip "tcpdump not installed"
+pcaplib=$BUILD/libpcap/lib/libpcap.so.0.8
+[ -f "$pcaplib" ] || lab_hard "$pcaplib not built"
+lab_add_file "$here/e1000e-guest.sh" /init 755
+lab_add_file "$here/guest-checks.sh" /lib/guest-checks.sh
+# What e1000e needs (ptp: a module on 6.1, built in on 6.12), then ours,
+# loaded last; the in-tree e1000e is not in the guest at all.
+lab_add_modules ptp
+lab_add_file "$ko" /lib/modules/e1000e.ko
+echo e1000e.ko >>"$LAB_ROOT/lib/modules/order"
+# The test's XDP programs, attached with Debian's ip (libbpf).
+CLANG=${CLANG:-$(command -v clang)} || lab_skip "clang not installed"
+multiarch=$(gcc -print-multiarch 2>/dev/null)
+"$CLANG" -O2 -g -target bpf -Wall -Werror ${multiarch:+-idirafter /usr/include/$multiarch} \
+	-c "$here/e1000e-xdp.bpf.c" -o "$LAB_WORK/e1000e-xdp.o" || lab_hard "compiling e1000e-xdp.bpf.c"
+lab_add_file "$LAB_WORK/e1000e-xdp.o" /lib/e1000e-xdp.o
+lab_add_elf "$TCPDUMP" /bin/tcpdump
+lab_add_elf "$pcaplib" /opt/pfring/lib/libpcap.so.0.8
+lab_add_elf "$(command -v ethtool)" /bin/ethtool
+lab_add_elf "$(command -v ip)" /usr/sbin/ip
+for t in flowgen pcapflows; do
+	[ -x "$BUILD/tests/tools/$t" ] || lab_hard "$BUILD/tests/tools/$t not built (make check builds it)"
+	lab_add_elf "$BUILD/tests/tools/$t" "/bin/$t"
+done
+printf 'root:x:0:0:root:/:/bin/sh\n' >"$LAB_ROOT/etc/passwd"
+printf 'root:x:0:\n' >"$LAB_ROOT/etc/group"
+
+LAB_NETNS=pfr-$name-$$
+cleanup_netns() { ip netns del "$LAB_NETNS" 2>/dev/null; }
+trap 'cleanup_netns; rm -rf "$LAB_WORK"' EXIT
+ip netns add "$LAB_NETNS" || lab_hard "ip netns add $LAB_NETNS"
+# Only the test's frames cross the bridge: no IPv6 chatter from the host side.
+ip netns exec "$LAB_NETNS" sh -e -c '
+	sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
+	ip link add br0 type bridge
+	ip link set br0 up
+	for t in tap-tx tap-rx; do
+		ip tuntap add dev $t mode tap
+		ip link set $t master br0
+		ip link set $t up
+	done
+' || lab_hard "setting up the bridge and taps in $LAB_NETNS"
+
+LAB_APPEND="ipv6.disable=1"
+LAB_TIMEOUT=${E1000E_TIMEOUT:-600}
+lab_boot \
+	-netdev tap,id=tx,ifname=tap-tx,script=no,downscript=no \
+	-device e1000e,netdev=tx,mac=52:54:00:00:00:10 \
+	-netdev tap,id=rx,ifname=tap-rx,script=no,downscript=no \
+	-device e1000e,netdev=rx,mac=52:54:00:00:00:11
+lab_verdict KMOD
