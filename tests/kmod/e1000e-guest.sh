@@ -12,15 +12,6 @@ N=500
 FLOWS=20
 RATE=1000
 
-# if_of MAC: the interface that has it.
-if_of() {
-	local d
-	for d in /sys/class/net/*; do
-		[ "$(cat "$d/address")" = "$1" ] && basename "$d" && return 0
-	done
-	return 1
-}
-
 # The running e1000e is ours: the initramfs holds no other, and the kernel
 # marks it out of tree (taint O; E too where unsigned modules are noted).
 # Both NICs are bound to it.
@@ -178,13 +169,7 @@ echo "KMOD BOOTED: $(uname -r)"
 for mod in $(cat $M/order); do
 	insmod "$M/$mod" || echo "warning: insmod $mod failed"
 done
-TX=$(if_of 52:54:00:00:00:10) && RX=$(if_of 52:54:00:00:00:11) ||
-	{ fail "NICs by MAC"; ls /sys/class/net; }
-ip link set lo up
-ip link set "$TX" up && ip link set "$RX" up &&
-	wait_for grep -q 1 /sys/class/net/$RX/carrier && wait_for grep -q 1 /sys/class/net/$TX/carrier ||
-	fail "links up"
-echo "sender $TX, capture $RX"
+nic_pair_up || fail "the NIC pair: sender and capture found, links up"
 
 run "our e1000e.ko runs both NICs" ours
 td_run "pfring:$RX: $N frames of 60 bytes, exact" capture "pfring:$RX" 60 rx_packets

@@ -4,20 +4,14 @@
 # e1000e NICs (82574L) joined back to back, loads our e1000e.ko in place of
 # the in-tree one and runs e1000e-guest.sh.
 #
-# The NICs are joined as in nic-lab.sh: a bridge in a network namespace
-# this script creates (and deletes), QEMU inside it, each NIC on a tap.
+# The NICs are guest-lab.sh's lab_nic_pair.
 set -uo pipefail
 export LC_ALL=C
-[ $# -eq 1 ] || { echo "usage: e1000e-lab.sh KERNEL (6.1, or a scripts/deps/kernel-*.pin)"; exit 99; }
 . "$(cd "$(dirname "$0")" && pwd)/guest-lab.sh"
-spec=$1
-case $spec in *.pin) name=e1000e-$(basename "$spec" .pin | sed 's/^kernel-//') ;; *) name=e1000e-$spec ;; esac
-lab_init "$name"
-[ -c /dev/net/tun ] || lab_skip "no /dev/net/tun (the NICs' taps)"
-command -v ip >/dev/null || lab_skip "ip not installed (iproute2)"
+lab_suite e1000e "$@"
 command -v ethtool >/dev/null || lab_skip "ethtool not installed"
 command -v patch >/dev/null || lab_skip "patch not installed"
-lab_kernel "$spec"
+lab_kernel "$SPEC"
 
 # Our e1000e for this kernel (drivers/build.sh; one build per kernel at a time).
 log=$LAB_OUT/driver-build.log
@@ -56,27 +50,8 @@ done
 printf 'root:x:0:0:root:/:/bin/sh\n' >"$LAB_ROOT/etc/passwd"
 printf 'root:x:0:\n' >"$LAB_ROOT/etc/group"
 
-LAB_NETNS=pfr-$name-$$
-cleanup_netns() { ip netns del "$LAB_NETNS" 2>/dev/null; }
-trap 'cleanup_netns; rm -rf "$LAB_WORK"' EXIT
-ip netns add "$LAB_NETNS" || lab_hard "ip netns add $LAB_NETNS"
-# Only the test's frames cross the bridge: no IPv6 chatter from the host side.
-ip netns exec "$LAB_NETNS" sh -e -c '
-	sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
-	ip link add br0 type bridge
-	ip link set br0 up
-	for t in tap-tx tap-rx; do
-		ip tuntap add dev $t mode tap
-		ip link set $t master br0
-		ip link set $t up
-	done
-' || lab_hard "setting up the bridge and taps in $LAB_NETNS"
-
 LAB_APPEND="ipv6.disable=1"
 LAB_TIMEOUT=${E1000E_TIMEOUT:-600}
-lab_boot \
-	-netdev tap,id=tx,ifname=tap-tx,script=no,downscript=no \
-	-device e1000e,netdev=tx,mac=52:54:00:00:00:10 \
-	-netdev tap,id=rx,ifname=tap-rx,script=no,downscript=no \
-	-device e1000e,netdev=rx,mac=52:54:00:00:00:11
+lab_nic_pair 1 e1000e
+lab_boot "${LAB_NIC_ARGS[@]}"
 lab_verdict KMOD

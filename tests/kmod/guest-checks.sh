@@ -206,12 +206,13 @@ if_of() {
 }
 
 # nic_pair_up: the NIC lab's pair (nic-lab.sh gives the MACs): TX sends, RX
-# captures; both up, RX with carrier.
+# captures; both up with carrier.
 nic_pair_up() {
 	TX=$(if_of 52:54:00:00:00:10) && RX=$(if_of 52:54:00:00:00:11) ||
 		{ ls /sys/class/net; return 1; }
 	ip link set lo up
 	ip link set "$TX" up && ip link set "$RX" up &&
-		wait_for grep -q 1 /sys/class/net/$RX/carrier || return 1
+		wait_for grep -q 1 /sys/class/net/$RX/carrier &&
+		wait_for grep -q 1 /sys/class/net/$TX/carrier || return 1
 	echo "sender $TX, capture $RX"
 }

@@ -29,9 +29,11 @@
 #                           LAB_APPEND adds to the kernel command line,
 #                           LAB_NETNS runs QEMU in that network namespace,
 #                           LAB_MEM (MiB, 512), LAB_SMP (1), LAB_TIMEOUT (s)
-#   lab_nic_pair QUEUES     two virtio-net NICs joined back to back: the
-#                           sender (MAC 52:54:00:00:00:10) and the capturing
-#                           one (...:11, QUEUES queue pairs); sets LAB_NETNS
+#   lab_nic_pair QUEUES [MODEL]
+#                           two NICs joined back to back: the sender (MAC
+#                           52:54:00:00:00:10) and the capturing one (...:11,
+#                           QUEUES queue pairs); MODEL virtio (default) or a
+#                           QEMU NIC of one queue (e1000e); sets LAB_NETNS
 #                           and LAB_NIC_ARGS (lab_boot "${LAB_NIC_ARGS[@]}")
 #   lab_verdict PREFIX      the guest's "PREFIX BOOTED: $(uname -r)" (the
 #                           kernel asked for), "PREFIX PASS/FAIL" and
@@ -224,7 +226,8 @@ lab_boot() {
 # rss=on, lost whole flows inside the guest: 9 of 40 in one run.)
 # iommu_platform: virtio_net's AF_XDP pool needs the DMA API.
 lab_nic_pair() {
-	local q=$1 nic="virtio-net-pci,disable-legacy=on,iommu_platform=on"
+	local q=$1 nic="virtio-net-pci,disable-legacy=on,iommu_platform=on" mq=
+	[ "${2:-virtio}" = virtio ] || { nic=$2; [ "$q" = 1 ] || lab_hard "$2: one queue"; }
 	[ -c /dev/net/tun ] || lab_skip "no /dev/net/tun (the NICs' taps)"
 	command -v ip >/dev/null || lab_skip "ip not installed (iproute2)"
 	LAB_NETNS=pfr-$LAB_NAME-$$
@@ -237,14 +240,15 @@ lab_nic_pair() {
 		ip link add br0 type bridge
 		ip link set br0 up
 		ip tuntap add dev tap-tx mode tap
-		ip tuntap add dev tap-rx mode tap multi_queue
+		ip tuntap add dev tap-rx mode tap '"$([ "$q" -gt 1 ] && echo multi_queue)"'
 		for t in tap-tx tap-rx; do ip link set $t master br0; ip link set $t up; done
 	' || lab_hard "setting up the bridge and taps in $LAB_NETNS"
+	[ "$q" -gt 1 ] && mq=",mq=on,vectors=$((2 * q + 2))"
 	LAB_NIC_ARGS=(
 		-netdev tap,id=tx,ifname=tap-tx,script=no,downscript=no
 		-device "$nic,netdev=tx,mac=52:54:00:00:00:10"
 		-netdev "tap,id=rx,ifname=tap-rx,script=no,downscript=no,queues=$q"
-		-device "$nic,netdev=rx,mac=52:54:00:00:00:11,mq=on,vectors=$((2 * q + 2))"
+		-device "$nic,netdev=rx,mac=52:54:00:00:00:11$mq"
 	)
 }
 
