@@ -43,12 +43,12 @@
 /*
  * Buffered mode: AF_XDP has no block timeout, so a reader woken by the
  * first frame would take a few frames per wake-up (at 1000 pps in the NIC
- * guest: 407 instructions a packet, bench/README.md).  When a burst
- * follows a wait in pfring_poll() and finds fewer than COALESCE_MIN
- * frames, it sleeps first, 1 ms and then twice as long each time the
- * frames are still fewer, COALESCE_MAX_NS in all at most and never past
- * the caller's wait, as a TPACKET_V3 block is handed over at its timeout:
- * many frames per wake-up.  Immediate mode never waits, nor does a caller
+ * guest: 407 instructions a packet; 54 with what follows, bench/README.md).
+ * When a burst follows a wait in pfring_poll() and finds fewer than
+ * COALESCE_MIN frames, it sleeps first, 1 ms and then twice as long each
+ * time the frames are still fewer, COALESCE_MAX_NS in all at most and
+ * never past the caller's wait, as a TPACKET_V3 block is handed over at
+ * its timeout: many frames per wake-up.  Immediate mode never waits, nor does a caller
  * that waits by itself (pcap's non-blocking mode with select()).
  */
 #define COALESCE_MIN    64
