@@ -55,6 +55,35 @@ typedef __UINT32_TYPE__ pf_u32;
 #define PF_FLOW_4_TUPLE         3
 #define PF_FLOW_5_TUPLE         4
 #define PF_FLOW_TCP_5_TUPLE     5
+/*
+ * The inner types hash as the type they name (INNER_FLOW as PER_FLOW, ...),
+ * on the packet a tunnel carries when there is one: GTP-U (UDP port 2152),
+ * VXLAN (UDP port 4789), GRE (IPv4, IPv6 or Ethernet inside) and IP in IP
+ * (IPv4 or IPv6 inside IPv4 or IPv6).  One level is opened; without a tunnel
+ * (or when the carried packet is not IP) the outer packet is hashed.  The
+ * VLAN is always the outer frame's.
+ */
+#define PF_FLOW_INNER_FLOW          6
+#define PF_FLOW_INNER_2_TUPLE       7
+#define PF_FLOW_INNER_4_TUPLE       8
+#define PF_FLOW_INNER_5_TUPLE       9
+#define PF_FLOW_INNER_TCP_5_TUPLE   10
+/*
+ * 5-tuple for IP, <src mac, dst mac> otherwise.  Every type here spreads
+ * non-IP frames by their MAC pair already, so these hash exactly as
+ * 5_TUPLE and INNER_5_TUPLE (PF_RING's 5_tuple keeps non-IP in one member).
+ */
+#define PF_FLOW_IP_5_TUPLE          11
+#define PF_FLOW_INNER_IP_5_TUPLE    12
+/*
+ * One endpoint each: pf_flow_hash() is the source address's hash and
+ * pf_flow_hash_dup() the destination's; a packet goes to both members they
+ * name (once when it is the same member), so each member sees every packet
+ * to or from the hosts that hash to it.  No VLAN; non-IP frames use the
+ * source and destination MACs.
+ */
+#define PF_FLOW_IP_WITH_DUP_TUPLE   13
+#define PF_FLOW_TYPE_MAX            13
 
 #ifdef PFRING_H
 _Static_assert(PF_FLOW_PER_FLOW == cluster_per_flow, "cluster_type drift");
@@ -63,6 +92,17 @@ _Static_assert(PF_FLOW_2_TUPLE == cluster_per_flow_2_tuple, "cluster_type drift"
 _Static_assert(PF_FLOW_4_TUPLE == cluster_per_flow_4_tuple, "cluster_type drift");
 _Static_assert(PF_FLOW_5_TUPLE == cluster_per_flow_5_tuple, "cluster_type drift");
 _Static_assert(PF_FLOW_TCP_5_TUPLE == cluster_per_flow_tcp_5_tuple, "cluster_type drift");
+_Static_assert(PF_FLOW_INNER_FLOW == cluster_per_inner_flow, "cluster_type drift");
+_Static_assert(PF_FLOW_INNER_2_TUPLE == cluster_per_inner_flow_2_tuple, "cluster_type drift");
+_Static_assert(PF_FLOW_INNER_4_TUPLE == cluster_per_inner_flow_4_tuple, "cluster_type drift");
+_Static_assert(PF_FLOW_INNER_5_TUPLE == cluster_per_inner_flow_5_tuple, "cluster_type drift");
+_Static_assert(PF_FLOW_INNER_TCP_5_TUPLE == cluster_per_inner_flow_tcp_5_tuple,
+	       "cluster_type drift");
+_Static_assert(PF_FLOW_IP_5_TUPLE == cluster_per_flow_ip_5_tuple, "cluster_type drift");
+_Static_assert(PF_FLOW_INNER_IP_5_TUPLE == cluster_per_inner_flow_ip_5_tuple,
+	       "cluster_type drift");
+_Static_assert(PF_FLOW_IP_WITH_DUP_TUPLE == cluster_per_flow_ip_with_dup_tuple,
+	       "cluster_type drift");
 #endif
 
 /* pf_flow_parse() results. */
@@ -89,6 +129,21 @@ _Static_assert(PF_FLOW_TCP_5_TUPLE == cluster_per_flow_tcp_5_tuple, "cluster_typ
 #define PF_FLOW_IPPROTO_TCP   6
 #define PF_FLOW_IPPROTO_UDP   17
 #define PF_FLOW_IPPROTO_SCTP  132
+#define PF_FLOW_IPPROTO_IPIP  4
+#define PF_FLOW_IPPROTO_IPV6  41
+#define PF_FLOW_IPPROTO_GRE   47
+
+#define PF_FLOW_ETH_TEB       0x6558 /* GRE: Ethernet inside */
+#define PF_FLOW_UDP_GTPU      2152
+#define PF_FLOW_UDP_VXLAN     4789
+#define PF_FLOW_GTPU_MAX_EXT  2      /* GTP-U extension headers skipped */
+
+/* pf_flow_parse_inner() results: the tunnel opened. */
+#define PF_FLOW_TUNNEL_NONE   0
+#define PF_FLOW_TUNNEL_GTPU   1
+#define PF_FLOW_TUNNEL_GRE    2
+#define PF_FLOW_TUNNEL_VXLAN  3
+#define PF_FLOW_TUNNEL_IPIP   4
 
 /*
  * Addresses and ports are in host order; address words are built from the
@@ -336,6 +391,137 @@ PF_FLOW_INLINE int pf_flow_parse(PF_FLOW_CTX_TYPE ctx, struct pf_flow *f)
 	return PF_FLOW_NOT_IP;
 }
 
+/*
+ * Skip one GTP-U extension header at *off if *next (the type the previous
+ * header announced) says there is one: length in 4-byte units, the next
+ * type in its last byte.  Non-zero if it is cut short or empty.
+ */
+PF_FLOW_INLINE int pf_flow_gtpu_ext_step(PF_FLOW_CTX_TYPE ctx, pf_u32 *off, pf_u32 *next)
+{
+	pf_u8 b[1];
+
+	if (*next == 0)
+		return 0;
+	if (PF_FLOW_LOAD(ctx, *off, b, 1) || b[0] == 0)
+		return 1;
+	*off += (pf_u32)b[0] * 4;
+	if (PF_FLOW_LOAD(ctx, *off - 1, b, 1))
+		return 1;
+	*next = b[0];
+	return 0;
+}
+
+/*
+ * Where the packet a tunnel carries starts: *off and *et (an ethertype:
+ * IPv4, IPv6 or PF_FLOW_ETH_TEB for an Ethernet frame) for the tunnel kind
+ * returned, PF_FLOW_TUNNEL_NONE when the outer packet is no tunnel we open.
+ */
+PF_FLOW_INLINE int pf_flow_tunnel(PF_FLOW_CTX_TYPE ctx, const struct pf_flow *o,
+				  pf_u32 *off, pf_u16 *et)
+{
+	pf_u8 b[12];
+	pf_u32 n;
+
+	if (!(o->flags & PF_FLOW_F_L3) || (o->flags & PF_FLOW_F_FRAGMENT))
+		return PF_FLOW_TUNNEL_NONE;
+	*off = o->l4_offset;
+	if (o->l4_proto == PF_FLOW_IPPROTO_IPIP || o->l4_proto == PF_FLOW_IPPROTO_IPV6) {
+		*et = o->l4_proto == PF_FLOW_IPPROTO_IPIP ? PF_FLOW_ETH_IPV4 : PF_FLOW_ETH_IPV6;
+		return PF_FLOW_TUNNEL_IPIP;
+	}
+	if (o->l4_proto == PF_FLOW_IPPROTO_GRE) {
+		/* Version 0 only, no source routing; C, K, S add 4 bytes each. */
+		if (PF_FLOW_LOAD(ctx, *off, b, 4) || (b[1] & 0x07) || (b[0] & 0x40))
+			return PF_FLOW_TUNNEL_NONE;
+		*et = pf_flow_be16(b + 2);
+		*off += 4 + ((b[0] >> 7) & 1) * 4 + ((b[0] >> 5) & 1) * 4 +
+			((b[0] >> 4) & 1) * 4;
+		return PF_FLOW_TUNNEL_GRE;
+	}
+	if (o->l4_proto != PF_FLOW_IPPROTO_UDP || !(o->flags & PF_FLOW_F_PORTS))
+		return PF_FLOW_TUNNEL_NONE;
+	*off += 8;
+	if (o->dst_port == PF_FLOW_UDP_VXLAN) {
+		/* The I flag says the VNI is valid. */
+		if (PF_FLOW_LOAD(ctx, *off, b, 8) || !(b[0] & 0x08))
+			return PF_FLOW_TUNNEL_NONE;
+		*off += 8;
+		*et = PF_FLOW_ETH_TEB;
+		return PF_FLOW_TUNNEL_VXLAN;
+	}
+	if (o->dst_port != PF_FLOW_UDP_GTPU)
+		return PF_FLOW_TUNNEL_NONE;
+	/* GTPv1 (version 1, PT 1), G-PDU: the message is a user packet. */
+	if (PF_FLOW_LOAD(ctx, *off, b, 12) || (b[0] & 0xf0) != 0x30 || b[1] != 0xff)
+		return PF_FLOW_TUNNEL_NONE;
+	if (!(b[0] & 0x07)) {
+		*off += 8;
+	} else {
+		/* Sequence, N-PDU and next-extension fields, then extensions. */
+		n = (b[0] & 0x04) ? b[11] : 0;
+		*off += 12;
+		/* PF_FLOW_GTPU_MAX_EXT (2) explicit steps, as for VLAN tags. */
+		if (pf_flow_gtpu_ext_step(ctx, off, &n) || pf_flow_gtpu_ext_step(ctx, off, &n) ||
+		    n != 0)
+			return PF_FLOW_TUNNEL_NONE;
+	}
+	/* The IP version nibble says which. */
+	if (PF_FLOW_LOAD(ctx, *off, b, 1))
+		return PF_FLOW_TUNNEL_NONE;
+	if ((b[0] >> 4) == 4)
+		*et = PF_FLOW_ETH_IPV4;
+	else if ((b[0] >> 4) == 6)
+		*et = PF_FLOW_ETH_IPV6;
+	else
+		return PF_FLOW_TUNNEL_NONE;
+	return PF_FLOW_TUNNEL_GTPU;
+}
+
+/*
+ * The flow of the packet a tunnel in outer o carries, into *in: its
+ * addresses, protocol and ports with o's L2 fields (MACs, outer VLAN).
+ * Returns the tunnel kind when *in holds at least the inner addresses
+ * (PF_FLOW_F_L3), PF_FLOW_TUNNEL_NONE otherwise (then *in is meaningless).
+ */
+PF_FLOW_INLINE int pf_flow_parse_inner(PF_FLOW_CTX_TYPE ctx, const struct pf_flow *o,
+				       struct pf_flow *in)
+{
+	pf_u8 b[4];
+	pf_u32 off = 0;
+	pf_u16 et = 0;
+	int kind;
+
+	kind = pf_flow_tunnel(ctx, o, &off, &et);
+	if (kind == PF_FLOW_TUNNEL_NONE)
+		return kind;
+	pf_flow_clear(in);
+	__builtin_memcpy(in->src_mac, o->src_mac, 6);
+	__builtin_memcpy(in->dst_mac, o->dst_mac, 6);
+	in->vlan_id = o->vlan_id;
+	in->vlan_count = o->vlan_count;
+	in->flags = o->flags & (PF_FLOW_F_L2 | PF_FLOW_F_HWVLAN);
+	if (et == PF_FLOW_ETH_TEB) {
+		/* An Ethernet frame (one VLAN tag allowed): its ethertype. */
+		if (PF_FLOW_LOAD(ctx, off + 12, b, 2))
+			return PF_FLOW_TUNNEL_NONE;
+		et = pf_flow_be16(b);
+		off += 14;
+		if (et == PF_FLOW_ETH_8021Q || et == PF_FLOW_ETH_8021AD) {
+			if (PF_FLOW_LOAD(ctx, off, b, 4))
+				return PF_FLOW_TUNNEL_NONE;
+			et = pf_flow_be16(b + 2);
+			off += 4;
+		}
+	}
+	in->eth_type = et;
+	in->l3_offset = (pf_u16)off;
+	if (et == PF_FLOW_ETH_IPV4)
+		pf_flow_parse_ipv4(ctx, off, in);
+	else if (et == PF_FLOW_ETH_IPV6)
+		pf_flow_parse_ipv6(ctx, off, in);
+	return (in->flags & PF_FLOW_F_L3) ? kind : PF_FLOW_TUNNEL_NONE;
+}
+
 /* ------------------------------------------------------------------------ */
 /* Hash.                                                                     */
 
@@ -368,6 +554,54 @@ PF_FLOW_INLINE pf_u32 pf_flow_finish(pf_u32 h)
 	return h;
 }
 
+/* Whether type t hashes the packet a tunnel carries. */
+PF_FLOW_INLINE int pf_flow_type_inner(int t)
+{
+	return (t >= PF_FLOW_INNER_FLOW && t <= PF_FLOW_INNER_TCP_5_TUPLE) ||
+	       t == PF_FLOW_INNER_IP_5_TUPLE;
+}
+
+/* The outer type whose fields type t hashes (of the inner flow if inner). */
+PF_FLOW_INLINE int pf_flow_type_fields(int t)
+{
+	if (t >= PF_FLOW_INNER_FLOW && t <= PF_FLOW_INNER_TCP_5_TUPLE)
+		return t == PF_FLOW_INNER_FLOW ? PF_FLOW_PER_FLOW : t - 5;
+	if (t == PF_FLOW_IP_5_TUPLE || t == PF_FLOW_INNER_IP_5_TUPLE)
+		return PF_FLOW_5_TUPLE;
+	return t;
+}
+
+/*
+ * The hash of one endpoint of f (the destination if dst), for
+ * PF_FLOW_IP_WITH_DUP_TUPLE: IP version and address, or the MAC of a non-IP
+ * frame.
+ */
+PF_FLOW_INLINE pf_u32 pf_flow_hash_endpoint(const struct pf_flow *f, int dst)
+{
+	pf_u32 h = PF_FLOW_HASH_SEED, a[4], i;
+
+	if (f->flags & PF_FLOW_F_L3) {
+		h = pf_flow_absorb(h, 0x20000u | ((pf_u32)f->ip_version << 8));
+		PF_FLOW_UNROLL
+		for (i = 0; i < 4; i++)
+			a[i] = dst ? f->dst_ip[i] : f->src_ip[i];
+	} else if (f->flags & PF_FLOW_F_L2) {
+		const pf_u8 *m = dst ? f->dst_mac : f->src_mac;
+
+		h = pf_flow_absorb(h, 0x30000u);
+		a[0] = pf_flow_be32(m);
+		a[1] = ((pf_u32)pf_flow_be16(m + 4)) << 16;
+		a[2] = a[3] = 0;
+	} else {
+		h = pf_flow_absorb(h, 0x40000u);
+		a[0] = a[1] = a[2] = a[3] = 0;
+	}
+	PF_FLOW_UNROLL
+	for (i = 0; i < 4; i++)
+		h = pf_flow_absorb(h, a[i]);
+	return pf_flow_finish(h ^ 20u);
+}
+
 /* <0, 0, >0 as a is before, equal to, after b; n words, most significant first. */
 PF_FLOW_INLINE int pf_flow_cmp4(const pf_u32 *a, const pf_u32 *b)
 {
@@ -393,6 +627,10 @@ PF_FLOW_INLINE pf_u32 pf_flow_hash(const struct pf_flow *f, int cluster_type)
 	pf_u32 lo[4], hi[4], w0, w1, wp = 0, h = PF_FLOW_HASH_SEED, i;
 	int use_vlan, use_proto, use_ports, swap;
 
+	if (cluster_type == PF_FLOW_IP_WITH_DUP_TUPLE)
+		return pf_flow_hash_endpoint(f, 0);
+	/* Inner types: f is already the flow to hash (pf_flow_hash_parsed). */
+	cluster_type = pf_flow_type_fields(cluster_type);
 	use_vlan = cluster_type != PF_FLOW_2_TUPLE && cluster_type != PF_FLOW_4_TUPLE &&
 		   cluster_type != PF_FLOW_5_TUPLE && cluster_type != PF_FLOW_TCP_5_TUPLE;
 	w0 = use_vlan ? f->vlan_id : 0;
@@ -451,13 +689,42 @@ PF_FLOW_INLINE pf_u32 pf_flow_hash(const struct pf_flow *f, int cluster_type)
 	return pf_flow_finish(h ^ 44u);
 }
 
+/*
+ * The hash of type cluster_type for the packet at ctx whose outer flow is
+ * *f: an inner type opens the tunnel first.
+ */
+PF_FLOW_INLINE pf_u32 pf_flow_hash_parsed(PF_FLOW_CTX_TYPE ctx, const struct pf_flow *f,
+					  int cluster_type)
+{
+	struct pf_flow in;
+
+	if (pf_flow_type_inner(cluster_type) &&
+	    pf_flow_parse_inner(ctx, f, &in) != PF_FLOW_TUNNEL_NONE)
+		return pf_flow_hash(&in, cluster_type);
+	return pf_flow_hash(f, cluster_type);
+}
+
+/*
+ * The second member's hash of a packet that goes to two members
+ * (PF_FLOW_IP_WITH_DUP_TUPLE: the destination's), into *second; 0 when
+ * cluster_type delivers to one member only.
+ */
+PF_FLOW_INLINE int pf_flow_hash_dup(const struct pf_flow *f, int cluster_type,
+				    pf_u32 *second)
+{
+	if (cluster_type != PF_FLOW_IP_WITH_DUP_TUPLE)
+		return 0;
+	*second = pf_flow_hash_endpoint(f, 1);
+	return 1;
+}
+
 /* Parse and hash in one call, for any packet access. */
 PF_FLOW_INLINE pf_u32 pf_flow_hash_ctx(PF_FLOW_CTX_TYPE ctx, int cluster_type)
 {
 	struct pf_flow f;
 
 	pf_flow_parse(ctx, &f);
-	return pf_flow_hash(&f, cluster_type);
+	return pf_flow_hash_parsed(ctx, &f, cluster_type);
 }
 
 #ifdef PF_FLOW_DEFAULT_BUF
@@ -485,10 +752,9 @@ PF_FLOW_INLINE int pf_flow_parse_buf_vlan(const pf_u8 *pkt, pf_u32 caplen,
 
 PF_FLOW_INLINE pf_u32 pf_flow_hash_packet(const pf_u8 *pkt, pf_u32 caplen, int cluster_type)
 {
-	struct pf_flow f;
+	struct pf_flow_buf b = { pkt, caplen, 0, 0 };
 
-	pf_flow_parse_buf(pkt, caplen, &f);
-	return pf_flow_hash(&f, cluster_type);
+	return pf_flow_hash_ctx(&b, cluster_type);
 }
 #endif /* PF_FLOW_DEFAULT_BUF */
 

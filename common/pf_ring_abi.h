@@ -26,7 +26,7 @@
 
 /* Overridable only so the QEMU suite can build a mismatching module. */
 #ifndef PF_RING_ABI_VERSION
-#define PF_RING_ABI_VERSION	2
+#define PF_RING_ABI_VERSION	3
 #endif
 #define PF_RING_MODULE_VERSION	"0.1.0"
 
@@ -91,8 +91,8 @@ enum pfr_direction {
 	PFR_DIR_TX_ONLY = 2,
 };
 
-/* The values of cluster_type in pfring.h and PF_FLOW_* in pf_flow.h. */
-#define PFR_CLUSTER_TYPE_MAX	5
+/* The values of cluster_type in pfring.h and PF_FLOW_* in pf_flow.h (ABI 3: 14 types). */
+#define PFR_CLUSTER_TYPE_MAX	13
 
 struct pfr_ring_req {
 	__u32 num_slots;	/* raised to the module's min_num_slots */

@@ -218,7 +218,7 @@ static void pfr_parse(const struct sk_buff *skb, struct pfr_pkt *p)
 static u32 pfr_hash(const struct sk_buff *skb, struct pfr_pkt *p, u32 type)
 {
 	pfr_parse(skb, p);
-	return pf_flow_hash(&p->flow, type);
+	return pf_flow_hash_parsed(skb, &p->flow, type);
 }
 
 static u32 pfr_key_bucket(const struct pf_hash_key *k)
@@ -436,7 +436,7 @@ static int pfr_rcv(struct sk_buff *skb, struct net_device *dev,
 	}
 	list_for_each_entry_rcu(c, &pn->clusters, node) {
 		struct pfr_members *m;
-		u32 pick;
+		u32 pick, h2;
 
 		if (!pfr_dev_match(c->ifindex, dev))
 			continue;
@@ -451,6 +451,13 @@ static int pfr_rcv(struct sk_buff *skb, struct net_device *dev,
 		/* Pairs with PFR_SO_ENABLE, as above. */
 		if (smp_load_acquire(&r->enabled))
 			pfr_deliver(r, skb, &p);
+		/* ip_with_dup_tuple: the other endpoint's member too, once. */
+		if (pf_flow_hash_dup(&p.flow, c->type, &h2) && h2 % m->n != pick) {
+			r = m->m[h2 % m->n];
+			/* Pairs with PFR_SO_ENABLE, as above. */
+			if (smp_load_acquire(&r->enabled))
+				pfr_deliver(r, skb, &p);
+		}
 	}
 
 	skb->data = data;

@@ -267,6 +267,30 @@ on_packet_hash(u_char *user, const struct pfring_pcap_pkthdr *h, const u_char *p
 	deliver(w, hash % w->n_out, h, pkt, hash);
 }
 
+/* ip_with_dup_tuple: the source's hash, and the destination's in *second. */
+static inline uint32_t
+dup_hashes(const u_char *pkt, uint32_t caplen, uint32_t *second)
+{
+	struct pf_flow f;
+
+	pf_flow_parse_buf(pkt, caplen, &f);
+	pf_flow_hash_dup(&f, PF_FLOW_IP_WITH_DUP_TUPLE, second);
+	return pf_flow_hash(&f, PF_FLOW_IP_WITH_DUP_TUPLE);
+}
+
+/* To the member of each endpoint, once when it is the same member. */
+static void
+on_packet_dup(u_char *user, const struct pfring_pcap_pkthdr *h, const u_char *pkt)
+{
+	struct pfring_zc_worker *w = (struct pfring_zc_worker *)user;
+	uint32_t h2, h1 = dup_hashes(pkt, h->caplen, &h2);
+
+	w->pkts_in++;
+	deliver(w, h1 % w->n_out, h, pkt, h1);
+	if (h2 % w->n_out != h1 % w->n_out)
+		deliver(w, h2 % w->n_out, h, pkt, h1);
+}
+
 static void
 on_packet_func(u_char *user, const struct pfring_pcap_pkthdr *h, const u_char *pkt)
 {
@@ -316,7 +340,7 @@ ring_burst(struct pfring_zc_worker *w, pfring *ring)
 /* --- AF_XDP inputs: swap buffers --- */
 
 /* XM_HASH_P2: a power-of-two number of outputs, the modulo is a mask. */
-enum xmode { XM_ONE, XM_RR, XM_HASH, XM_HASH_P2, XM_HASH_SW, XM_FUNC, XM_FANOUT };
+enum xmode { XM_ONE, XM_RR, XM_HASH, XM_HASH_P2, XM_HASH_SW, XM_FUNC, XM_FANOUT, XM_DUP };
 
 /* The header of the buffer a frame at UMEM address addr was received into. */
 ALWAYS_INLINE pfring_zc_pkt_buff *
@@ -439,6 +463,23 @@ xin_loop(struct pfring_zc_worker *w, const struct xin *in, struct xb *xb,
 			b->hash = hash;
 			xswap(xb, hash % n_out, qmask, shift, b, addr, len, fp, fast, fflags);
 			break;
+		case XM_DUP: {
+			uint32_t h2, q1, q2;
+
+			hash = dup_hashes(pfring_zc_pkt_data(b), len, &h2);
+			b->hash = hash;
+			q1 = hash % n_out;
+			q2 = h2 % n_out;
+			/* One member gets the buffer, the other a copy; a full
+			 * first queue leaves the buffer to the second. */
+			if (xswap(xb, q1, qmask, shift, b, addr, len, fp, 0, fflags)) {
+				if (q2 != q1)
+					xcopy(in, xb, q2, qmask, b, len);
+			} else if (q2 != q1) {
+				xswap(xb, q2, qmask, shift, b, addr, len, fp, 0, fflags);
+			}
+			break;
+		}
 		case XM_FUNC:
 			b->hash = 0;
 			r = w->o.func(pfring_zc_pkt_data(b), len, n_out, w->o.user);
@@ -586,6 +627,12 @@ xin_burst_fanout(struct pfring_zc_worker *w, struct xin *in)
 	return xin_burst_body(w, in, XM_FANOUT);
 }
 
+static uint32_t
+xin_burst_dup(struct pfring_zc_worker *w, struct xin *in)
+{
+	return xin_burst_body(w, in, XM_DUP);
+}
+
 static void
 xin_set_mode(struct xin *in, enum xmode mode)
 {
@@ -593,6 +640,7 @@ xin_set_mode(struct xin *in, enum xmode mode)
 		[XM_ONE] = xin_burst_one, [XM_RR] = xin_burst_rr, [XM_HASH] = xin_burst_hash,
 		[XM_HASH_P2] = xin_burst_hash_p2, [XM_HASH_SW] = xin_burst_hash_sw,
 		[XM_FUNC] = xin_burst_func, [XM_FANOUT] = xin_burst_fanout,
+		[XM_DUP] = xin_burst_dup,
 	};
 
 	if (mode == XM_HASH_SW)
@@ -751,6 +799,8 @@ xin_setup(struct pfring_zc_worker *w, pfring *ring, struct pf_xsk *x, char *err,
 		mode = XM_FUNC;
 	else if (w->o.hash_type == cluster_round_robin)
 		mode = XM_RR;	/* even for one output: it zeroes the hash field */
+	else if (w->o.hash_type == cluster_per_flow_ip_with_dup_tuple)
+		mode = XM_DUP;	/* both hashes in user space, as a copy may be due */
 	else
 		mode = w->n_out == 1 ? XM_ONE : (w->n_out & (w->n_out - 1)) == 0 ? XM_HASH_P2 :
 			XM_HASH;
@@ -834,6 +884,8 @@ pfring_zc_run_balancer(pfring **inputs, int n_inputs, pfring_zc_queue **outputs,
 		w->on_packet = on_packet_one;
 	else if (opts->hash_type == cluster_round_robin)
 		w->on_packet = on_packet_rr;
+	else if (opts->hash_type == cluster_per_flow_ip_with_dup_tuple)
+		w->on_packet = on_packet_dup;
 	else
 		w->on_packet = on_packet_hash;
 	for (k = 0; k < n_inputs; k++) {

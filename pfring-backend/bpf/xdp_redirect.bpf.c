@@ -68,5 +68,13 @@ PF_XDP_HASH_PROG(pf_xdp_hash_2_tuple, PF_FLOW_2_TUPLE)
 PF_XDP_HASH_PROG(pf_xdp_hash_4_tuple, PF_FLOW_4_TUPLE)
 PF_XDP_HASH_PROG(pf_xdp_hash_5_tuple, PF_FLOW_5_TUPLE)
 PF_XDP_HASH_PROG(pf_xdp_hash_tcp_5_tuple, PF_FLOW_TCP_5_TUPLE)
+PF_XDP_HASH_PROG(pf_xdp_hash_inner_flow, PF_FLOW_INNER_FLOW)
+PF_XDP_HASH_PROG(pf_xdp_hash_inner_2_tuple, PF_FLOW_INNER_2_TUPLE)
+PF_XDP_HASH_PROG(pf_xdp_hash_inner_4_tuple, PF_FLOW_INNER_4_TUPLE)
+PF_XDP_HASH_PROG(pf_xdp_hash_inner_5_tuple, PF_FLOW_INNER_5_TUPLE)
+PF_XDP_HASH_PROG(pf_xdp_hash_inner_tcp_5_tuple, PF_FLOW_INNER_TCP_5_TUPLE)
+PF_XDP_HASH_PROG(pf_xdp_hash_ip_5_tuple, PF_FLOW_IP_5_TUPLE)
+PF_XDP_HASH_PROG(pf_xdp_hash_inner_ip_5_tuple, PF_FLOW_INNER_IP_5_TUPLE)
+/* ip_with_dup_tuple: the balancer hashes both endpoints itself (XM_DUP). */
 
 char LICENSE[] SEC("license") = "GPL";

@@ -58,6 +58,16 @@ typedef enum {
 	cluster_per_flow_4_tuple,     /* <src ip, src port, dst ip, dst port> */
 	cluster_per_flow_5_tuple,     /* <proto, src ip, src port, dst ip, dst port> */
 	cluster_per_flow_tcp_5_tuple, /* 5-tuple for TCP, 2-tuple otherwise */
+	/* The same on the packet a tunnel carries (GTP-U, VXLAN, GRE, IP in
+	 * IP), the outer packet when there is none; the VLAN is the outer one. */
+	cluster_per_inner_flow,
+	cluster_per_inner_flow_2_tuple,
+	cluster_per_inner_flow_4_tuple,
+	cluster_per_inner_flow_5_tuple,
+	cluster_per_inner_flow_tcp_5_tuple,
+	cluster_per_flow_ip_5_tuple,       /* 5-tuple for IP, <src mac, dst mac> otherwise */
+	cluster_per_inner_flow_ip_5_tuple, /* the same, inner */
+	cluster_per_flow_ip_with_dup_tuple, /* to the members of <src ip> and of <dst ip> */
 } cluster_type;
 
 typedef enum {

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "pf_ring.h"
+#include "pf_registry.h"
 #include "pf_engine_xdp.h"
 #include "pf_xsk.h"
 
@@ -165,6 +166,7 @@ open_device(const char *device_name, const struct pfring_open_options *options,
 				errbuf, errbuf_len);
 	if (ring == NULL)
 		goto fail;
+	snprintf(ring->device_name, sizeof(ring->device_name), "%s", device_name);
 	/* A zc: ring is already one queue: kernel clustering and direction
 	 * do not apply. */
 	if (dn.kind == pfring_name_zc)
@@ -229,6 +231,7 @@ pfring_close(pfring *ring)
 {
 	if (ring == NULL)
 		return;
+	pf_registry_remove(ring);
 	ring->ops->close(ring);
 	pf_rules_set_destroy(ring->rules);
 	close(ring->wake_fd);
@@ -245,8 +248,10 @@ pfring_enable_ring(pfring *ring)
 	if (ring->enabled)
 		return 0;
 	rc = ring->ops->enable(ring);
-	if (rc == 0)
+	if (rc == 0) {
 		ring->enabled = 1;
+		pf_registry_add(ring, ring->device_name);
+	}
 	return rc;
 }
 
@@ -296,6 +301,7 @@ pf_ring_burst(pfring *ring, int max, pfring_pcap_handler cb, u_char *user)
 	const u_char *pkt;
 	int n = 0, rc;
 
+	pf_registry_update(ring, 0);
 	if (ring->ops->burst != NULL && ring->sampling_rate <= 1 &&
 	    !rules_in_user_space(ring))
 		return ring->ops->burst(ring, max, cb, user);
@@ -336,6 +342,7 @@ pfring_poll(pfring *ring, int wait_ms)
 
 	if (ring == NULL)
 		return PF_RING_ERROR_INVALID_ARGUMENT;
+	pf_registry_update(ring, 0);
 	pfd[0].fd = ring->ops->selectable_fd(ring);
 	pfd[0].events = POLLIN;
 	pfd[1].fd = ring->wake_fd;
@@ -470,6 +477,8 @@ pfring_stats(pfring *ring, pfring_stat *stats)
 int
 pfring_set_cluster(pfring *ring, u_int clusterId, cluster_type the_type)
 {
+	int rc;
+
 	if (ring == NULL)
 		return PF_RING_ERROR_INVALID_ARGUMENT;
 	if (clusterId == 0 || clusterId > PF_RING_MAX_CLUSTER_ID)
@@ -479,15 +488,28 @@ pfring_set_cluster(pfring *ring, u_int clusterId, cluster_type the_type)
 	if (!pf_cluster_type_known(the_type))
 		return pf_ring_error(ring, PF_RING_ERROR_INVALID_ARGUMENT,
 				     "unknown cluster type %d", (int)the_type);
-	return ring->ops->set_cluster(ring, clusterId, the_type);
+	rc = ring->ops->set_cluster(ring, clusterId, the_type);
+	if (rc == 0) {
+		ring->cluster_id = clusterId;
+		ring->cluster_type = the_type;
+		pf_registry_cluster(ring);
+	}
+	return rc;
 }
 
 int
 pfring_remove_from_cluster(pfring *ring)
 {
+	int rc;
+
 	if (ring == NULL)
 		return PF_RING_ERROR_INVALID_ARGUMENT;
-	return ring->ops->remove_from_cluster(ring);
+	rc = ring->ops->remove_from_cluster(ring);
+	if (rc == 0) {
+		ring->cluster_id = 0;
+		pf_registry_cluster(ring);
+	}
+	return rc;
 }
 
 int

@@ -47,10 +47,23 @@ static const struct {
 	{ cluster_per_flow_4_tuple,     "4_tuple",     "cluster_per_flow_4_tuple" },
 	{ cluster_per_flow_5_tuple,     "5_tuple",     "cluster_per_flow_5_tuple" },
 	{ cluster_per_flow_tcp_5_tuple, "tcp_5_tuple", "cluster_per_flow_tcp_5_tuple" },
+	{ cluster_per_inner_flow,       "inner_flow",  "cluster_per_inner_flow" },
+	{ cluster_per_inner_flow_2_tuple, "inner_2_tuple", "cluster_per_inner_flow_2_tuple" },
+	{ cluster_per_inner_flow_4_tuple, "inner_4_tuple", "cluster_per_inner_flow_4_tuple" },
+	{ cluster_per_inner_flow_5_tuple, "inner_5_tuple", "cluster_per_inner_flow_5_tuple" },
+	{ cluster_per_inner_flow_tcp_5_tuple, "inner_tcp_5_tuple",
+	  "cluster_per_inner_flow_tcp_5_tuple" },
+	{ cluster_per_flow_ip_5_tuple,  "ip_5_tuple",  "cluster_per_flow_ip_5_tuple" },
+	{ cluster_per_inner_flow_ip_5_tuple, "inner_ip_5_tuple",
+	  "cluster_per_inner_flow_ip_5_tuple" },
+	{ cluster_per_flow_ip_with_dup_tuple, "ip_with_dup_tuple",
+	  "cluster_per_flow_ip_with_dup_tuple" },
 };
 #define N_CLUSTER_NAMES (sizeof(cluster_names) / sizeof(cluster_names[0]))
 
-#define CLUSTER_VALID "per_flow, round_robin, 2_tuple, 4_tuple, 5_tuple, tcp_5_tuple"
+#define CLUSTER_VALID "per_flow, round_robin, 2_tuple, 4_tuple, 5_tuple, tcp_5_tuple, " \
+	"ip_5_tuple, ip_with_dup_tuple, or inner_ + flow, 2_tuple, 4_tuple, 5_tuple, " \
+	"tcp_5_tuple, ip_5_tuple"
 
 int pf_cluster_type_from_name(const char *name)
 {
@@ -157,7 +170,7 @@ static void merge(struct pf_config *dst, const struct pf_config *src)
  */
 struct value_error {
 	int whole;
-	char why[192];
+	char why[272];
 };
 
 enum key_kind { K_NUMBER, K_CLUSTER_TYPE, K_DIRECTION, K_APPNAME, K_ENGINE, K_BOOL };
@@ -603,6 +616,18 @@ static const struct {
 	{ "PCAP_PF_RING_USE_CLUSTER_PER_FLOW_4_TUPLE",     cluster_per_flow_4_tuple },
 	{ "PCAP_PF_RING_USE_CLUSTER_PER_FLOW_5_TUPLE",     cluster_per_flow_5_tuple },
 	{ "PCAP_PF_RING_USE_CLUSTER_PER_FLOW_TCP_5_TUPLE", cluster_per_flow_tcp_5_tuple },
+	{ "PCAP_PF_RING_USE_CLUSTER_ROUNDROBIN",           cluster_round_robin },
+	{ "PCAP_PF_RING_USE_CLUSTER_PER_INNER_FLOW",       cluster_per_inner_flow },
+	{ "PCAP_PF_RING_USE_CLUSTER_PER_INNER_FLOW_2_TUPLE", cluster_per_inner_flow_2_tuple },
+	{ "PCAP_PF_RING_USE_CLUSTER_PER_INNER_FLOW_4_TUPLE", cluster_per_inner_flow_4_tuple },
+	{ "PCAP_PF_RING_USE_CLUSTER_PER_INNER_FLOW_5_TUPLE", cluster_per_inner_flow_5_tuple },
+	{ "PCAP_PF_RING_USE_CLUSTER_PER_INNER_FLOW_TCP_5_TUPLE",
+	  cluster_per_inner_flow_tcp_5_tuple },
+	{ "PCAP_PF_RING_USE_CLUSTER_PER_FLOW_IP_5_TUPLE",  cluster_per_flow_ip_5_tuple },
+	{ "PCAP_PF_RING_USE_CLUSTER_PER_INNER_FLOW_IP_5_TUPLE",
+	  cluster_per_inner_flow_ip_5_tuple },
+	{ "PCAP_PF_RING_USE_CLUSTER_PER_FLOW_IP_WITH_DUP_TUPLE",
+	  cluster_per_flow_ip_with_dup_tuple },
 };
 
 /* PFRING_RULES: rule lines separated by ';'. */

@@ -21,6 +21,14 @@ const char *pf_fanout_prog_name(cluster_type type)
 	case cluster_per_flow_4_tuple:     return "pf_fanout_4_tuple";
 	case cluster_per_flow_5_tuple:     return "pf_fanout_5_tuple";
 	case cluster_per_flow_tcp_5_tuple: return "pf_fanout_tcp_5_tuple";
+	case cluster_per_inner_flow:       return "pf_fanout_inner_flow";
+	case cluster_per_inner_flow_2_tuple: return "pf_fanout_inner_2_tuple";
+	case cluster_per_inner_flow_4_tuple: return "pf_fanout_inner_4_tuple";
+	case cluster_per_inner_flow_5_tuple: return "pf_fanout_inner_5_tuple";
+	case cluster_per_inner_flow_tcp_5_tuple: return "pf_fanout_inner_tcp_5_tuple";
+	case cluster_per_flow_ip_5_tuple:  return "pf_fanout_ip_5_tuple";
+	case cluster_per_inner_flow_ip_5_tuple: return "pf_fanout_inner_ip_5_tuple";
+	case cluster_per_flow_ip_with_dup_tuple:
 	case cluster_round_robin:
 	default:                           return NULL;
 	}
@@ -43,6 +51,13 @@ int pf_fanout_prog_load(cluster_type type, char *err, size_t errlen)
 	if (type == cluster_round_robin) {
 		snprintf(err, errlen, "cluster_round_robin has no eBPF program: use PACKET_FANOUT_LB");
 		errno = EINVAL;
+		return -1;
+	}
+	if (type == cluster_per_flow_ip_with_dup_tuple) {
+		snprintf(err, errlen, "cluster type ip_with_dup_tuple sends a packet to two members, "
+			 "which a PACKET_FANOUT group cannot: use the kmod engine (pf_ring.ko) "
+			 "or zbalance -t ip_with_dup_tuple");
+		errno = EOPNOTSUPP;
 		return -1;
 	}
 	name = pf_fanout_prog_name(type);

@@ -69,6 +69,8 @@ struct pf_engine_ops {
 	int poll_slice_ms;
 };
 
+struct pfring_registry_entry;
+
 struct pfring {
 	const struct pf_engine_ops *ops;
 	void *engine;                 /* the engine's own state */
@@ -87,6 +89,11 @@ struct pfring {
 	struct pf_rules_set *rules;   /* filtering rules, or NULL */
 	char notice[PF_ERRBUF_SIZE];  /* a warning for the user (e.g. rules in user space) */
 	char errbuf[PF_ERRBUF_SIZE];
+	char device_name[64];         /* as opened, for the registry */
+	uint32_t cluster_id;          /* joined with pfring_set_cluster(), 0: none */
+	cluster_type cluster_type;
+	struct pfring_registry_entry *reg; /* our registry entry (pf_registry.c), or NULL */
+	char reg_path[320];
 };
 
 /* pfring_open_err() with the memory the ring is to use (params.umem). */

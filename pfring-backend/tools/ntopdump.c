@@ -60,6 +60,8 @@
 
 static const char *const cluster_type_names[] = {
 	"per_flow", "round_robin", "2_tuple", "4_tuple", "5_tuple", "tcp_5_tuple",
+	"ip_5_tuple", "ip_with_dup_tuple", "inner_flow", "inner_2_tuple", "inner_4_tuple",
+	"inner_5_tuple", "inner_tcp_5_tuple", "inner_ip_5_tuple",
 };
 #define N_CLUSTER_TYPES (sizeof(cluster_type_names) / sizeof(cluster_type_names[0]))
 
@@ -393,7 +395,9 @@ static int apply_settings(const struct options *o)
 				break;
 		if (i == N_CLUSTER_TYPES)
 			die("--cluster-type: unknown type '%.64s' (valid: per_flow, round_robin, "
-			    "2_tuple, 4_tuple, 5_tuple, tcp_5_tuple)", o->cluster_type);
+			    "2_tuple, 4_tuple, 5_tuple, tcp_5_tuple, ip_5_tuple, ip_with_dup_tuple, "
+			    "or inner_ + flow, 2_tuple, 4_tuple, 5_tuple, tcp_5_tuple, ip_5_tuple)",
+			    o->cluster_type);
 		set_env("PFRING_CLUSTER_TYPE", o->cluster_type);
 	}
 	if (o->slots != NULL)

@@ -35,7 +35,9 @@ static void usage(void)
 	fprintf(stderr,
 		"usage: pfcount -i DEV [-c CLUSTER] [-t TYPE] [-f BPF] [-n COUNT] [-s SECONDS] [-v]\n"
 		"       pfcount -i DEV -I   (the interface's driver, channels, speed, XDP features)\n"
-		"  TYPE: per_flow (default), round_robin, 2_tuple, 4_tuple, 5_tuple, tcp_5_tuple\n");
+		"  TYPE: per_flow (default), round_robin, 2_tuple, 4_tuple, 5_tuple, tcp_5_tuple,\n"
+		"        ip_5_tuple, ip_with_dup_tuple, inner_flow, inner_2_tuple, inner_4_tuple,\n"
+		"        inner_5_tuple, inner_tcp_5_tuple, inner_ip_5_tuple\n");
 	exit(2);
 }
 

@@ -10,7 +10,7 @@
  * moves buffer indexes; per-flow hashes come from our XDP program.
  *
  *   zbalance -i IF[,IF...]|zc:IF[@Q] [-i ...] -c CLUSTER -n QUEUES
- *            [-m hash|rr|fanout] [-t per_flow|2_tuple|4_tuple|5_tuple|tcp_5_tuple]
+ *            [-m hash|rr|fanout] [-t TYPE (a flow cluster type, pfring-config(7))]
  *            [-q QUEUE_LEN] [-b BUF_LEN] [-g CORE] [-G GROUP] [-H auto|yes|no]
  *            [-s SECONDS]
  *
@@ -50,7 +50,8 @@ usage(void)
 {
 	fprintf(stderr,
 		"usage: zbalance -i IF[,IF...]|zc:IF[@Q] [-i ...] -c CLUSTER -n QUEUES\n"
-		"                [-m hash|rr|fanout] [-t per_flow|2_tuple|4_tuple|5_tuple|tcp_5_tuple]\n"
+		"                [-m hash|rr|fanout] [-t per_flow|2_tuple|4_tuple|5_tuple|tcp_5_tuple|\n"
+		"                 inner_flow|inner_2_tuple|...|ip_5_tuple|ip_with_dup_tuple]\n"
 		"                [-q QUEUE_LEN] [-b BUF_LEN] [-g CORE] [-G GROUP] [-H auto|yes|no]\n"
 		"                [-s SECONDS]\n");
 	exit(2);
@@ -177,7 +178,7 @@ main(int argc, char **argv)
 			t = pfring_cluster_type_from_name(optarg);
 			if (t < 0 || t == cluster_round_robin) {
 				fprintf(stderr, "zbalance: -t %s: unknown hash type "
-					"(per_flow, 2_tuple, 4_tuple, 5_tuple, tcp_5_tuple)\n", optarg);
+					"(a flow type of pfring-config(7), not round_robin)\n", optarg);
 				return 2;
 			}
 			wopts.hash_type = (cluster_type)t;

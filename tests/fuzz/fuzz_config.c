@@ -64,7 +64,7 @@ static void check_config(const struct pf_config *c)
 		abort();
 	if (memchr(c->appname, '\0', sizeof(c->appname)) == NULL)
 		abort();
-	if ((unsigned int)c->cluster_type > cluster_per_flow_tcp_5_tuple ||
+	if ((unsigned int)c->cluster_type > cluster_per_flow_ip_with_dup_tuple ||
 	    (unsigned int)c->direction > tx_only_direction ||
 	    (unsigned int)c->engine > PF_ENGINE_KMOD)
 		abort();

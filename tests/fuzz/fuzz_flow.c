@@ -57,6 +57,32 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	pf_flow_parse_buf(copy, caplen, &g);
 	if (memcmp(&f, &g, sizeof f) != 0)
 		abort();
+	/* Tunnels: the inner parse on the exact-size copy, and its invariants. */
+	{
+		struct pf_flow_buf b = { copy, caplen, 0, 0 };
+		struct pf_flow in;
+		uint32_t h2;
+		int kind = pf_flow_parse_inner(&b, &f, &in);
+
+		if (kind < PF_FLOW_TUNNEL_NONE || kind > PF_FLOW_TUNNEL_IPIP)
+			abort();
+		if (kind != PF_FLOW_TUNNEL_NONE &&
+		    (!(in.flags & PF_FLOW_F_L3) || in.l3_offset > caplen ||
+		     ((in.flags & PF_FLOW_F_PORTS) && (in.flags & PF_FLOW_F_FRAGMENT))))
+			abort();
+		for (t = cluster_per_inner_flow; t <= cluster_per_inner_flow_ip_5_tuple; t++) {
+			uint32_t h = kind != PF_FLOW_TUNNEL_NONE &&
+				     t != cluster_per_flow_ip_5_tuple ?
+				     pf_flow_hash(&in, (int)t) : pf_flow_hash(&f, (int)t);
+
+			if (h != pf_flow_hash_packet(copy, caplen, (int)t))
+				abort();
+		}
+		if (!pf_flow_hash_dup(&f, cluster_per_flow_ip_with_dup_tuple, &h2) ||
+		    pf_flow_hash_packet(copy, caplen, cluster_per_flow_ip_with_dup_tuple) !=
+		    pf_flow_hash(&f, cluster_per_flow_ip_with_dup_tuple))
+			abort();
+	}
 	/* Out-of-band VLAN path too. */
 	if (size >= 2)
 		pf_flow_parse_buf_vlan(copy, caplen, (uint16_t)(data[0] << 8 | data[1]), 1, &g);

@@ -68,7 +68,7 @@ expect_shown() { # NAME WHAT MESSAGE
 tshark_run badslots -o "extcap.pfring.device:pfring:$IFB" -o extcap.pfring.slots:0
 expect_shown badslots "slots 0" "Error by extcap pipe: ntopdump: --slots: bad value '0': must be 1..1048576"
 tshark_run badtype -o "extcap.pfring.device:pfring:$IFB" -o extcap.pfring.clustertype:per_flw
-expect_shown badtype "cluster type per_flw" "Error by extcap pipe: ntopdump: --cluster-type: unknown type 'per_flw' (valid: per_flow, round_robin, 2_tuple, 4_tuple, 5_tuple, tcp_5_tuple)"
+expect_shown badtype "cluster type per_flw" "Error by extcap pipe: ntopdump: --cluster-type: unknown type 'per_flw' (valid: per_flow, round_robin, 2_tuple, 4_tuple, 5_tuple, tcp_5_tuple, ip_5_tuple, ip_with_dup_tuple, or inner_ + flow, 2_tuple, 4_tuple, 5_tuple, tcp_5_tuple, ip_5_tuple)"
 tshark_run nodev -o "extcap.pfring.device:pfring:nosuchif0"
 expect_shown nodev "unknown device" "Error by extcap pipe: ntopdump: cannot capture on 'pfring:nosuchif0': "
 tshark_run badq -o "extcap.pfring.device:$IFB@x"

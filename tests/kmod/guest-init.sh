@@ -10,10 +10,10 @@ guest_setup
 
 load_info() {
 	f=/proc/net/pf_ring/info
-	has $f "PF_RING Version          : 0.1.0 (ABI 2)" &&
+	has $f "PF_RING Version          : 0.1.0 (ABI 3)" &&
 	has $f "Total rings              : 0" &&
 	has $f "Ring slots               : 4096" &&
-	has $f "Slot version             : 2" &&
+	has $f "Slot version             : 3" &&
 	has $f "Capture TX               : Yes [RX+TX]" &&
 	has $f "IP Defragment            : No" &&
 	has $f "Socket Mode              : Standard" &&
@@ -365,7 +365,7 @@ td_abi_mismatch() {
 	cat /tmp/abi.err
 	rmmod pf_ring || return 1
 	[ $rc -ne 0 ] || { echo "tcpdump accepted a module of ABI 99"; return 1; }
-	grep -qF "pf_ring kernel module 0.1.0 (ABI 99) does not match libpfring 0.1.0 (ABI 2)" \
+	grep -qF "pf_ring kernel module 0.1.0 (ABI 99) does not match libpfring 0.1.0 (ABI 3)" \
 		/tmp/abi.err
 }
 

@@ -583,13 +583,89 @@ test_cluster_type(uint32_t type, const char *name, unsigned int n, unsigned int 
 	close(s.fd);
 }
 
+/*
+ * ip_with_dup_tuple: each packet in the member of its source's hash, and in
+ * the member of its destination's hash when that is another one.
+ */
+static void
+test_cluster_dup(unsigned int n, unsigned int flows)
+{
+	enum { M = 3 };
+	struct ring r[M];
+	unsigned int got[M] = { 0 }, primary = 0, second = 0, want_second = 0, wrong = 0;
+	unsigned int total = 0, want_total = 0, i, k;
+	struct pfr_cluster_req req = { .cluster_id = 7 + PF_FLOW_IP_WITH_DUP_TUPLE,
+				       .cluster_type = PF_FLOW_IP_WITH_DUP_TUPLE };
+	struct pfr_slot_header *sh;
+	struct sender s;
+
+	for (i = 0; i < M; i++) {
+		ring_open(&r[i], rx_if, 4096, 128);
+		if (setsockopt(r[i].fd, SOL_PF_RING, PFR_SO_CLUSTER, &req, sizeof(req)) < 0)
+			die("PFR_SO_CLUSTER ip_with_dup_tuple");
+		ring_enable(&r[i]);
+	}
+	sender_open(&s, tx_if);
+	send_flows(&s, n, flows);
+	/* At least n copies, then until the count settles. */
+	for (k = 0; k < 2; k++) {
+		uint64_t end = now_ms() + (k ? 300 : DEADLINE_MS);
+		unsigned int last = 0;
+
+		do {
+			struct pollfd pfd = { .fd = r[0].fd, .events = POLLIN };
+
+			last = total;
+			poll(&pfd, 1, 10);
+			total = 0;
+			for (i = 0; i < M; i++)
+				total += (unsigned int)ring_stats(&r[i]).received;
+		} while ((k == 0 ? total < n : total != last || total == 0) && now_ms() < end);
+	}
+	for (i = 0; i < M; i++) {
+		while ((sh = ring_peek(&r[i])) != NULL) {
+			const uint8_t *f = (const uint8_t *)(sh + 1);
+			struct pf_flow fl;
+			uint32_t h2 = 0, m1, m2;
+
+			pf_flow_parse_buf(f, sh->caplen, &fl);
+			m1 = pf_flow_hash(&fl, PF_FLOW_IP_WITH_DUP_TUPLE) % M;
+			pf_flow_hash_dup(&fl, PF_FLOW_IP_WITH_DUP_TUPLE, &h2);
+			m2 = h2 % M;
+			if (i == m1) {
+				primary++;
+				want_second += m2 != m1;
+			} else if (i == m2) {
+				second++;
+			} else {
+				wrong++;
+			}
+			got[i]++;
+			ring_done(&r[i]);
+		}
+	}
+	want_total = n + want_second;
+	printf("info: ip_with_dup_tuple members got %u %u %u\n", got[0], got[1], got[2]);
+	check_u64("ip_with_dup_tuple: source's member got every packet", n, primary);
+	check_u64("ip_with_dup_tuple: destination's member got those of another member",
+		  want_second, second);
+	check_u64("ip_with_dup_tuple: packets in neither endpoint's member", 0, wrong);
+	check_u64("ip_with_dup_tuple: copies in all", want_total, (uint64_t)got[0] + got[1] + got[2]);
+	check(want_second > 0, "ip_with_dup_tuple: some packets went to two members");
+	for (i = 0; i < M; i++)
+		ring_close(&r[i]);
+	close(s.fd);
+}
+
 static void
 test_cluster(void)
 {
 	test_cluster_type(PF_FLOW_PER_FLOW, "per_flow", 3000, 30);
 	test_cluster_type(PF_FLOW_5_TUPLE, "5_tuple", 3000, 30);
 	test_cluster_type(PF_FLOW_2_TUPLE, "2_tuple", 3000, 30);
+	test_cluster_type(PF_FLOW_INNER_5_TUPLE, "inner_5_tuple", 3000, 30);
 	test_cluster_type(PF_FLOW_ROUND_ROBIN, "round_robin", 300, 7);
+	test_cluster_dup(3000, 30);
 }
 
 /* Classic BPF: accept flow 3 only (source address 10.0.0.3), snap 60 bytes. */
@@ -824,7 +900,7 @@ test_badopts(void)
 	check_errno("cluster id 65536", setsockopt(fd, SOL_PF_RING, PFR_SO_CLUSTER, &creq, sizeof(creq)), EINVAL);
 	creq.cluster_id = 99;
 	creq.cluster_type = PFR_CLUSTER_TYPE_MAX + 1;
-	check_errno("cluster type 6", setsockopt(fd, SOL_PF_RING, PFR_SO_CLUSTER, &creq, sizeof(creq)), EINVAL);
+	check_errno("cluster type 14", setsockopt(fd, SOL_PF_RING, PFR_SO_CLUSTER, &creq, sizeof(creq)), EINVAL);
 	check_errno("cluster short", setsockopt(fd, SOL_PF_RING, PFR_SO_CLUSTER, &creq, 4), EINVAL);
 	check_errno("leave cluster not in one", set_none(fd, PFR_SO_LEAVE_CLUSTER), ENOENT);
 	creq.cluster_type = 0;

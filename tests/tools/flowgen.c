@@ -2,8 +2,14 @@
  * flowgen - deterministic test traffic over AF_PACKET.
  *
  *   flowgen -i IFACE -n COUNT [-f FLOWS] [-p udp|tcp] [-l FRAMELEN] [-r]
- *           [-b FLOW_BASE] [-v VLAN] [-R PPS] [-V]
+ *           [-b FLOW_BASE] [-v VLAN] [-R PPS] [-T TUNNEL] [-V]
  *   flowgen --list -n COUNT [-f FLOWS] [-p udp|tcp] [-r] [-b FLOW_BASE]
+ *
+ * -T gtpu|vxlan|gre|ipip sends each frame inside a tunnel from 172.16.0.1
+ * to 172.16.0.2 (-r swaps them): GTP-U (UDP 2152 both ways, G-PDU), VXLAN
+ * (UDP from 49152 + flow % 16384 to 4789, the frame's MACs inside), GRE
+ * (4-byte header, IPv4 inside) or IPv4 in IPv4.  -l and --list are about
+ * the carried frame; every flow has the same outer addresses.
  *
  * Packet i goes to flow FLOW_BASE + (i % FLOWS).  Flow k is
  * 10.0.(k>>8).(k&255):(10000+k) > 10.255.0.1:80, UDP or TCP SYN; -r swaps
@@ -35,6 +41,12 @@
 #define MAX_FLOW_INDEX (65535u - FLOW_PORT_BASE)
 #define DST_PORT 80u
 #define MAX_FRAME 9216u
+/* Outer Ethernet + IPv4 + the largest tunnel header (VXLAN) + inner Ethernet. */
+#define MAX_TUNNEL_OVERHEAD (18u + 20u + 16u + 14u)
+#define TUNNEL_SRC_IP 0xac100001u /* 172.16.0.1 */
+#define TUNNEL_DST_IP 0xac100002u /* 172.16.0.2 */
+
+enum tunnel { T_NONE, T_GTPU, T_VXLAN, T_GRE, T_IPIP };
 /* Give up if the device refuses frames for this long: something is wrong. */
 #define SEND_STALL_NS (10ull * 1000000000ull)
 
@@ -53,6 +65,7 @@ struct opts {
 	unsigned long pps;
 	int verbose;
 	int list;
+	enum tunnel tunnel;
 };
 
 static void die(const char *fmt, const char *arg)
@@ -67,7 +80,7 @@ static void usage(void)
 {
 	fprintf(stderr,
 		"usage: flowgen -i IFACE -n COUNT [-f FLOWS] [-p udp|tcp] [-l FRAMELEN]\n"
-		"               [-r] [-b FLOW_BASE] [-v VLAN] [-R PPS] [-V]\n"
+		"               [-r] [-b FLOW_BASE] [-v VLAN] [-R PPS] [-T gtpu|vxlan|gre|ipip] [-V]\n"
 		"       flowgen --list -n COUNT [-f FLOWS] [-p udp|tcp] [-r] [-b FLOW_BASE]\n");
 	exit(2);
 }
@@ -233,6 +246,74 @@ static uint16_t build(const struct opts *o, uint8_t *buf, unsigned long k,
 	return o->vlan >= 0 ? 0x8100 : 0x0800;
 }
 
+/*
+ * The frame of build() (len bytes at in) inside o->tunnel, into out; returns
+ * the new length.  Outer MACs and VLAN are the frame's own.
+ */
+static size_t encap(const struct opts *o, uint8_t *out, const uint8_t *in, size_t len,
+		    unsigned long k)
+{
+	size_t l2 = l2_len(o), off = l2, hdr = 0, ipl = len - l2;
+	uint32_t sip = o->reverse ? TUNNEL_DST_IP : TUNNEL_SRC_IP;
+	uint32_t dip = o->reverse ? TUNNEL_SRC_IP : TUNNEL_DST_IP;
+	uint8_t *ip, *t;
+	int proto;
+
+	memcpy(out, in, l2 - 2);
+	put16(out + l2 - 2, 0x0800);
+	ip = out + off;
+	t = ip + 20;
+	memset(ip, 0, 20 + 16);
+	switch (o->tunnel) {
+	case T_GTPU:
+		proto = 17;
+		put16(t, 2152);
+		put16(t + 2, 2152);
+		t[8] = 0x30;                     /* version 1, PT */
+		t[9] = 0xff;                     /* G-PDU */
+		put16(t + 10, (uint32_t)ipl);
+		put32(t + 12, (uint32_t)k + 1);  /* TEID */
+		hdr = 16;
+		memcpy(t + hdr, in + l2, ipl);
+		break;
+	case T_VXLAN:
+		proto = 17;
+		put16(t, 49152u + (uint32_t)(k & 0x3fff));
+		put16(t + 2, 4789);
+		t[8] = 0x08;                     /* VNI valid */
+		put32(t + 12, 42u << 8);         /* VNI 42 */
+		hdr = 16;
+		memcpy(t + hdr, in, 12);         /* the carried frame: MACs, no tag */
+		put16(t + hdr + 12, 0x0800);
+		memcpy(t + hdr + 14, in + l2, ipl);
+		ipl += 14;
+		break;
+	case T_GRE:
+		proto = 47;
+		put16(t + 2, 0x0800);
+		hdr = 4;
+		memcpy(t + hdr, in + l2, ipl);
+		break;
+	default:
+		proto = 4;
+		memcpy(t, in + l2, ipl);
+		break;
+	}
+	if (proto == 17) {
+		put16(t + 4, (uint32_t)(hdr + ipl));
+		put16(t + 6, 0); /* no UDP checksum (IPv4) */
+	}
+	ip[0] = 0x45;
+	put16(ip + 2, (uint32_t)(20 + hdr + ipl));
+	put16(ip + 6, 0x4000);
+	ip[8] = 64;
+	ip[9] = (uint8_t)proto;
+	put32(ip + 12, sip);
+	put32(ip + 16, dip);
+	put16(ip + 10, csum_fold(csum_add(0, ip, 20)));
+	return off + 20 + hdr + ipl;
+}
+
 static uint64_t now_ns(void)
 {
 	struct timespec ts;
@@ -282,7 +363,9 @@ static int send_all(const struct opts *o)
 	if (dev_stats(o->ifname, &before) < 0)
 		die("cannot read counters of %s", o->ifname);
 
-	static uint8_t buf[MAX_FRAME];
+	static uint8_t buf[MAX_FRAME], tbuf[MAX_FRAME + MAX_TUNNEL_OVERHEAD];
+	const uint8_t *frame = buf;
+	size_t flen = o->framelen;
 	struct sockaddr_ll sll;
 	memset(&sll, 0, sizeof(sll));
 	sll.sll_family = AF_PACKET;
@@ -296,6 +379,10 @@ static int send_all(const struct opts *o)
 		unsigned long k = o->base + i % o->flows;
 		uint16_t et = build(o, buf, k, i);
 		sll.sll_protocol = htons(et);
+		if (o->tunnel != T_NONE) {
+			flen = encap(o, tbuf, buf, o->framelen, k);
+			frame = tbuf;
+		}
 		if (o->pps) {
 			/* Packet i is due i/pps seconds after the first. */
 			uint64_t due = start + (uint64_t)(i / o->pps) * 1000000000ull +
@@ -305,13 +392,13 @@ static int send_all(const struct opts *o)
 		}
 		uint64_t stall_since = 0;
 		for (;;) {
-			ssize_t r = sendto(fd, buf, o->framelen, 0,
+			ssize_t r = sendto(fd, frame, flen, 0,
 					   (struct sockaddr *)&sll, sizeof(sll));
-			if (r == (ssize_t)o->framelen)
+			if (r == (ssize_t)flen)
 				break;
 			if (r >= 0) {
-				fprintf(stderr, "flowgen: short send of packet %lu: %zd of %lu bytes\n",
-					i, r, o->framelen);
+				fprintf(stderr, "flowgen: short send of packet %lu: %zd of %zu bytes\n",
+					i, r, flen);
 				return 1;
 			}
 			if (errno == EINTR)
@@ -363,7 +450,7 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
-	while ((c = getopt_long(argc, argv, "i:n:f:p:l:rb:v:R:Vh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "i:n:f:p:l:rb:v:R:T:Vh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'i': o.ifname = optarg; break;
 		case 'n': o.count = parse_num(optarg, "count (-n)", ULONG_MAX); have_count = 1; break;
@@ -381,6 +468,18 @@ int main(int argc, char **argv)
 		case 'b': o.base = parse_num(optarg, "flow base (-b)", MAX_FLOW_INDEX); break;
 		case 'v': o.vlan = (int)parse_num(optarg, "VLAN id (-v)", 4095); break;
 		case 'R': o.pps = parse_num(optarg, "rate (-R)", 100000000); break;
+		case 'T':
+			if (strcmp(optarg, "gtpu") == 0)
+				o.tunnel = T_GTPU;
+			else if (strcmp(optarg, "vxlan") == 0)
+				o.tunnel = T_VXLAN;
+			else if (strcmp(optarg, "gre") == 0)
+				o.tunnel = T_GRE;
+			else if (strcmp(optarg, "ipip") == 0)
+				o.tunnel = T_IPIP;
+			else
+				die("bad tunnel (-T): %s", optarg);
+			break;
 		case 'V': o.verbose = 1; break;
 		case 'L': o.list = 1; break;
 		default: usage();

@@ -2,10 +2,13 @@
  * flowhash - which cluster member the shared flow hash (common/pf_flow.h)
  * gives a flow, so tests can check each flow reached that member.
  *
- *   flowhash -t TYPE -m MEMBERS 'SRC:SPORT>DST:DPORT/PROTO' ...
+ *   flowhash -t TYPE -m MEMBERS [-T gtpu|vxlan|gre|ipip] 'SRC:SPORT>DST:DPORT/PROTO' ...
  *
  * prints one member index per flow.  The flow is turned into a real frame
- * and hashed through the same parser the eBPF fanout program uses.
+ * (with -T inside that tunnel from 172.16.0.1 to 172.16.0.2, as flowgen -T
+ * sends it) and hashed through the same parser the eBPF fanout program
+ * uses.  ip_with_dup_tuple prints both members, "a b" ascending, or one
+ * when they are the same.
  */
 #include <arpa/inet.h>
 #include <stdio.h>
@@ -52,16 +55,70 @@ build_frame(const char *spec, unsigned char *f, size_t *len)
 	return 0;
 }
 
+/* frame (len bytes, untagged IPv4) inside tunnel kind, into out. */
+static size_t
+wrap(const char *kind, const unsigned char *f, size_t len, unsigned char *out)
+{
+	size_t ipl = len - 14, hdr;
+	unsigned int sport = (unsigned int)f[34] << 8 | f[35];
+
+	memcpy(out, f, 12);
+	out[12] = 0x08;
+	out[13] = 0x00;
+	memset(out + 14, 0, 20 + 16);
+	out[14] = 0x45;
+	out[22] = 64;
+	memcpy(out + 26, "\xac\x10\x00\x01\xac\x10\x00\x02", 8);
+	if (strcmp(kind, "gtpu") == 0) {
+		out[23] = 17;
+		out[34] = 2152 >> 8; out[35] = 2152 & 255;
+		out[36] = 2152 >> 8; out[37] = 2152 & 255;
+		out[42] = 0x30;
+		out[43] = 0xff;
+		hdr = 16;
+		memcpy(out + 34 + hdr, f + 14, ipl);
+	} else if (strcmp(kind, "vxlan") == 0) {
+		/* flowgen's source port: 49152 + flow index, the index being sport - 10000 */
+		unsigned int vs = 49152 + ((sport - 10000) & 0x3fff);
+
+		out[23] = 17;
+		out[34] = (unsigned char)(vs >> 8); out[35] = (unsigned char)vs;
+		out[36] = 4789 >> 8; out[37] = 4789 & 255;
+		out[42] = 0x08;
+		hdr = 16;
+		memcpy(out + 34 + hdr, f, len);
+		ipl = len;
+	} else if (strcmp(kind, "gre") == 0) {
+		out[23] = 47;
+		out[36] = 0x08;
+		hdr = 4;
+		memcpy(out + 34 + hdr, f + 14, ipl);
+	} else if (strcmp(kind, "ipip") == 0) {
+		out[23] = 4;
+		hdr = 0;
+		memcpy(out + 34, f + 14, ipl);
+	} else {
+		return 0;
+	}
+	out[16] = (unsigned char)((20 + hdr + ipl) >> 8);
+	out[17] = (unsigned char)(20 + hdr + ipl);
+	return 34 + hdr + ipl;
+}
+
 int
 main(int argc, char **argv)
 {
-	unsigned char frame[64];
+	unsigned char frame[64], tunnelled[160], frame_buf[160];
 	unsigned long members = 0;
+	const char *tunnel = NULL;
 	int type = -1, c, i;
 	size_t len;
 
-	while ((c = getopt(argc, argv, "t:m:")) != -1) {
+	while ((c = getopt(argc, argv, "t:m:T:")) != -1) {
 		switch (c) {
+		case 'T':
+			tunnel = optarg;
+			break;
 		case 't':
 			type = pf_cluster_type_from_name(optarg);
 			break;
@@ -73,8 +130,8 @@ main(int argc, char **argv)
 		}
 	}
 	if (type < 0 || type == cluster_round_robin || members == 0 || optind >= argc) {
-		fprintf(stderr, "usage: flowhash -t per_flow|2_tuple|4_tuple|5_tuple|tcp_5_tuple"
-			" -m MEMBERS 'SRC:SPORT>DST:DPORT/udp|tcp' ...\n");
+		fprintf(stderr, "usage: flowhash -t TYPE (pfring-config(7)) -m MEMBERS"
+			" [-T gtpu|vxlan|gre|ipip] 'SRC:SPORT>DST:DPORT/udp|tcp' ...\n");
 		return 2;
 	}
 	for (i = optind; i < argc; i++) {
@@ -82,7 +139,33 @@ main(int argc, char **argv)
 			fprintf(stderr, "flowhash: bad flow '%s'\n", argv[i]);
 			return 2;
 		}
-		printf("%lu\n", (unsigned long)pf_flow_hash_packet(frame, (pf_u32)len, type) % members);
+		if (tunnel != NULL) {
+			len = wrap(tunnel, frame, len, tunnelled);
+			if (len == 0) {
+				fprintf(stderr, "flowhash: bad tunnel '%s'\n", tunnel);
+				return 2;
+			}
+			memcpy(frame_buf, tunnelled, len);
+		} else {
+			memcpy(frame_buf, frame, len);
+		}
+		if (type == cluster_per_flow_ip_with_dup_tuple) {
+			struct pf_flow f;
+			pf_u32 h2 = 0;
+			unsigned long a, b;
+
+			pf_flow_parse_buf(frame_buf, (pf_u32)len, &f);
+			pf_flow_hash_dup(&f, type, &h2);
+			a = (unsigned long)pf_flow_hash(&f, type) % members;
+			b = (unsigned long)h2 % members;
+			if (a == b)
+				printf("%lu\n", a);
+			else
+				printf("%lu %lu\n", a < b ? a : b, a < b ? b : a);
+			continue;
+		}
+		printf("%lu\n", (unsigned long)pf_flow_hash_packet(frame_buf, (pf_u32)len, type) %
+		       members);
 	}
 	return 0;
 }

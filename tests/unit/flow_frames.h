@@ -127,6 +127,103 @@ static inline void ff_v6(struct ff_tuple *t, uint8_t slast, uint8_t dlast, uint8
 	t->dport = dp;
 }
 
+/* Tunnels ff_tunnel() builds. */
+enum {
+	FF_TUN_GTPU,      /* UDP 2152 -> 2152, GTPv1 G-PDU, 8-byte header */
+	FF_TUN_GTPU_EXT,  /* the same with sequence flags and a PDU session extension */
+	FF_TUN_VXLAN,     /* UDP 49152+ -> 4789, VXLAN, Ethernet inside */
+	FF_TUN_GRE,       /* GRE with key and sequence, IP inside */
+	FF_TUN_GRE_TEB,   /* GRE carrying Ethernet (0x6558) */
+	FF_TUN_IPIP,      /* IP in IP (4 or 41) */
+	FF_TUN_COUNT
+};
+
+static const uint8_t ff_mac_c[6] = { 0x02, 0x00, 0x00, 0x00, 0x00, 0x0c };
+static const uint8_t ff_mac_d[6] = { 0x02, 0x00, 0x00, 0x00, 0x00, 0x0d };
+
+/*
+ * A frame from ff_mac_a to ff_mac_b whose outer IP packet goes from
+ * outer->src to outer->dst (outer->v6 chooses the version; its proto and
+ * ports are ignored) and carries inner (an 8-byte L4 stub, as ff_build) in
+ * tunnel kind.  With an Ethernet inside, inner_vid > 0 tags it.
+ */
+static inline uint32_t ff_tunnel(uint8_t *p, int kind, const struct ff_tuple *outer,
+				 const struct ff_tuple *inner, uint16_t inner_vid)
+{
+	static const uint16_t q[1] = { 0x8100 };
+	uint8_t in[128], hdr[32];
+	uint32_t n = 0, h = 0, off;
+	struct ff_tuple o = *outer;
+	uint16_t vid[1] = { inner_vid };
+
+	if (kind == FF_TUN_VXLAN || kind == FF_TUN_GRE_TEB)
+		n = ff_eth(in, ff_mac_d, ff_mac_c, inner_vid ? 1 : 0, q, vid,
+			   inner->v6 ? 0x86dd : 0x0800);
+	if (inner->v6)
+		n += ff_ipv6(in + n, inner, inner->proto, 8);
+	else
+		n += ff_ipv4(in + n, inner, 0, 5, 8);
+	n += ff_l4(in + n, inner);
+
+	memset(hdr, 0, sizeof hdr);
+	switch (kind) {
+	case FF_TUN_GTPU:
+	case FF_TUN_GTPU_EXT:
+		o.proto = 17;
+		ff_put16(hdr, 2152);
+		ff_put16(hdr + 2, 2152);
+		hdr[8] = kind == FF_TUN_GTPU ? 0x30 : 0x36; /* v1, PT; +E, S */
+		hdr[9] = 0xff;                              /* G-PDU */
+		hdr[12] = 0x11; hdr[13] = 0x22; hdr[14] = 0x33; hdr[15] = 0x44; /* TEID */
+		h = 16;
+		if (kind == FF_TUN_GTPU_EXT) {
+			ff_put16(hdr + 16, 0x0102); /* sequence */
+			hdr[19] = 0x85;             /* PDU session container follows */
+			hdr[20] = 1;                /* 4 bytes */
+			hdr[21] = 0x10;
+			hdr[22] = 0x09;             /* QFI */
+			hdr[23] = 0;                /* no more */
+			h = 24;
+		}
+		ff_put16(hdr + 10, (uint16_t)(h - 16 + n)); /* GTP length */
+		ff_put16(hdr + 4, (uint16_t)(h + n));      /* UDP length */
+		break;
+	case FF_TUN_VXLAN:
+		o.proto = 17;
+		ff_put16(hdr, (uint16_t)(49152 + (inner->sport & 0x3fff)));
+		ff_put16(hdr + 2, 4789);
+		hdr[8] = 0x08;
+		hdr[12] = 0x00; hdr[13] = 0x12; hdr[14] = 0x34; /* VNI */
+		h = 16;
+		ff_put16(hdr + 4, (uint16_t)(h + n));
+		break;
+	case FF_TUN_GRE:
+		o.proto = 47;
+		hdr[0] = 0x30; /* K, S */
+		ff_put16(hdr + 2, inner->v6 ? 0x86dd : 0x0800);
+		hdr[4] = 0xde; hdr[5] = 0xad; hdr[6] = 0xbe; hdr[7] = 0xef; /* key */
+		hdr[11] = 7;   /* sequence */
+		h = 12;
+		break;
+	case FF_TUN_GRE_TEB:
+		o.proto = 47;
+		ff_put16(hdr + 2, 0x6558);
+		h = 4;
+		break;
+	default: /* FF_TUN_IPIP */
+		o.proto = inner->v6 ? 41 : 4;
+		break;
+	}
+	off = ff_eth(p, ff_mac_b, ff_mac_a, 0, NULL, NULL, o.v6 ? 0x86dd : 0x0800);
+	if (o.v6)
+		off += ff_ipv6(p + off, &o, o.proto, (uint16_t)(h + n));
+	else
+		off += ff_ipv4(p + off, &o, 0, 5, (uint16_t)(h + n));
+	memcpy(p + off, hdr, h);
+	memcpy(p + off + h, in, n);
+	return off + h + n;
+}
+
 enum {
 	FF_V4_TCP,        /* 10.0.0.1:40000 -> 10.0.0.2:80 TCP */
 	FF_V4_TCP_REV,    /* the reply direction */
@@ -145,6 +242,15 @@ enum {
 	FF_ARP,           /* ARP request a -> broadcast */
 	FF_ARP_REPLY,     /* ARP reply b -> a */
 	FF_GARBAGE,       /* IPv4 ethertype, bad version nibble */
+	/* Tunnels: outer 172.16.0.1 -> 172.16.0.2 (IPv6: 2001:db8::100 -> ::200). */
+	FF_GTPU_V4,       /* GTP-U over IPv4 carrying FF_V4_TCP */
+	FF_GTPU_EXT_V6,   /* GTP-U with an extension over IPv6 carrying FF_V6_UDP */
+	FF_VXLAN_V4,      /* VXLAN carrying Ethernet + FF_V4_UDP */
+	FF_GRE_V4,        /* GRE (key, sequence) carrying FF_V4_TCP_REV */
+	FF_GRE_TEB_V6,    /* GRE over IPv6 carrying Ethernet, VLAN 7, FF_V6_UDP */
+	FF_IPIP_V4,       /* IPv4 in IPv4: FF_V4_TCP */
+	FF_IP6IP6,        /* IPv6 in IPv6: FF_V6_UDP */
+	FF_GTPU_ECHO,     /* GTP-U echo request: no user packet inside */
 	FF_COUNT
 };
 
@@ -289,6 +395,61 @@ static inline void ff_golden(struct ff_frame *fr)
 		p[off + i] = (uint8_t)(0x9d * (i + 1));
 	p[off] = 0x95; /* version 9 */
 	fr[FF_GARBAGE].len = off + 40;
+
+	{
+		static const struct { int idx, kind, outer_v6; uint16_t vid; const char *name; }
+		tun[] = {
+			{ FF_GTPU_V4, FF_TUN_GTPU, 0, 0, "gtpu_v4" },
+			{ FF_GTPU_EXT_V6, FF_TUN_GTPU_EXT, 1, 0, "gtpu_ext_v6" },
+			{ FF_VXLAN_V4, FF_TUN_VXLAN, 0, 0, "vxlan_v4" },
+			{ FF_GRE_V4, FF_TUN_GRE, 0, 0, "gre_v4" },
+			{ FF_GRE_TEB_V6, FF_TUN_GRE_TEB, 1, 7, "gre_teb_v6" },
+			{ FF_IPIP_V4, FF_TUN_IPIP, 0, 0, "ipip_v4" },
+			{ FF_IP6IP6, FF_TUN_IPIP, 1, 0, "ip6ip6" },
+		};
+		/* Which plain frame each carries. */
+		static const int carried[] = {
+			FF_V4_TCP, FF_V6_UDP, FF_V4_UDP, FF_V4_TCP_REV, FF_V6_UDP, FF_V4_TCP,
+			FF_V6_UDP,
+		};
+		struct ff_tuple o4, o6, inner[FF_COUNT];
+		size_t k;
+
+		ff_v4(&o4, 0xac100001, 0xac100002, 0, 0, 0);
+		ff_v6(&o6, 0x00, 0x00, 0, 0, 0);
+		o6.src[14] = 0x01;
+		o6.dst[14] = 0x02;
+		ff_v4(&inner[FF_V4_TCP], 0x0a000001, 0x0a000002, 6, 40000, 80);
+		ff_v4(&inner[FF_V4_TCP_REV], 0x0a000002, 0x0a000001, 6, 80, 40000);
+		ff_v4(&inner[FF_V4_UDP], 0xc0a8010a, 0xc0a80114, 17, 5353, 53);
+		ff_v6(&inner[FF_V6_UDP], 0x0a, 0x0b, 17, 1000, 2000);
+		for (k = 0; k < sizeof tun / sizeof tun[0]; k++) {
+			fr[tun[k].idx].name = tun[k].name;
+			fr[tun[k].idx].len = ff_tunnel(fr[tun[k].idx].data, tun[k].kind,
+						       tun[k].outer_v6 ? &o6 : &o4,
+						       &inner[carried[k]], tun[k].vid);
+		}
+		/* An echo request: version 1, PT, type 1 (not a G-PDU). */
+		fr[FF_GTPU_ECHO].name = "gtpu_echo";
+		fr[FF_GTPU_ECHO].len = ff_tunnel(fr[FF_GTPU_ECHO].data, FF_TUN_GTPU, &o4,
+						 &inner[FF_V4_TCP], 0);
+		fr[FF_GTPU_ECHO].data[14 + 20 + 9] = 0x01;
+	}
+}
+
+/* The plain frame each tunnel frame of ff_golden() carries, or -1. */
+static inline int ff_carried(int idx)
+{
+	switch (idx) {
+	case FF_GTPU_V4:     return FF_V4_TCP;
+	case FF_GTPU_EXT_V6: return FF_V6_UDP;
+	case FF_VXLAN_V4:    return FF_V4_UDP;
+	case FF_GRE_V4:      return FF_V4_TCP_REV;
+	case FF_GRE_TEB_V6:  return FF_V6_UDP;
+	case FF_IPIP_V4:     return FF_V4_TCP;
+	case FF_IP6IP6:      return FF_V6_UDP;
+	default:             return -1;
+	}
 }
 
 /*
@@ -357,6 +518,30 @@ static inline uint32_t ff_random_frame(uint8_t *p, uint32_t *seed, struct ff_tup
 	if (out)
 		*out = t;
 	return off;
+}
+
+/*
+ * A random tunnel (kind, outer version and addresses) carrying a random
+ * untagged flow of ff_random_frame(); the carried tuple in *inner.
+ */
+static inline uint32_t ff_random_tunnel(uint8_t *p, uint32_t *seed, struct ff_tuple *inner)
+{
+	uint8_t scratch[FF_MAX];
+	struct ff_tuple o, t;
+	uint32_t r = ff_rand(seed);
+	int i;
+
+	ff_random_frame(scratch, seed, &t);
+	if (inner)
+		*inner = t;
+	memset(&o, 0, sizeof o);
+	o.v6 = r & 1;
+	for (i = 0; i < 16; i++) {
+		o.src[i] = (uint8_t)ff_rand(seed);
+		o.dst[i] = (uint8_t)ff_rand(seed);
+	}
+	return ff_tunnel(p, (int)((r >> 1) % FF_TUN_COUNT), &o, &t,
+			 (uint16_t)((r >> 8) & 0xfff));
 }
 
 #endif /* FLOW_FRAMES_H */

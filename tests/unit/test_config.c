@@ -339,6 +339,22 @@ static void test_cluster_type(void)
 		{ "cluster_per_flow_4_tuple", cluster_per_flow_4_tuple },
 		{ "cluster_per_flow_5_tuple", cluster_per_flow_5_tuple },
 		{ "cluster_per_flow_tcp_5_tuple", cluster_per_flow_tcp_5_tuple },
+		{ "inner_flow", cluster_per_inner_flow },
+		{ "inner_2_tuple", cluster_per_inner_flow_2_tuple },
+		{ "inner_4_tuple", cluster_per_inner_flow_4_tuple },
+		{ "inner_5_tuple", cluster_per_inner_flow_5_tuple },
+		{ "inner_tcp_5_tuple", cluster_per_inner_flow_tcp_5_tuple },
+		{ "ip_5_tuple", cluster_per_flow_ip_5_tuple },
+		{ "inner_ip_5_tuple", cluster_per_inner_flow_ip_5_tuple },
+		{ "ip_with_dup_tuple", cluster_per_flow_ip_with_dup_tuple },
+		{ "cluster_per_inner_flow", cluster_per_inner_flow },
+		{ "cluster_per_inner_flow_2_tuple", cluster_per_inner_flow_2_tuple },
+		{ "cluster_per_inner_flow_4_tuple", cluster_per_inner_flow_4_tuple },
+		{ "cluster_per_inner_flow_5_tuple", cluster_per_inner_flow_5_tuple },
+		{ "cluster_per_inner_flow_tcp_5_tuple", cluster_per_inner_flow_tcp_5_tuple },
+		{ "cluster_per_flow_ip_5_tuple", cluster_per_flow_ip_5_tuple },
+		{ "cluster_per_inner_flow_ip_5_tuple", cluster_per_inner_flow_ip_5_tuple },
+		{ "cluster_per_flow_ip_with_dup_tuple", cluster_per_flow_ip_with_dup_tuple },
 	};
 	struct pf_config c;
 	char text[128];
@@ -364,6 +380,10 @@ static void test_cluster_type(void)
 	CHECK_STR("4_tuple", pf_cluster_type_name(cluster_per_flow_4_tuple));
 	CHECK_STR("5_tuple", pf_cluster_type_name(cluster_per_flow_5_tuple));
 	CHECK_STR("tcp_5_tuple", pf_cluster_type_name(cluster_per_flow_tcp_5_tuple));
+	CHECK_STR("inner_flow", pf_cluster_type_name(cluster_per_inner_flow));
+	CHECK_STR("inner_tcp_5_tuple", pf_cluster_type_name(cluster_per_inner_flow_tcp_5_tuple));
+	CHECK_STR("ip_with_dup_tuple", pf_cluster_type_name(cluster_per_flow_ip_with_dup_tuple));
+	CHECK_STR("unknown", pf_cluster_type_name((cluster_type)14));
 	CHECK_STR("unknown", pf_cluster_type_name((cluster_type)99));
 	CHECK_INT(-1, pf_cluster_type_from_name("per_flw"));
 	CHECK_INT(-1, pf_cluster_type_from_name("PER_FLOW"));
@@ -372,14 +392,20 @@ static void test_cluster_type(void)
 
 	PARSE_ERR("\n\n\n\n\ncluster_type = per_flw\n",
 		  "span.conf:6: unknown cluster type 'per_flw' (valid: per_flow, "
-		  "round_robin, 2_tuple, 4_tuple, 5_tuple, tcp_5_tuple)");
+		  "round_robin, 2_tuple, 4_tuple, 5_tuple, tcp_5_tuple, ip_5_tuple, "
+		  "ip_with_dup_tuple, or inner_ + flow, 2_tuple, 4_tuple, 5_tuple, "
+		  "tcp_5_tuple, ip_5_tuple)");
 	PARSE_ERR("cluster_type = Per_Flow\n",
 		  "span.conf:1: unknown cluster type 'Per_Flow' (valid: per_flow, "
-		  "round_robin, 2_tuple, 4_tuple, 5_tuple, tcp_5_tuple)");
+		  "round_robin, 2_tuple, 4_tuple, 5_tuple, tcp_5_tuple, ip_5_tuple, "
+		  "ip_with_dup_tuple, or inner_ + flow, 2_tuple, 4_tuple, 5_tuple, "
+		  "tcp_5_tuple, ip_5_tuple)");
 	PARSE_ERR("cluster_type =\n", "span.conf:1: missing value for 'cluster_type'");
 	env_put("PFRING_CLUSTER_TYPE", "x");
 	ENV_ERR("PFRING_CLUSTER_TYPE: unknown cluster type 'x' (valid: per_flow, "
-		"round_robin, 2_tuple, 4_tuple, 5_tuple, tcp_5_tuple)");
+		"round_robin, 2_tuple, 4_tuple, 5_tuple, tcp_5_tuple, ip_5_tuple, "
+		"ip_with_dup_tuple, or inner_ + flow, 2_tuple, 4_tuple, 5_tuple, "
+		"tcp_5_tuple, ip_5_tuple)");
 	env_clear();
 }
 
@@ -709,6 +735,17 @@ static void test_env_aliases(void)
 		{ "PCAP_PF_RING_USE_CLUSTER_PER_FLOW_4_TUPLE", cluster_per_flow_4_tuple },
 		{ "PCAP_PF_RING_USE_CLUSTER_PER_FLOW_5_TUPLE", cluster_per_flow_5_tuple },
 		{ "PCAP_PF_RING_USE_CLUSTER_PER_FLOW_TCP_5_TUPLE", cluster_per_flow_tcp_5_tuple },
+		{ "PCAP_PF_RING_USE_CLUSTER_PER_INNER_FLOW", cluster_per_inner_flow },
+		{ "PCAP_PF_RING_USE_CLUSTER_PER_INNER_FLOW_2_TUPLE", cluster_per_inner_flow_2_tuple },
+		{ "PCAP_PF_RING_USE_CLUSTER_PER_INNER_FLOW_4_TUPLE", cluster_per_inner_flow_4_tuple },
+		{ "PCAP_PF_RING_USE_CLUSTER_PER_INNER_FLOW_5_TUPLE", cluster_per_inner_flow_5_tuple },
+		{ "PCAP_PF_RING_USE_CLUSTER_PER_INNER_FLOW_TCP_5_TUPLE",
+		  cluster_per_inner_flow_tcp_5_tuple },
+		{ "PCAP_PF_RING_USE_CLUSTER_PER_FLOW_IP_5_TUPLE", cluster_per_flow_ip_5_tuple },
+		{ "PCAP_PF_RING_USE_CLUSTER_PER_INNER_FLOW_IP_5_TUPLE",
+		  cluster_per_inner_flow_ip_5_tuple },
+		{ "PCAP_PF_RING_USE_CLUSTER_PER_FLOW_IP_WITH_DUP_TUPLE",
+		  cluster_per_flow_ip_with_dup_tuple },
 	};
 	struct pf_config c;
 	size_t i;
@@ -752,6 +789,12 @@ static void test_env_aliases(void)
 		ENV_OK(&c);
 		CHECK_INT(cluster_round_robin, c.cluster_type);
 	}
+	/* round robin by flag: start from per_flow to see it act */
+	env_clear();
+	env_put("PCAP_PF_RING_USE_CLUSTER_ROUNDROBIN", "1");
+	ENV_OK(&c);
+	CHECK_INT(cluster_round_robin, c.cluster_type);
+	CHECK_INT(PF_KEY_CLUSTER_TYPE, c.set);
 
 	/* several flags: the more specific (later in the list) wins */
 	env_clear();

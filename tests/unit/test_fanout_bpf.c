@@ -43,6 +43,9 @@ static int failures, checks, test_runs;
 static const cluster_type hash_types[] = {
 	cluster_per_flow, cluster_per_flow_2_tuple, cluster_per_flow_4_tuple,
 	cluster_per_flow_5_tuple, cluster_per_flow_tcp_5_tuple,
+	cluster_per_inner_flow, cluster_per_inner_flow_2_tuple, cluster_per_inner_flow_4_tuple,
+	cluster_per_inner_flow_5_tuple, cluster_per_inner_flow_tcp_5_tuple,
+	cluster_per_flow_ip_5_tuple, cluster_per_inner_flow_ip_5_tuple,
 };
 #define NTYPES ((int)(sizeof hash_types / sizeof hash_types[0]))
 
@@ -104,6 +107,16 @@ static void test_agreement(int fds[])
 			for (i = 14 + (int)(ff_rand(&seed) % 40); i < (int)len; i += 1 + (int)(ff_rand(&seed) % 7))
 				buf[i] = (uint8_t)ff_rand(&seed);
 			compare(fds[k], hash_types[k], "random mangled", buf, len);
+		}
+		/* Tunnels (GTP-U, VXLAN, GRE, IP in IP), whole, cut and mangled. */
+		for (n = 0; n < 300; n++) {
+			len = ff_random_tunnel(buf, &seed, NULL);
+			compare(fds[k], hash_types[k], "random tunnel", buf, len);
+			l = FF_MIN_RUN_LEN + ff_rand(&seed) % (len - FF_MIN_RUN_LEN + 1);
+			compare(fds[k], hash_types[k], "random tunnel cut", buf, l);
+			for (i = 34 + (int)(ff_rand(&seed) % 60); i < (int)len; i += 1 + (int)(ff_rand(&seed) % 9))
+				buf[i] = (uint8_t)ff_rand(&seed);
+			compare(fds[k], hash_types[k], "random tunnel mangled", buf, len);
 		}
 	}
 }
@@ -263,6 +276,10 @@ int main(void)
 	CHECK(fd == -1 && strstr(err, "PACKET_FANOUT_LB") != NULL, "round robin: fd %d err '%s'", fd, err);
 	fd = pf_fanout_prog_load((cluster_type)42, err, sizeof err);
 	CHECK(fd == -1 && err[0] != '\0', "unknown type: fd %d", fd);
+	/* ip_with_dup_tuple too: a fanout group delivers to one member. */
+	fd = pf_fanout_prog_load(cluster_per_flow_ip_with_dup_tuple, err, sizeof err);
+	CHECK(fd == -1 && errno == EOPNOTSUPP && strstr(err, "use the kmod engine") != NULL,
+	      "dup: fd %d err '%s'", fd, err);
 
 	for (k = 0; k < NTYPES; k++) {
 		fds[k] = pf_fanout_prog_load(hash_types[k], err, sizeof err);

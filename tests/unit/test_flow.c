@@ -64,7 +64,271 @@ static const uint32_t pinned[FF_COUNT][NTYPES] = {
 	[FF_ARP]          = { 0x38babfe2, 0x38babfe2, 0x38babfe2, 0x38babfe2, 0x38babfe2 },
 	[FF_ARP_REPLY]    = { 0x93390fd8, 0x93390fd8, 0x93390fd8, 0x93390fd8, 0x93390fd8 },
 	[FF_GARBAGE]      = { 0x257f931c, 0x257f931c, 0x257f931c, 0x257f931c, 0x257f931c },
+	[FF_GTPU_V4]     = { 0xd1d4baf7, 0xe5e4aef0, 0x68e0ac51, 0xd1d4baf7, 0xe5e4aef0 },
+	[FF_GTPU_EXT_V6] = { 0x03f1cfbd, 0xc0c1b52b, 0xf017e11d, 0x03f1cfbd, 0xc0c1b52b },
+	[FF_VXLAN_V4]    = { 0x22f6ba07, 0xe5e4aef0, 0x323d2c8a, 0x22f6ba07, 0xe5e4aef0 },
+	[FF_GRE_V4]      = { 0xa2d2ab6c, 0xe5e4aef0, 0xe5e4aef0, 0xa2d2ab6c, 0xe5e4aef0 },
+	[FF_GRE_TEB_V6]  = { 0x8c4ce555, 0xc0c1b52b, 0xc0c1b52b, 0x8c4ce555, 0xc0c1b52b },
+	[FF_IPIP_V4]     = { 0x7a59bd1e, 0xe5e4aef0, 0xe5e4aef0, 0x7a59bd1e, 0xe5e4aef0 },
+	[FF_IP6IP6]      = { 0xc5d9cd09, 0xc0c1b52b, 0xc0c1b52b, 0xc5d9cd09, 0xc0c1b52b },
+	[FF_GTPU_ECHO]   = { 0xd1d4baf7, 0xe5e4aef0, 0x68e0ac51, 0xd1d4baf7, 0xe5e4aef0 },
 };
+
+/*
+ * The types beyond the first five, pinned the same way; the last two
+ * columns are ip_with_dup_tuple's two hashes (source, destination).
+ */
+static const int new_types[] = {
+	cluster_per_inner_flow, cluster_per_inner_flow_2_tuple, cluster_per_inner_flow_4_tuple,
+	cluster_per_inner_flow_5_tuple, cluster_per_inner_flow_tcp_5_tuple,
+	cluster_per_flow_ip_5_tuple, cluster_per_inner_flow_ip_5_tuple,
+	cluster_per_flow_ip_with_dup_tuple,
+};
+#define NNEW ((int)(sizeof new_types / sizeof new_types[0]))
+
+static uint32_t dup2(int idx)
+{
+	struct pf_flow f;
+	uint32_t h2 = 0;
+
+	pf_flow_parse_buf(fr[idx].data, fr[idx].len, &f);
+	CHECK_EQ(pf_flow_hash_dup(&f, cluster_per_flow_ip_with_dup_tuple, &h2), 1, fr[idx].name);
+	return h2;
+}
+
+/* Columns: new_types, then the destination's hash of ip_with_dup_tuple. */
+static const uint32_t pinned_new[FF_COUNT][NNEW + 1] = {
+	[0] = { /* v4_tcp */
+		0x8cf36bf1, 0xad370688, 0x5addac68, 0x8cf36bf1, 0x8cf36bf1,
+		0x8cf36bf1, 0x8cf36bf1, 0x957cee60, 0x9d5a88c5 },
+	[1] = { /* v4_tcp_rev */
+		0x8cf36bf1, 0xad370688, 0x5addac68, 0x8cf36bf1, 0x8cf36bf1,
+		0x8cf36bf1, 0x8cf36bf1, 0x9d5a88c5, 0x957cee60 },
+	[2] = { /* v4_udp */
+		0x8d752ebb, 0x0fb7437f, 0x09a16d86, 0x8d752ebb, 0x0fb7437f,
+		0x8d752ebb, 0x8d752ebb, 0x36d80c77, 0x1623f681 },
+	[3] = { /* v4_opts */
+		0x8cf36bf1, 0xad370688, 0x5addac68, 0x8cf36bf1, 0x8cf36bf1,
+		0x8cf36bf1, 0x8cf36bf1, 0x957cee60, 0x9d5a88c5 },
+	[4] = { /* v6_tcp_ext */
+		0x346bd055, 0xcfea5548, 0x0b251fb6, 0x346bd055, 0x346bd055,
+		0x346bd055, 0x346bd055, 0x5a7d2a50, 0xa206058f },
+	[5] = { /* v6_udp */
+		0x72199021, 0x35e79fd1, 0x97276619, 0x72199021, 0x35e79fd1,
+		0x72199021, 0x72199021, 0x807d05cb, 0x3d0d2ac6 },
+	[6] = { /* vlan_tcp */
+		0x268c9fab, 0xad370688, 0x5addac68, 0x8cf36bf1, 0x8cf36bf1,
+		0x8cf36bf1, 0x8cf36bf1, 0x957cee60, 0x9d5a88c5 },
+	[7] = { /* qinq_udp */
+		0x84b29780, 0x0fb7437f, 0x09a16d86, 0x8d752ebb, 0x0fb7437f,
+		0x8d752ebb, 0x8d752ebb, 0x36d80c77, 0x1623f681 },
+	[8] = { /* v4_frag_first */
+		0xab089895, 0xc4f73299, 0xc4f73299, 0xab089895, 0xc4f73299,
+		0xab089895, 0xab089895, 0x8706f6fc, 0x61859e2f },
+	[9] = { /* v4_frag_later */
+		0xab089895, 0xc4f73299, 0xc4f73299, 0xab089895, 0xc4f73299,
+		0xab089895, 0xab089895, 0x8706f6fc, 0x61859e2f },
+	[10] = { /* v6_frag_first */
+		0x35125a8c, 0xe51347c5, 0xe51347c5, 0x35125a8c, 0xe51347c5,
+		0x35125a8c, 0x35125a8c, 0x99424e3a, 0xfb681850 },
+	[11] = { /* v6_frag_later */
+		0x35125a8c, 0xe51347c5, 0xe51347c5, 0x35125a8c, 0xe51347c5,
+		0x35125a8c, 0x35125a8c, 0x99424e3a, 0xfb681850 },
+	[12] = { /* v4_icmp */
+		0x924ea2ed, 0xad370688, 0xad370688, 0x924ea2ed, 0xad370688,
+		0x924ea2ed, 0x924ea2ed, 0x957cee60, 0x9d5a88c5 },
+	[13] = { /* v4_sctp */
+		0x063b4047, 0xf265f13b, 0xe821209d, 0x063b4047, 0xf265f13b,
+		0x063b4047, 0x063b4047, 0x9190090e, 0x9c82172a },
+	[14] = { /* arp */
+		0x38babfe2, 0x38babfe2, 0x38babfe2, 0x38babfe2, 0x38babfe2,
+		0x38babfe2, 0x38babfe2, 0x341d02a1, 0xd6afc738 },
+	[15] = { /* arp_reply */
+		0x93390fd8, 0x93390fd8, 0x93390fd8, 0x93390fd8, 0x93390fd8,
+		0x93390fd8, 0x93390fd8, 0xbf0625a3, 0x341d02a1 },
+	[16] = { /* garbage */
+		0x257f931c, 0x257f931c, 0x257f931c, 0x257f931c, 0x257f931c,
+		0x257f931c, 0x257f931c, 0x341d02a1, 0xbf0625a3 },
+	[17] = { /* gtpu_v4 */
+		0x8cf36bf1, 0xad370688, 0x5addac68, 0x8cf36bf1, 0x8cf36bf1,
+		0xd1d4baf7, 0x8cf36bf1, 0xce9d381d, 0x628f07e8 },
+	[18] = { /* gtpu_ext_v6 */
+		0x72199021, 0x35e79fd1, 0x97276619, 0x72199021, 0x35e79fd1,
+		0x03f1cfbd, 0x72199021, 0xf2e04503, 0xc02643b3 },
+	[19] = { /* vxlan_v4 */
+		0x8d752ebb, 0x0fb7437f, 0x09a16d86, 0x8d752ebb, 0x0fb7437f,
+		0x22f6ba07, 0x8d752ebb, 0xce9d381d, 0x628f07e8 },
+	[20] = { /* gre_v4 */
+		0x8cf36bf1, 0xad370688, 0x5addac68, 0x8cf36bf1, 0x8cf36bf1,
+		0xa2d2ab6c, 0x8cf36bf1, 0xce9d381d, 0x628f07e8 },
+	[21] = { /* gre_teb_v6 */
+		0x72199021, 0x35e79fd1, 0x97276619, 0x72199021, 0x35e79fd1,
+		0x8c4ce555, 0x72199021, 0xf2e04503, 0xc02643b3 },
+	[22] = { /* ipip_v4 */
+		0x8cf36bf1, 0xad370688, 0x5addac68, 0x8cf36bf1, 0x8cf36bf1,
+		0x7a59bd1e, 0x8cf36bf1, 0xce9d381d, 0x628f07e8 },
+	[23] = { /* ip6ip6 */
+		0x72199021, 0x35e79fd1, 0x97276619, 0x72199021, 0x35e79fd1,
+		0xc5d9cd09, 0x72199021, 0xf2e04503, 0xc02643b3 },
+	[24] = { /* gtpu_echo */
+		0xd1d4baf7, 0xe5e4aef0, 0x68e0ac51, 0xd1d4baf7, 0xe5e4aef0,
+		0xd1d4baf7, 0xd1d4baf7, 0xce9d381d, 0x628f07e8 },
+};
+
+static void test_pinned_new(void)
+{
+	int i, t;
+
+	if (getenv("PF_FLOW_PRINT_PINS")) {
+		for (i = 0; i < FF_COUNT; i++) {
+			printf("\t[%d] = {", i);
+			for (t = 0; t < NNEW; t++)
+				printf(" 0x%08x,", H(i, new_types[t]));
+			printf(" 0x%08x }, /* %s */\n", dup2(i), fr[i].name);
+		}
+	}
+	for (i = 0; i < FF_COUNT; i++) {
+		for (t = 0; t < NNEW; t++)
+			CHECK_EQ(H(i, new_types[t]), pinned_new[i][t], fr[i].name);
+		CHECK_EQ(dup2(i), pinned_new[i][NNEW], fr[i].name);
+	}
+	/* One packet, one member, for every other type. */
+	for (t = 0; t <= cluster_per_inner_flow_ip_5_tuple; t++) {
+		struct pf_flow f;
+		uint32_t h2;
+
+		pf_flow_parse_buf(fr[FF_V4_TCP].data, fr[FF_V4_TCP].len, &f);
+		CHECK_EQ(pf_flow_hash_dup(&f, t, &h2), 0, "single-member type");
+	}
+}
+
+/* The base type an inner type hashes as. */
+static int base_of(int t)
+{
+	switch (t) {
+	case cluster_per_inner_flow:             return cluster_per_flow;
+	case cluster_per_inner_flow_2_tuple:     return cluster_per_flow_2_tuple;
+	case cluster_per_inner_flow_4_tuple:     return cluster_per_flow_4_tuple;
+	case cluster_per_inner_flow_5_tuple:     return cluster_per_flow_5_tuple;
+	case cluster_per_inner_flow_tcp_5_tuple: return cluster_per_flow_tcp_5_tuple;
+	case cluster_per_inner_flow_ip_5_tuple:  return cluster_per_flow_5_tuple;
+	default:                                 return t;
+	}
+}
+
+static const int inner_types[] = {
+	cluster_per_inner_flow, cluster_per_inner_flow_2_tuple, cluster_per_inner_flow_4_tuple,
+	cluster_per_inner_flow_5_tuple, cluster_per_inner_flow_tcp_5_tuple,
+	cluster_per_inner_flow_ip_5_tuple,
+};
+#define NINNER ((int)(sizeof inner_types / sizeof inner_types[0]))
+
+static void test_inner(void)
+{
+	static const struct { int idx, kind; } kinds[] = {
+		{ FF_GTPU_V4, PF_FLOW_TUNNEL_GTPU }, { FF_GTPU_EXT_V6, PF_FLOW_TUNNEL_GTPU },
+		{ FF_VXLAN_V4, PF_FLOW_TUNNEL_VXLAN }, { FF_GRE_V4, PF_FLOW_TUNNEL_GRE },
+		{ FF_GRE_TEB_V6, PF_FLOW_TUNNEL_GRE }, { FF_IPIP_V4, PF_FLOW_TUNNEL_IPIP },
+		{ FF_IP6IP6, PF_FLOW_TUNNEL_IPIP }, { FF_GTPU_ECHO, PF_FLOW_TUNNEL_NONE },
+		{ FF_V4_UDP, PF_FLOW_TUNNEL_NONE }, { FF_V4_FRAG_FIRST, PF_FLOW_TUNNEL_NONE },
+	};
+	uint8_t buf[FF_MAX], plain[FF_MAX];
+	struct pf_flow o, in, want;
+	struct ff_tuple t;
+	uint32_t seed = 0x7e57, len, plen, l;
+	size_t k;
+	int i, c, bad = 0;
+
+	/* Which tunnel each frame is, and the inner fields exactly. */
+	for (k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
+		i = kinds[k].idx;
+		pf_flow_parse_buf(fr[i].data, fr[i].len, &o);
+		CHECK_EQ(pf_flow_parse_inner(&(struct pf_flow_buf){ fr[i].data, fr[i].len, 0, 0 },
+					     &o, &in), kinds[k].kind, fr[i].name);
+		c = ff_carried(i);
+		if (c < 0)
+			continue;
+		pf_flow_parse_buf(fr[c].data, fr[c].len, &want);
+		CHECK(memcmp(in.src_ip, want.src_ip, 16) == 0 && memcmp(in.dst_ip, want.dst_ip, 16) == 0);
+		CHECK_EQ(in.src_port, want.src_port, fr[i].name);
+		CHECK_EQ(in.dst_port, want.dst_port, fr[i].name);
+		CHECK_EQ(in.l4_proto, want.l4_proto, fr[i].name);
+		CHECK_EQ(in.ip_version, want.ip_version, fr[i].name);
+		CHECK_EQ(in.flags & (PF_FLOW_F_L3 | PF_FLOW_F_PORTS), PF_FLOW_F_L3 | PF_FLOW_F_PORTS,
+			 fr[i].name);
+	}
+	/* A tunnel hashes, for an inner type, as the packet it carries. */
+	for (i = 0; i < FF_COUNT; i++) {
+		c = ff_carried(i);
+		for (k = 0; k < (size_t)NINNER; k++) {
+			int it = inner_types[k], bt = base_of(it);
+
+			if (c >= 0) {
+				CHECK_EQ(H(i, it), H(c, bt), fr[i].name);
+				/* ... and not as the outer packet. */
+				if (bt != cluster_per_flow_2_tuple)
+					CHECK(H(i, it) != H(i, bt));
+			} else {
+				CHECK_EQ(H(i, it), H(i, bt), fr[i].name);
+			}
+		}
+		/* ip_5_tuple is 5_tuple here (non-IP already by MAC pair). */
+		CHECK_EQ(H(i, cluster_per_flow_ip_5_tuple), H(i, cluster_per_flow_5_tuple), fr[i].name);
+	}
+	/* Both directions of a tunnelled flow meet: GRE carries the reply. */
+	CHECK_EQ(H(FF_GRE_V4, cluster_per_inner_flow), H(FF_GTPU_V4, cluster_per_inner_flow),
+		 "gre reply vs gtp request");
+	/* The inner VLAN tag of an Ethernet payload is skipped, not hashed. */
+	CHECK_EQ(H(FF_GRE_TEB_V6, cluster_per_inner_flow), H(FF_V6_UDP, cluster_per_flow), "teb");
+
+	/* Cut at every length: an inner flow without its addresses is the outer one. */
+	for (i = FF_GTPU_V4; i <= FF_IP6IP6; i++) {
+		pf_flow_parse_buf(fr[i].data, fr[i].len, &o);
+		for (l = 0; l <= fr[i].len; l++) {
+			struct pf_flow oc, ic;
+			struct pf_flow_buf b = { fr[i].data, l, 0, 0 };
+			uint32_t h = pf_flow_hash_packet(fr[i].data, l, cluster_per_inner_flow_5_tuple);
+
+			pf_flow_parse_buf(fr[i].data, l, &oc);
+			if (pf_flow_parse_inner(&b, &oc, &ic) == PF_FLOW_TUNNEL_NONE)
+				CHECK_EQ(h, pf_flow_hash(&oc, cluster_per_flow_5_tuple), fr[i].name);
+			else
+				CHECK_EQ(h, pf_flow_hash(&ic, cluster_per_flow_5_tuple), fr[i].name);
+			/* Inner addresses need the inner IP header whole. */
+			if (l < o.l4_offset + 20u)
+				CHECK_EQ(pf_flow_parse_inner(&b, &oc, &ic), PF_FLOW_TUNNEL_NONE, fr[i].name);
+		}
+	}
+
+	/* Random tunnels: the inner type's hash is the plain frame's. */
+	for (l = 0; l < 3000; l++) {
+		len = ff_random_tunnel(buf, &seed, &t);
+		plen = ff_build(plain, &t);
+		for (k = 0; k < (size_t)NINNER; k++)
+			if (pf_flow_hash_packet(buf, len, inner_types[k]) !=
+			    pf_flow_hash_packet(plain, plen, base_of(inner_types[k])))
+				bad++;
+	}
+	CHECK_EQ(bad, 0, "random tunnels");
+}
+
+/* ip_with_dup_tuple: one hash per endpoint, whatever the ports and VLAN. */
+static void test_dup(void)
+{
+	const int d = cluster_per_flow_ip_with_dup_tuple;
+
+	/* 10.0.0.1 -> .2 and its reply: the same two members, swapped. */
+	CHECK_EQ(H(FF_V4_TCP, d), dup2(FF_V4_TCP_REV), "src of request = dst of reply");
+	CHECK_EQ(dup2(FF_V4_TCP), H(FF_V4_TCP_REV, d), "dst of request = src of reply");
+	CHECK(H(FF_V4_TCP, d) != dup2(FF_V4_TCP));
+	CHECK_EQ(H(FF_VLAN_TCP, d), H(FF_V4_TCP, d), "no vlan");
+	CHECK_EQ(dup2(FF_VLAN_TCP), dup2(FF_V4_TCP), "no vlan");
+	CHECK_EQ(H(FF_V4_ICMP, d), H(FF_V4_TCP, d), "no ports, no protocol");
+	/* Non-IP: the MACs.  The request's source is the reply's destination. */
+	CHECK_EQ(H(FF_ARP, d), dup2(FF_ARP_REPLY), "arp");
+	/* IPv4 and IPv6 endpoints differ even with equal words. */
+	CHECK(H(FF_V4_TCP, d) != H(FF_V6_UDP, d));
+}
 
 static void test_pinned(void)
 {
@@ -604,6 +868,9 @@ int main(void)
 	test_fields();
 	test_edges();
 	test_pinned();
+	test_pinned_new();
+	test_inner();
+	test_dup();
 	test_symmetry_golden();
 	test_symmetry_random();
 	test_truncation();

@@ -84,7 +84,9 @@ test_errors(void)
 	setenv("PFRING_CLUSTER_TYPE", "per_flw", 1);
 	check_open_fails("pfring:no-such-if0", PF_RING_ERROR_WRONG_CONFIGURATION,
 			 "PFRING_CLUSTER_TYPE: unknown cluster type 'per_flw' (valid: per_flow, "
-			 "round_robin, 2_tuple, 4_tuple, 5_tuple, tcp_5_tuple)");
+			 "round_robin, 2_tuple, 4_tuple, 5_tuple, tcp_5_tuple, ip_5_tuple, "
+			 "ip_with_dup_tuple, or inner_ + flow, 2_tuple, 4_tuple, 5_tuple, "
+			 "tcp_5_tuple, ip_5_tuple)");
 	unsetenv("PFRING_CLUSTER_TYPE");
 
 	/* The per-handle file of a pfring/ name is read, after the environment. */
