@@ -78,3 +78,37 @@ debian_apt_setup() {
 	apt-get $DEBIAN_APT_OPTS update >"$_da_dir/update.log" 2>&1 ||
 		{ cat "$_da_dir/update.log" >&2; echo "debian-apt: apt-get update ($_da_type${_da_suite:+ $_da_suite}) failed" >&2; return 1; }
 }
+
+# debian_pin_read PIN KEY...: reads a pin file of scripts/deps or drivers/:
+# '#' comments, "deb PACKAGE VERSION SHA256" lines (into PIN_DEBS, words
+# PACKAGE=VERSION=SHA256) and "KEY VALUE" lines for the KEYs named (into
+# PIN_<KEY>).  Any other line is an error naming it: the message on
+# stderr, return 1.
+debian_pin_read() {
+	_pin=$1 _n=0
+	shift
+	PIN_DEBS=
+	for _k in "$@"; do eval "PIN_$_k="; done
+	[ -f "$_pin" ] || { echo "no such pin file: $_pin" >&2; return 1; }
+	while read -r _key _a _b _c _rest; do
+		_n=$((_n + 1))
+		case $_key in
+		'' | '#'*) continue ;;
+		deb)
+			if [ -z "$_c" ] || [ -n "$_rest" ]; then
+				echo "$_pin:$_n: expected 'deb PACKAGE VERSION SHA256'" >&2
+				return 1
+			fi
+			if ! echo "$_c" | grep -qE '^[0-9a-f]{64}$'; then
+				echo "$_pin:$_n: '$_c' is not a sha256" >&2
+				return 1
+			fi
+			PIN_DEBS="$PIN_DEBS $_a=$_b=$_c"
+			continue ;;
+		esac
+		case " $* " in
+		*" $_key "*) eval "PIN_$_key=\$_a" ;;
+		*) echo "$_pin:$_n: unknown keyword '$_key' (deb $*)" >&2; return 1 ;;
+		esac
+	done <"$_pin"
+}

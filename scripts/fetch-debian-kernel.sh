@@ -18,23 +18,10 @@ pin=$1 out=$2
 me=fetch-debian-kernel
 die() { echo "$me: $*" >&2; exit 1; }
 
-[ -f "$pin" ] || die "no such pin file: $pin"
-suite='' release='' debs=''
-n=0
-while read -r key a b c rest; do
-	n=$((n + 1))
-	case $key in
-	'' | '#'*) continue ;;
-	suite) suite=$a ;;
-	release) release=$a ;;
-	deb)
-		[ -n "$c" ] && [ -z "$rest" ] ||
-			die "$pin:$n: expected 'deb PACKAGE VERSION SHA256'"
-		echo "$c" | grep -qE '^[0-9a-f]{64}$' || die "$pin:$n: '$c' is not a sha256"
-		debs="$debs $a=$b=$c" ;;
-	*) die "$pin:$n: unknown keyword '$key' (suite, release, deb)" ;;
-	esac
-done <"$pin"
+# shellcheck source=scripts/debian-apt.sh
+. "$(dirname "$0")/debian-apt.sh"
+debian_pin_read "$pin" suite release || die "bad pin file (above)"
+suite=$PIN_suite release=$PIN_release debs=$PIN_DEBS
 [ -n "$suite" ] || die "$pin: no 'suite' line"
 [ -n "$release" ] || die "$pin: no 'release' line"
 [ -n "$debs" ] || die "$pin: no 'deb' line"
@@ -69,8 +56,6 @@ if [ -n "$missing" ]; then
 	command -v apt-get >/dev/null || die "apt-get not found: cannot fetch$missing"
 	work=$(mktemp -d "${TMPDIR:-/tmp}/$me.XXXXXX")
 	trap 'rm -rf "$work"' EXIT
-	# shellcheck source=scripts/debian-apt.sh
-	. "$(dirname "$0")/debian-apt.sh"
 	debian_apt_setup "$work/apt" deb "$suite" || die "no access to Debian's $suite suite"
 	mkdir -p "$work/dl"
 	# shellcheck disable=SC2086

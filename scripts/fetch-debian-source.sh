@@ -19,23 +19,15 @@ pin=$1 out=$2
 me=fetch-debian-source
 die() { echo "$me: $*" >&2; exit 1; }
 
-[ -f "$pin" ] || die "no such pin file: $pin"
-suite='' pkg='' ver='' sha='' dir=''
-n=0
-while read -r key a b c rest; do
-	n=$((n + 1))
-	case $key in
-	'' | '#'*) continue ;;
-	suite) suite=$a ;;
-	path) dir=$a ;;
-	deb)
-		[ -n "$c" ] && [ -z "$rest" ] && [ -z "$pkg" ] ||
-			die "$pin:$n: expected one 'deb PACKAGE VERSION SHA256'"
-		echo "$c" | grep -qE '^[0-9a-f]{64}$' || die "$pin:$n: '$c' is not a sha256"
-		pkg=$a ver=$b sha=$c ;;
-	*) die "$pin:$n: unknown keyword '$key' (suite, deb, path)" ;;
-	esac
-done <"$pin"
+# shellcheck source=scripts/debian-apt.sh
+. "$(dirname "$0")/debian-apt.sh"
+debian_pin_read "$pin" suite path || die "bad pin file (above)"
+suite=$PIN_suite dir=$PIN_path
+# shellcheck disable=SC2086 # one word per deb line
+set -- $PIN_DEBS
+[ $# -eq 1 ] || die "$pin: expected one 'deb PACKAGE VERSION SHA256' line"
+pkg=${1%%=*} rest=${1#*=}
+ver=${rest%%=*} sha=${rest#*=}
 [ -n "$pkg" ] || die "$pin: no 'deb' line"
 case $dir in '' | /* | *..*) die "$pin: 'path' must name a folder inside the source tree" ;; esac
 
@@ -53,8 +45,6 @@ trap 'rm -rf "$work"' EXIT
 deb=/var/cache/apt/archives/${pkg}_${ver}_all.deb
 if ! { [ -f "$deb" ] && hash_ok "$deb"; }; then
 	command -v apt-get >/dev/null || die "apt-get not found: cannot fetch $pkg $ver"
-	# shellcheck source=scripts/debian-apt.sh
-	. "$(dirname "$0")/debian-apt.sh"
 	debian_apt_setup "$work/apt" deb "$suite" || die "no access to Debian's archive${suite:+ ($suite)}"
 	mkdir -p "$work/dl"
 	# shellcheck disable=SC2086

@@ -43,6 +43,10 @@ struct pfring_registry_entry {
 };
 
 /* NUL-terminated inside its n bytes and printable ASCII. */
+/* The start time of process pid (field 22 of /proc/<pid>/stat), 0 if it
+ * is gone: with the pid it tells an entry's process from a later one. */
+uint64_t pfring_registry_process_start(int pid);
+
 static inline int pfring_registry_text_ok(const char *s, unsigned long n)
 {
 	unsigned long i;

@@ -37,7 +37,7 @@ const char *pf_registry_dir(void)
 }
 
 /* Field 22 of /proc/<pid>/stat (after the parenthesised name), or 0. */
-uint64_t pf_registry_start_time(int pid)
+uint64_t pfring_registry_process_start(int pid)
 {
 	char path[64], buf[1024], *p;
 	unsigned long long v = 0;
@@ -129,7 +129,7 @@ void pf_registry_add(pfring *ring, const char *device)
 	e->version = PFRING_REGISTRY_VERSION;
 	e->size = sizeof(*e);
 	e->pid = (int32_t)getpid();
-	e->start_time = pf_registry_start_time(e->pid);
+	e->start_time = pfring_registry_process_start(e->pid);
 	e->join_ns = mono_ns();
 	e->cluster_id = ring->cluster_id;
 	e->cluster_type = ring->cluster_id ? (int32_t)ring->cluster_type : -1;

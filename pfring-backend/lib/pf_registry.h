@@ -11,8 +11,6 @@
 
 /* The registry directory (PFRING_REGISTRY_DIR in the environment wins). */
 const char *pf_registry_dir(void);
-/* Start time of process pid (/proc/<pid>/stat field 22), 0 if unknown. */
-uint64_t pf_registry_start_time(int pid);
 /* An entry for ring, opened as device; nothing when not root or unsafe. */
 void pf_registry_add(pfring *ring, const char *device);
 /* The ring's cluster changed. */

@@ -47,31 +47,6 @@ static const char *registry_dir(void)
 	return d != NULL && d[0] == '/' ? d : PFRING_REGISTRY_DIR;
 }
 
-/* /proc/<pid>/stat field 22, 0 if the process is gone. */
-static uint64_t start_time(int pid)
-{
-	char path[64], buf[1024], *p;
-	unsigned long long v = 0;
-	ssize_t n;
-	int fd, i;
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return 0;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return 0;
-	buf[n] = '\0';
-	p = strrchr(buf, ')');
-	for (i = 0; i < 20 && p != NULL; i++)
-		p = strchr(p + 1, ' ');
-	if (p == NULL || sscanf(p + 1, "%llu", &v) != 1)
-		return 0;
-	return v;
-}
-
 /*
  * Read and check one registry file: 1 kept, 0 left out (stale, or refused
  * with a message), into *r.
@@ -118,7 +93,7 @@ static int read_entry(int dirfd, const char *dir, const char *name, struct ring 
 			fprintf(stderr, "pfring-stat: %s/%s: %s: ignored\n", dir, name, why);
 		return 0;
 	}
-	if (start_time(e->pid) != e->start_time) {
+	if (pfring_registry_process_start(e->pid) != e->start_time) {
 		/* The process is gone (or its pid reused): a stale entry. */
 		if (geteuid() == 0)
 			unlinkat(dirfd, name, 0);

@@ -9,7 +9,6 @@ set -uo pipefail
 export LC_ALL=C
 . "$(cd "$(dirname "$0")" && pwd)/guest-lab.sh"
 lab_suite e1000e "$@"
-command -v ethtool >/dev/null || lab_skip "ethtool not installed"
 command -v patch >/dev/null || lab_skip "patch not installed"
 lab_kernel "$SPEC"
 
@@ -23,9 +22,6 @@ ko=$BUILD/drivers/$LAB_KVER/e1000e/e1000e.ko
 [ -f "$ko" ] || lab_hard "$ko not built"
 [ "$(modinfo -F vermagic "$ko" | awk '{print $1}')" = "$LAB_KVER" ] || lab_hard "$ko is not for $LAB_KVER"
 
-TCPDUMP=${TCPDUMP:-$(command -v tcpdump)} || lab_skip "tcpdump not installed"
-pcaplib=$BUILD/libpcap/lib/libpcap.so.0.8
-[ -f "$pcaplib" ] || lab_hard "$pcaplib not built"
 lab_add_file "$here/e1000e-guest.sh" /init 755
 lab_add_file "$here/guest-checks.sh" /lib/guest-checks.sh
 # What e1000e needs (ptp: a module on 6.1, built in on 6.12), then ours,
@@ -39,16 +35,7 @@ multiarch=$(gcc -print-multiarch 2>/dev/null)
 "$CLANG" -O2 -g -target bpf -Wall -Werror ${multiarch:+-idirafter /usr/include/$multiarch} \
 	-c "$here/e1000e-xdp.bpf.c" -o "$LAB_WORK/e1000e-xdp.o" || lab_hard "compiling e1000e-xdp.bpf.c"
 lab_add_file "$LAB_WORK/e1000e-xdp.o" /lib/e1000e-xdp.o
-lab_add_elf "$TCPDUMP" /bin/tcpdump
-lab_add_elf "$pcaplib" /opt/pfring/lib/libpcap.so.0.8
-lab_add_elf "$(command -v ethtool)" /bin/ethtool
-lab_add_elf "$(command -v ip)" /usr/sbin/ip
-for t in flowgen pcapflows; do
-	[ -x "$BUILD/tests/tools/$t" ] || lab_hard "$BUILD/tests/tools/$t not built (make check builds it)"
-	lab_add_elf "$BUILD/tests/tools/$t" "/bin/$t"
-done
-printf 'root:x:0:0:root:/:/bin/sh\n' >"$LAB_ROOT/etc/passwd"
-printf 'root:x:0:\n' >"$LAB_ROOT/etc/group"
+lab_add_pcap_kit flowgen pcapflows
 
 LAB_APPEND="ipv6.disable=1"
 LAB_TIMEOUT=${E1000E_TIMEOUT:-600}

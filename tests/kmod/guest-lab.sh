@@ -24,6 +24,12 @@
 #                           on 6.1, built in on 6.12)
 #   lab_add_file FILE DEST [MODE]
 #   lab_add_elf FILE [DEST] a program and the host libraries it needs
+#   lab_add_pcap_kit TOOL...
+#                           Debian's tcpdump over our libpcap
+#                           (/opt/pfring/lib), Debian's ethtool and ip
+#                           (/usr/sbin/ip: busybox's knows no XDP), root's
+#                           passwd lines, and the named programs of
+#                           tests/tools or pfring-backend/tools
 #   lab_boot [QEMU ARGS...] builds the initramfs and boots it; extra
 #                           arguments (-device, -netdev...) go to QEMU.
 #                           LAB_APPEND adds to the kernel command line,
@@ -195,6 +201,25 @@ lab_add_elf() {
 		case $lib in */libpcap.so*) continue ;; esac
 		[ -e "$LAB_ROOT$lib" ] || lab_add_file "$lib" "$lib"
 	done
+}
+
+lab_add_pcap_kit() {
+	local t f tcpdump pcaplib=$BUILD/libpcap/lib/libpcap.so.0.8
+	tcpdump=${TCPDUMP:-$(command -v tcpdump)} || lab_skip "tcpdump not installed"
+	command -v ethtool >/dev/null || lab_skip "ethtool not installed"
+	[ -f "$pcaplib" ] || lab_hard "$pcaplib not built"
+	lab_add_elf "$tcpdump" /bin/tcpdump
+	lab_add_elf "$pcaplib" /opt/pfring/lib/libpcap.so.0.8
+	lab_add_elf "$(command -v ethtool)" /bin/ethtool
+	lab_add_elf "$(command -v ip)" /usr/sbin/ip
+	for t in "$@"; do
+		f=$BUILD/tests/tools/$t
+		[ -x "$f" ] || f=$BUILD/pfring-backend/tools/$t
+		[ -x "$f" ] || lab_hard "$t not built (make check builds it)"
+		lab_add_elf "$f" "/bin/$t"
+	done
+	printf 'root:x:0:0:root:/:/bin/sh\n' >"$LAB_ROOT/etc/passwd"
+	printf 'root:x:0:\n' >"$LAB_ROOT/etc/group"
 }
 
 lab_boot() {
